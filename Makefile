@@ -1,0 +1,56 @@
+# Kiroku: `make run` starts the local cloud, `make test` runs every check. Both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+FIREBASE := emulators/firebase/node_modules/.bin/firebase
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help check-emulators setup run test lint typecheck bench-bus clean
+
+help:
+	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
+	@echo "make test        ruff, mypy and the full pytest suite"
+	@echo "make bench-bus   publish -> function throughput and latency through emulator + runner"
+	@echo "make clean       remove the virtual environments and local state"
+
+check-emulators:
+	@$(PYTHON) emulators/components.py
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+$(FIREBASE): emulators/firebase/package.json emulators/firebase/package-lock.json
+	npm ci --prefix emulators/firebase --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: check-emulators $(VENV)/.synced $(FIREBASE)
+
+run: setup
+	$(PY) -m emulators run
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.synced
+	$(VENV)/bin/mypy .
+
+test: setup lint typecheck
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-bus: setup
+	$(PY) -m bench.bus
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .kiroku .mypy_cache .ruff_cache .pytest_cache

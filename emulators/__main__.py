@@ -1,0 +1,91 @@
+"""`python -m emulators`: the command behind `make run`.
+
+Starts the whole local cloud (emulators, database, every function of the manifest behind the runner),
+prints where everything is, writes `<state-dir>/stack.json` (endpoints and process ids, for other local
+tools), and on Ctrl-C or SIGTERM stops everything it started.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from emulators.components import MissingComponentsError
+from emulators.processes import ServiceStartError
+from emulators.stack import LocalCloud, StackOptions, Storage
+from shared.bus.manifest import DEFAULT_MANIFEST, Manifest, ManifestError
+
+app = typer.Typer(add_completion=False, help="Kiroku's local cloud.")
+console = Console()
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def run(
+    storage: Annotated[str, typer.Option(help="postgres or firestore", envvar="KIROKU_STORAGE")] = "postgres",
+    manifest: Annotated[Path, typer.Option(help="the manifest to wire")] = DEFAULT_MANIFEST,
+    state_dir: Annotated[Path, typer.Option(help="where data and logs are kept")] = Path(".kiroku"),
+    auth: Annotated[bool, typer.Option(help="start the Firebase Auth emulator")] = False,
+    fresh: Annotated[bool, typer.Option(help="start from an empty database")] = False,
+) -> None:
+    """Start the local cloud and keep it running until Ctrl-C."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if storage not in ("postgres", "firestore"):
+        raise typer.BadParameter("storage must be postgres or firestore", param_hint="--storage")
+    chosen: Storage = "firestore" if storage == "firestore" else "postgres"
+    try:
+        loaded = Manifest.load(manifest)
+    except ManifestError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    state_dir = state_dir.resolve()
+    options = StackOptions(storage=chosen, auth=auth, ephemeral=fresh, state_dir=state_dir, manifest=loaded)
+    try:
+        with LocalCloud(options) as cloud:
+            assert cloud.runner is not None
+            endpoints = {name: cloud.runner.url(name) for name in cloud.runner.servers}
+            (state_dir / "stack.json").write_text(
+                json.dumps(
+                    {"environment": cloud.environment(), "functions": endpoints, "pids": cloud.pids()},
+                    indent=2,
+                )
+            )
+            table = Table(title="Kiroku local cloud")
+            table.add_column("what")
+            table.add_column("where")
+            for key, value in sorted(cloud.environment().items()):
+                table.add_row(key, value)
+            for name, url in endpoints.items():
+                table.add_row(f"function {name}", url)
+            table.add_row("logs", str(cloud.log_dir))
+            console.print(table)
+            console.print(
+                "[green]Kiroku is running.[/green] Press Ctrl-C to stop everything.", highlight=False
+            )
+            sys.stdout.flush()
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("stopping...")
+    except (MissingComponentsError, ServiceStartError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    console.print("stopped.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,333 @@
+"""The manifest-driven runner: Pub/Sub push subscriptions, as the cloud wires them, on a laptop.
+
+In the cloud each topic-triggered function sits behind a push subscription with the manifest's filter,
+ordering, retry and dead-letter policy. The official emulator's push subscriptions never dead-letter,
+send no `deliveryAttempt` and ignore filters (measured), so the runner instead:
+
+1. creates the topics, each function's subscription (with its dead-letter and retry policy and ordering)
+   and dead-letter topic, and a subscription that keeps each dead-letter topic's messages;
+2. starts every function as its own functions-framework server process (one function, one server);
+3. keeps one long-lived StreamingPull per subscription (the emulator leaks a thread per stream ever
+   opened), applies the manifest's filter (acking what does not match, as Pub/Sub does), and POSTs the
+   push envelope the cloud would send; 2xx acks, anything else nacks, and the emulator redelivers with
+   the retry policy's backoff and dead-letters after the maximum attempts. With ordering on, the client
+   releases a key's next message only after the previous one is acked: one in flight per key;
+4. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
+
+A `FaultInjection` makes it deliver some messages twice, the way Pub/Sub's at-least-once delivery
+sometimes does, so handlers' idempotency can be proved through the real path.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import random
+import socket
+import sys
+import threading
+from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import urllib3
+from google.api_core.exceptions import AlreadyExists
+from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
+from google.cloud.pubsub_v1.subscriber.message import Message
+from google.cloud.pubsub_v1.subscriber.scheduler import ThreadScheduler
+from google.cloud.pubsub_v1.types import FlowControl
+from google.protobuf import duration_pb2
+
+from emulators.processes import ManagedProcess, free_port
+from shared.bus.manifest import FunctionSpec, Manifest, TopicTrigger
+from shared.bus.subscription_filter import Predicate, parse_filter
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class FaultInjection:
+    """Deliberate misbehaviour of the delivery path, for proving handlers idempotent."""
+
+    duplicate_probability: float = 0.0
+    seed: int = 0
+    functions: frozenset[str] = frozenset()  # the functions affected; empty means all
+
+    def affects(self, function: str) -> bool:
+        return self.duplicate_probability > 0 and (not self.functions or function in self.functions)
+
+
+class FunctionServer:
+    """One function served by its own functions-framework process."""
+
+    def __init__(self, spec: FunctionSpec, manifest: Manifest, env: Mapping[str, str], log_dir: Path) -> None:
+        self.spec = spec
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        server_env = {
+            **env,
+            **spec.environment,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),
+            "K_SERVICE": spec.name,
+            "FUNCTION_TARGET": spec.entry_point,
+            "PORT": str(self.port),
+            "CLOUD_RUN_TIMEOUT_SECONDS": str(spec.timeout_seconds),
+        }
+        self.process = ManagedProcess(
+            f"function {spec.name}",
+            [
+                sys.executable,
+                "-m",
+                "functions_framework",
+                "--source",
+                str(PROJECT_ROOT / manifest.source),
+                "--target",
+                spec.entry_point,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            log_dir / f"function-{spec.name}.log",
+            env=server_env,
+            cwd=PROJECT_ROOT,
+        )
+
+    def listening(self) -> bool:
+        with socket.socket() as probe:
+            probe.settimeout(0.2)
+            return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+
+class _Delivery:
+    """Delivers one subscription's messages to one function, as a push subscription would."""
+
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        trigger: TopicTrigger,
+        subscription_path: str,
+        url: str,
+        http: urllib3.PoolManager,
+        faults: FaultInjection,
+    ) -> None:
+        self.spec = spec
+        self.subscription_path = subscription_path
+        self.url = url
+        self._http = http
+        self._matches: Predicate | None = parse_filter(trigger.filter) if trigger.filter else None
+        self._faults = faults
+        self._random = random.Random(faults.seed)  # noqa: S311 - chaos, not cryptography
+        self._random_lock = threading.Lock()
+
+    def __call__(self, message: Message) -> None:
+        if self._matches is not None and not self._matches(dict(message.attributes)):
+            message.ack()
+            return
+        body = json.dumps(self._push_body(message)).encode()
+        if self._post(body):
+            message.ack()
+            if self._duplicate():
+                self._post(body)
+        else:
+            message.nack()
+
+    def _duplicate(self) -> bool:
+        if not self._faults.affects(self.spec.name):
+            return False
+        with self._random_lock:
+            return self._random.random() < self._faults.duplicate_probability
+
+    def _push_body(self, message: Message) -> dict[str, object]:
+        publish_time = message.publish_time.isoformat().replace("+00:00", "Z")
+        body: dict[str, object] = {
+            "message": {
+                "data": base64.b64encode(message.data).decode(),
+                "attributes": dict(message.attributes),
+                "messageId": message.message_id,
+                "message_id": message.message_id,
+                "publishTime": publish_time,
+                "publish_time": publish_time,
+                "orderingKey": message.ordering_key,
+            },
+            "subscription": self.subscription_path,
+        }
+        if message.delivery_attempt is not None:
+            body["deliveryAttempt"] = message.delivery_attempt
+        return body
+
+    def _post(self, body: bytes) -> bool:
+        try:
+            response = self._http.request(
+                "POST",
+                self.url,
+                body=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "User-Agent": "APIs-Google; (kiroku local runner)",
+                },
+                timeout=urllib3.Timeout(connect=2.0, read=float(self.spec.ack_deadline_seconds)),
+                retries=False,
+            )
+        except urllib3.exceptions.HTTPError as error:
+            logger.warning("push to %s failed: %s", self.spec.name, error)
+            return False
+        return 200 <= response.status < 300 or response.status == 102
+
+
+class Runner:
+    """Wires a manifest onto the Pub/Sub emulator and serves each function as its own process."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        project_id: str,
+        env: Mapping[str, str],
+        log_dir: Path,
+        faults: FaultInjection | None = None,
+    ) -> None:
+        if "PUBSUB_EMULATOR_HOST" not in env:
+            raise ValueError("the runner needs PUBSUB_EMULATOR_HOST: it only wires the local emulator")
+        self.manifest = manifest
+        self.project_id = project_id
+        self.env = {**os.environ, **env, "GOOGLE_CLOUD_PROJECT": project_id}
+        self.log_dir = log_dir
+        self.faults = faults or FaultInjection()
+        self.servers = {
+            spec.name: FunctionServer(spec, manifest, self.env, log_dir) for spec in manifest.functions
+        }
+        self._publisher: PublisherClient | None = None
+        self._subscriber: SubscriberClient | None = None
+        self._streams: list[Future[None]] = []
+        self._http = urllib3.PoolManager(maxsize=32)
+        self._stopping = threading.Event()
+        self._timers: list[threading.Thread] = []
+
+    def url(self, function: str) -> str:
+        return self.servers[function].url
+
+    def start(self) -> None:
+        os.environ["PUBSUB_EMULATOR_HOST"] = self.env["PUBSUB_EMULATOR_HOST"]
+        self._publisher = PublisherClient()
+        self._subscriber = SubscriberClient()
+        self._create_wiring()
+        for server in self.servers.values():
+            server.process.start()
+        for server in self.servers.values():
+            server.process.wait_until(server.listening, 60.0, f"listening on port {server.port}")
+        for spec in self.manifest.functions:
+            if isinstance(spec.trigger, TopicTrigger):
+                self._open_stream(spec, spec.trigger)
+            elif spec.schedule is not None:
+                timer = threading.Thread(
+                    target=self._tick, args=(spec,), name=f"schedule-{spec.name}", daemon=True
+                )
+                timer.start()
+                self._timers.append(timer)
+        logger.info("runner serving %d functions", len(self.servers))
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for stream in self._streams:
+            stream.cancel()
+        for stream in self._streams:
+            try:
+                stream.result(timeout=10)
+            except Exception as error:  # a cancelled stream reports how it ended; nothing to recover
+                logger.debug("stream ended: %s", error)
+        self._streams.clear()
+        for timer in self._timers:
+            timer.join(timeout=5)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            wait([pool.submit(server.process.stop) for server in self.servers.values()])
+        if self._subscriber is not None:
+            self._subscriber.close()
+        self._http.clear()
+
+    def pids(self) -> list[int]:
+        return [pid for server in self.servers.values() if (pid := server.process.pid) is not None]
+
+    def topic_path(self, topic: str) -> str:
+        return f"projects/{self.project_id}/topics/{topic}"
+
+    def subscription_path(self, subscription: str) -> str:
+        return f"projects/{self.project_id}/subscriptions/{subscription}"
+
+    def _create_wiring(self) -> None:
+        assert self._publisher is not None
+        assert self._subscriber is not None
+        topics = list(self.manifest.topics)
+        topic_specs = [spec for spec in self.manifest.functions if isinstance(spec.trigger, TopicTrigger)]
+        topics += [spec.dead_letter_topic for spec in topic_specs]
+        for topic in topics:
+            with suppress(AlreadyExists):
+                self._publisher.create_topic(name=self.topic_path(topic))
+        for spec in topic_specs:
+            assert isinstance(spec.trigger, TopicTrigger)
+            request = {
+                "name": self.subscription_path(spec.subscription),
+                "topic": self.topic_path(spec.trigger.topic),
+                "ack_deadline_seconds": spec.ack_deadline_seconds,
+                "enable_message_ordering": spec.ordering,
+                "retry_policy": {
+                    "minimum_backoff": duration_pb2.Duration(seconds=spec.retry.minimum_backoff_seconds),
+                    "maximum_backoff": duration_pb2.Duration(seconds=spec.retry.maximum_backoff_seconds),
+                },
+                "dead_letter_policy": {
+                    "dead_letter_topic": self.topic_path(spec.dead_letter_topic),
+                    "max_delivery_attempts": spec.dead_letter.max_delivery_attempts,
+                },
+            }
+            if spec.trigger.filter:
+                request["filter"] = spec.trigger.filter
+            self._create_subscription(request)
+            self._create_subscription(
+                {
+                    "name": self.subscription_path(spec.dead_letter_subscription),
+                    "topic": self.topic_path(spec.dead_letter_topic),
+                    "ack_deadline_seconds": 60,
+                }
+            )
+
+    def _create_subscription(self, request: dict[str, object]) -> None:
+        assert self._subscriber is not None
+        with suppress(AlreadyExists):
+            self._subscriber.create_subscription(request=request)
+
+    def _open_stream(self, spec: FunctionSpec, trigger: TopicTrigger) -> None:
+        assert self._subscriber is not None
+        path = self.subscription_path(spec.subscription)
+        deliver = _Delivery(spec, trigger, path, self.servers[spec.name].url, self._http, self.faults)
+        stream = self._subscriber.subscribe(
+            path,
+            callback=deliver,
+            flow_control=FlowControl(max_messages=200),
+            scheduler=ThreadScheduler(
+                ThreadPoolExecutor(max_workers=16, thread_name_prefix=f"deliver-{spec.name}")
+            ),
+        )
+        self._streams.append(stream)
+
+    def _tick(self, spec: FunctionSpec) -> None:
+        assert spec.schedule is not None
+        url = self.servers[spec.name].url
+        while not self._stopping.wait(spec.schedule.local_interval_seconds):
+            try:
+                response = self._http.request(
+                    "POST",
+                    url,
+                    body=b"{}",
+                    headers={"Content-Type": "application/json"},
+                    timeout=float(spec.timeout_seconds),
+                    retries=False,
+                )
+                if response.status >= 300:
+                    logger.warning("scheduled call of %s answered %s", spec.name, response.status)
+            except urllib3.exceptions.HTTPError as error:
+                logger.warning("scheduled call of %s failed: %s", spec.name, error)

@@ -1,0 +1,105 @@
+"""The whole local cloud as one context manager: services first, then the runner, stopped in reverse.
+
+`make run` and the test suite both use it, so what the tests prove is what a developer runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+from emulators.runner import FaultInjection, Runner
+from emulators.services import (
+    EmbeddedPostgres,
+    FirebaseAuthEmulator,
+    FirestoreEmulator,
+    LocalService,
+    PubSubEmulator,
+)
+from shared.bus.manifest import Manifest
+
+logger = logging.getLogger(__name__)
+
+Storage = Literal["postgres", "firestore"]
+
+
+@dataclass
+class StackOptions:
+    """What to start. `state_dir` keeps PostgreSQL's data between runs unless `ephemeral`."""
+
+    project_id: str = "kiroku-local"
+    storage: Storage = "postgres"
+    auth: bool = False
+    ephemeral: bool = True
+    state_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kiroku-")))
+    manifest: Manifest | None = None
+    faults: FaultInjection | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+class LocalCloud:
+    """Starts the emulators the options ask for, then (given a manifest) the runner; stops them all."""
+
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.log_dir = options.state_dir / "logs"
+        self.services: list[LocalService] = []
+        self.runner: Runner | None = None
+        self._exit = ExitStack()
+
+    def environment(self) -> dict[str, str]:
+        """Variables that point the unmodified Google clients and Kiroku's settings at this cloud."""
+        env = {
+            "GOOGLE_CLOUD_PROJECT": self.options.project_id,
+            "KIROKU_PROJECT_ID": self.options.project_id,
+            "KIROKU_STORAGE": self.options.storage,
+            "KIROKU_ENVIRONMENT": "local",
+            **self.options.extra_env,
+        }
+        for service in self.services:
+            env.update(service.environment())
+        return env
+
+    def pids(self) -> list[int]:
+        """Every process this cloud started directly (their own children are stopped with them)."""
+        pids = [pid for service in self.services for pid in service.pids()]
+        return pids + (self.runner.pids() if self.runner is not None else [])
+
+    def _start(self, service: LocalService) -> None:
+        self._exit.callback(service.stop)
+        service.start()
+        self.services.append(service)
+
+    def __enter__(self) -> Self:
+        options = self.options
+        try:
+            self._start(PubSubEmulator(self.log_dir))
+            if options.storage == "firestore":
+                self._start(FirestoreEmulator(self.log_dir))
+            else:
+                self._start(EmbeddedPostgres(options.state_dir / "postgres", ephemeral=options.ephemeral))
+            if options.auth:
+                self._start(FirebaseAuthEmulator(self.log_dir, options.project_id))
+            os.environ.update(self.environment())
+            if options.manifest is not None:
+                runner = Runner(
+                    options.manifest, options.project_id, self.environment(), self.log_dir, options.faults
+                )
+                self._exit.callback(runner.stop)
+                self.runner = runner
+                runner.start()
+        except BaseException:
+            self._exit.close()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._exit.close()

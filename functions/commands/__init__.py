@@ -1,0 +1,1 @@
+"""Command handler functions: parse the envelope, load the aggregate, decide, append, publish."""

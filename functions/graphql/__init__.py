@@ -1,0 +1,1 @@
+"""The public GraphQL function: the single HTTP door of Kiroku."""

@@ -1,0 +1,1 @@
+"""Functions that watch the bus without changing anything."""

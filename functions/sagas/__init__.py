@@ -1,0 +1,1 @@
+"""Saga step functions: react to events, keep the saga's state, publish the next command."""

@@ -1,0 +1,1 @@
+"""Messaging: publishing envelopes to Pub/Sub and turning push deliveries into handler calls."""

@@ -1,0 +1,54 @@
+"""Publishes envelopes to Pub/Sub with the unmodified google-cloud-pubsub client.
+
+Locally the client talks to the official emulator because `PUBSUB_EMULATOR_HOST` is set; in the cloud the
+same code talks to Pub/Sub. Messages are published with their aggregate id as ordering key, so every
+subscriber sees one aggregate's messages in order. A failed ordered publish pauses its key in the client;
+we resume it before re-raising so the caller's retry can go through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from google.cloud.pubsub_v1 import PublisherClient
+from google.cloud.pubsub_v1.types import PublisherOptions
+
+from shared.messages.envelope import Envelope
+
+
+class Publisher:
+    """Publishes envelopes to named topics of one project, ordered per aggregate."""
+
+    def __init__(self, project_id: str, client: PublisherClient | None = None) -> None:
+        self._project_id = project_id
+        self._client = client or PublisherClient(
+            publisher_options=PublisherOptions(enable_message_ordering=True)
+        )
+
+    def topic_path(self, topic: str) -> str:
+        return str(self._client.topic_path(self._project_id, topic))
+
+    def publish(self, topic: str, envelope: Envelope, timeout: float = 30.0) -> str:
+        """Publish one envelope and wait for the server's message id."""
+        return self.publish_many(topic, [envelope], timeout)[0]
+
+    def publish_many(self, topic: str, envelopes: Sequence[Envelope], timeout: float = 30.0) -> list[str]:
+        """Publish envelopes (batched by the client) and wait for all their message ids, in order."""
+        path = self.topic_path(topic)
+        futures = [
+            (
+                envelope.aggregate_id,
+                self._client.publish(
+                    path, envelope.to_data(), ordering_key=envelope.aggregate_id, **envelope.attributes()
+                ),
+            )
+            for envelope in envelopes
+        ]
+        message_ids: list[str] = []
+        for ordering_key, future in futures:
+            try:
+                message_ids.append(str(future.result(timeout=timeout)))
+            except Exception:
+                self._client.resume_publish(path, ordering_key)
+                raise
+        return message_ids

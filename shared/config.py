@@ -1,0 +1,39 @@
+"""Settings from the environment, validated once per process.
+
+Every function reads its configuration through `settings()`; a missing or malformed variable fails the
+cold start with a message naming it, instead of failing later inside a request.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration; environment variable names are given per field."""
+
+    model_config = SettingsConfigDict(env_prefix="KIROKU_", extra="ignore", frozen=True)
+
+    project_id: str = Field(
+        default="kiroku-local",
+        validation_alias=AliasChoices("KIROKU_PROJECT_ID", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"),
+        min_length=1,
+    )
+    environment: Literal["local", "dev", "prod"] = "local"
+    storage: Literal["postgres", "firestore"] = "postgres"
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    function_name: str = Field(
+        default="local",
+        validation_alias=AliasChoices("K_SERVICE", "FUNCTION_TARGET", "KIROKU_FUNCTION_NAME"),
+    )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The validated settings of this process (read once, then cached)."""
+    return Settings()
