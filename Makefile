@@ -11,12 +11,13 @@ FIREBASE := emulators/firebase/node_modules/.bin/firebase
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run test lint typecheck bench-bus clean
+.PHONY: help check-emulators setup run test lint typecheck deploy-check package bench-bus bench-store clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
 	@echo "make test        ruff, mypy and the full pytest suite"
 	@echo "make bench-bus   publish -> function throughput and latency through emulator + runner"
+	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline"
 	@echo "make clean       remove the virtual environments and local state"
 
 check-emulators:
@@ -46,11 +47,17 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy .
 
-test: setup lint typecheck
+test: setup lint typecheck deploy-check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Static checks of terraform/ (fmt, security scan); filled in by the deploy work.
+deploy-check: $(VENV)/.synced
 
 bench-bus: setup
 	$(PY) -m bench.bus
+
+bench-store: setup
+	$(PY) -m bench.store
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .kiroku .mypy_cache .ruff_cache .pytest_cache
