@@ -7,7 +7,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
-FIREBASE := emulators/firebase/node_modules/.bin/firebase
+FIREBASE := emulators/firebase/node_modules/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
@@ -38,7 +38,7 @@ $(FIREBASE): emulators/firebase/package.json emulators/firebase/package-lock.jso
 setup: check-emulators $(VENV)/.synced $(FIREBASE)
 
 run: setup
-	$(PY) -m emulators run
+	$(PY) -m emulators run $(RUN_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

@@ -29,6 +29,11 @@ app = typer.Typer(add_completion=False, help="Kiroku's local cloud.")
 console = Console()
 
 
+@app.callback()
+def main() -> None:
+    """Kiroku's local cloud: `run` starts it."""
+
+
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 

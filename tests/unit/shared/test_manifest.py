@@ -1,0 +1,81 @@
+"""The manifest model: the real manifest validates, and a bad one names the function and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.bus.manifest import Manifest, ManifestError, TopicTrigger
+
+
+def _manifest(**function: Any) -> dict[str, Any]:
+    base = {
+        "name": "project-products",
+        "entry_point": "project_products",
+        "trigger": {"type": "topic", "topic": "events"},
+    }
+    return {"source": "functions/main.py", "topics": ["events"], "functions": [{**base, **function}]}
+
+
+def test_the_project_manifest_is_valid_and_every_entry_point_exists() -> None:
+    manifest = Manifest.load()
+    import functions.main as entry_points
+
+    for spec in manifest.functions:
+        assert callable(getattr(entry_points, spec.entry_point)), spec.name
+
+
+def test_defaults_apply_to_functions_that_do_not_set_a_field() -> None:
+    raw = _manifest(timeout_seconds=30)
+    raw["defaults"] = {"timeout_seconds": 120, "memory_mb": 512, "retry": {"minimum_backoff_seconds": 2}}
+    spec = Manifest.parse(raw).functions[0]
+    assert spec.timeout_seconds == 30
+    assert spec.memory_mb == 512
+    assert spec.retry.minimum_backoff_seconds == 2
+    assert spec.subscription == "project-products-push"
+    assert spec.dead_letter_topic == "project-products-dead-letter"
+
+
+@pytest.mark.parametrize(
+    ("function", "named"),
+    [
+        ({"trigger": {"type": "topic", "topic": "events", "filter": "attributes.type ="}}, "trigger.filter"),
+        ({"trigger": {"type": "topic", "topic": "nowhere"}}, "trigger.topic 'nowhere' is not in topics"),
+        ({"dead_letter": {"max_delivery_attempts": 2}}, "dead_letter.max_delivery_attempts"),
+        ({"retry": {"minimum_backoff_seconds": 60, "maximum_backoff_seconds": 10}}, "retry"),
+        ({"memory_mb": 64}, "memory_mb"),
+        ({"entry_point": "not-an-identifier"}, "entry_point"),
+        ({"schedule": {"cron": "* * * * *"}}, "schedule needs an http trigger"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
+def test_a_bad_manifest_names_the_function_and_the_field(function: dict[str, Any], named: str) -> None:
+    with pytest.raises(ManifestError) as raised:
+        Manifest.parse(_manifest(**function))
+    message = str(raised.value)
+    assert "function 'project-products'" in message
+    assert named in message
+
+
+def test_a_function_listed_twice_is_refused() -> None:
+    raw = _manifest()
+    raw["functions"].append(dict(raw["functions"][0]))
+    with pytest.raises(ManifestError, match="'project-products' is listed twice"):
+        Manifest.parse(raw)
+
+
+def test_an_unreadable_manifest_says_which_file(tmp_path: Path) -> None:
+    broken = tmp_path / "manifest.yaml"
+    broken.write_text("functions: [\n")
+    with pytest.raises(ManifestError, match=str(broken)):
+        Manifest.load(broken)
+
+
+def test_topic_triggers_keep_their_filter() -> None:
+    spec = Manifest.parse(
+        _manifest(trigger={"type": "topic", "topic": "events", "filter": "attributes:type"})
+    ).functions[0]
+    assert isinstance(spec.trigger, TopicTrigger)
+    assert spec.trigger.filter == "attributes:type"
