@@ -1,0 +1,1 @@
+"""The domain: pure decide/evolve functions per aggregate, money and invariants. No I/O is imported here."""

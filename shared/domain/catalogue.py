@@ -1,0 +1,226 @@
+"""The catalogue's aggregates, Category and Product, as pure decide/evolve functions.
+
+`decide(state, command, facts)` returns the events a command causes or raises `Rejected`;
+`evolve(state, event)` folds one event into the state. Facts are what a decision needs from outside the
+aggregate (does the category exist, how many products use it); the command function gathers them, so
+this module stays free of I/O and every rule here is tested without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from shared.domain.money import Money
+from shared.domain.rejection import Rejected
+from shared.messages.catalogue import (
+    AdjustStock,
+    CatalogueCommand,
+    CategoryCommand,
+    CategoryCreated,
+    CategoryDeleted,
+    CategoryEvent,
+    CategoryUpdated,
+    ChangePrice,
+    CreateCategory,
+    CreateProduct,
+    DeleteProduct,
+    ProductCommand,
+    ProductCreated,
+    ProductDeleted,
+    ProductEvent,
+    ProductPriceChanged,
+    ProductUpdated,
+    RestockProduct,
+    StockAdjusted,
+    UpdateCategory,
+    UpdateProduct,
+)
+
+
+def _check_version(version: int, command: CatalogueCommand) -> None:
+    if command.expected_version is not None and command.expected_version != version:
+        raise Rejected(
+            "STALE_VERSION",
+            f"decided against version {command.expected_version}, but it is now at version {version}",
+            "expectedVersion",
+        )
+
+
+# Category --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryState:
+    version: int = 0
+    created: bool = False
+    deleted: bool = False
+    name: str = ""
+    description: str = ""
+
+    @property
+    def live(self) -> bool:
+        return self.created and not self.deleted
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryFacts:
+    products_in_category: int = 0
+
+
+def decide_category(
+    state: CategoryState, command: CategoryCommand, facts: CategoryFacts = CategoryFacts()
+) -> list[CategoryEvent]:
+    if isinstance(command, CreateCategory):
+        if state.created:
+            raise Rejected("ALREADY_EXISTS", f"category {command.category_id} already exists", "categoryId")
+        return [CategoryCreated(name=command.name, description=command.description)]
+    if not state.live:
+        raise Rejected("NOT_FOUND", f"category {command.category_id} does not exist", "categoryId")
+    _check_version(state.version, command)
+    if isinstance(command, UpdateCategory):
+        name = command.name if command.name is not None else state.name
+        description = command.description if command.description is not None else state.description
+        if (name, description) == (state.name, state.description):
+            return []
+        return [CategoryUpdated(name=name, description=description)]
+    if facts.products_in_category > 0:
+        raise Rejected(
+            "CATEGORY_IN_USE",
+            f"category {command.category_id} is used by {facts.products_in_category} product(s)",
+            "categoryId",
+        )
+    return [CategoryDeleted()]
+
+
+def evolve_category(state: CategoryState, event: CategoryEvent) -> CategoryState:
+    state = replace(state, version=state.version + 1)
+    if isinstance(event, CategoryCreated | CategoryUpdated):
+        return replace(state, created=True, name=event.name, description=event.description)
+    return replace(state, deleted=True)
+
+
+# Product ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProductState:
+    version: int = 0
+    created: bool = False
+    deleted: bool = False
+    name: str = ""
+    description: str = ""
+    price: Money | None = None
+    category_id: str = ""
+    stock: int = 0
+
+    @property
+    def live(self) -> bool:
+        return self.created and not self.deleted
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFacts:
+    """`category_exists` is about the category the command names (None when it names none)."""
+
+    category_exists: bool | None = None
+
+
+def _require_category(category_id: str, facts: ProductFacts) -> None:
+    if facts.category_exists is None:
+        raise ValueError("this decision needs to know whether the category exists")
+    if not facts.category_exists:
+        raise Rejected("UNKNOWN_CATEGORY", f"category {category_id} does not exist", "categoryId")
+
+
+def _require_positive(price: Money) -> None:
+    if price.amount <= 0:
+        raise Rejected(
+            "INVALID_PRICE", f"a price must be positive, got {price.amount} {price.currency}", "price"
+        )
+
+
+def decide_product(
+    state: ProductState, command: ProductCommand, facts: ProductFacts = ProductFacts()
+) -> list[ProductEvent]:
+    if isinstance(command, CreateProduct):
+        if state.created:
+            raise Rejected("ALREADY_EXISTS", f"product {command.product_id} already exists", "productId")
+        _require_positive(command.price)
+        _require_category(command.category_id, facts)
+        return [
+            ProductCreated(
+                name=command.name,
+                description=command.description,
+                price=command.price,
+                category_id=command.category_id,
+                stock=command.initial_stock,
+            )
+        ]
+    if not state.live:
+        raise Rejected("NOT_FOUND", f"product {command.product_id} does not exist", "productId")
+    _check_version(state.version, command)
+    if isinstance(command, UpdateProduct):
+        return _update(state, command, facts)
+    if isinstance(command, ChangePrice):
+        _require_positive(command.price)
+        if command.price == state.price:
+            return []
+        assert state.price is not None
+        return [ProductPriceChanged(price=command.price, previous_price=state.price)]
+    if isinstance(command, RestockProduct | AdjustStock):
+        return _adjust(state, command)
+    if not isinstance(command, DeleteProduct):
+        raise TypeError(f"not a product command: {command!r}")
+    return [ProductDeleted(category_id=state.category_id)]
+
+
+def _update(state: ProductState, command: UpdateProduct, facts: ProductFacts) -> list[ProductEvent]:
+    category_id = command.category_id if command.category_id is not None else state.category_id
+    if category_id != state.category_id:
+        _require_category(category_id, facts)
+    updated = ProductUpdated(
+        name=command.name if command.name is not None else state.name,
+        description=command.description if command.description is not None else state.description,
+        category_id=category_id,
+    )
+    if (updated.name, updated.description, updated.category_id) == (
+        state.name,
+        state.description,
+        state.category_id,
+    ):
+        return []
+    return [updated]
+
+
+def _adjust(state: ProductState, command: RestockProduct | AdjustStock) -> list[ProductEvent]:
+    delta = command.quantity if isinstance(command, RestockProduct) else command.delta
+    if delta == 0:
+        raise Rejected("INVALID_QUANTITY", "a stock adjustment must change the stock", "delta")
+    if state.stock + delta < 0:
+        raise Rejected(
+            "INSUFFICIENT_STOCK",
+            f"stock is {state.stock}; removing {-delta} would make it negative",
+            "delta",
+        )
+    return [StockAdjusted(delta=delta, stock=state.stock + delta, reason=command.reason)]
+
+
+def evolve_product(state: ProductState, event: ProductEvent) -> ProductState:
+    state = replace(state, version=state.version + 1)
+    if isinstance(event, ProductCreated):
+        return replace(
+            state,
+            created=True,
+            name=event.name,
+            description=event.description,
+            price=event.price,
+            category_id=event.category_id,
+            stock=event.stock,
+        )
+    if isinstance(event, ProductUpdated):
+        return replace(state, name=event.name, description=event.description, category_id=event.category_id)
+    if isinstance(event, ProductPriceChanged):
+        return replace(state, price=event.price)
+    if isinstance(event, StockAdjusted):
+        return replace(state, stock=event.stock)
+    return replace(state, deleted=True)
