@@ -156,12 +156,11 @@ def test_stock_never_goes_negative_whatever_the_commands(commands: list[ProductC
     state = _product()
     applied = 0
     for command in commands:
+        refused: str | None = None
         try:
             events = decide_product(state, command)
         except Rejected as rejection:
             refused = rejection.code
-        else:
-            refused = None
         if refused is not None:
             assert refused in ("INSUFFICIENT_STOCK", "INVALID_QUANTITY")
             continue

@@ -35,7 +35,7 @@ def test_inexact_or_unknown_money_is_refused_with_a_reason(
     amount: object, currency: str, complaint: str
 ) -> None:
     with pytest.raises(ValidationError, match=complaint):
-        Money(amount=amount, currency=currency)  # type: ignore[arg-type]
+        Money(amount=amount, currency=currency)
 
 
 def test_currencies_do_not_mix() -> None:
