@@ -7,9 +7,9 @@ cold start with a message naming it, instead of failing later inside a request.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,23 @@ class Settings(BaseSettings):
         default="local",
         validation_alias=AliasChoices("K_SERVICE", "FUNCTION_TARGET", "KIROKU_FUNCTION_NAME"),
     )
+    admin_email: str | None = Field(
+        default=None, validation_alias=AliasChoices("ADMIN_EMAIL", "KIROKU_ADMIN_EMAIL")
+    )
+    check_revoked_tokens: bool = True
+    firebase_auth_emulator_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("FIREBASE_AUTH_EMULATOR_HOST")
+    )
+
+    @model_validator(mode="after")
+    def _emulators_stay_local(self) -> Self:
+        # firebase-admin trusts unsigned tokens when this variable is set: it must never reach the cloud.
+        if self.environment != "local" and self.firebase_auth_emulator_host:
+            raise ValueError(
+                f"FIREBASE_AUTH_EMULATOR_HOST is set in the {self.environment} environment; "
+                "the Auth emulator's unsigned tokens are for local use only"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

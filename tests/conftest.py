@@ -1,4 +1,5 @@
-"""Suite-wide guard: a test session leaves no process of the local cloud running."""
+"""Suite-wide fixtures: the Auth emulator (slow to start, so once), and the guard that a test session
+leaves no process of the local cloud running."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ from collections.abc import Iterator
 
 import psutil
 import pytest
+
+from emulators.services import FirebaseAuthEmulator
+
+AUTH_PROJECT = "kiroku-auth-test"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -15,3 +20,14 @@ def no_process_left_behind() -> Iterator[None]:
     _gone, alive = psutil.wait_procs(me.children(recursive=True), timeout=10)
     left = [f"{process.pid} {process.name()}" for process in alive]
     assert left == [], f"the test session left processes running: {left}"
+
+
+@pytest.fixture(scope="session")
+def auth_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirebaseAuthEmulator]:
+    """The real Firebase Auth emulator, started once per session (it takes seconds to start)."""
+    emulator = FirebaseAuthEmulator(tmp_path_factory.mktemp("auth-emulator"), AUTH_PROJECT)
+    emulator.start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

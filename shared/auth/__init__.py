@@ -1,0 +1,1 @@
+"""Who is asking: Firebase ID token verification and the three roles (reader, writer, admin)."""
