@@ -59,7 +59,7 @@ TERRAFORM := $(or $(shell command -v terraform 2>/dev/null),$(TF_SHIM))
 export TERRAFORM
 
 deploy-check: $(VENV)/.synced
-	@$(MAKE) --no-print-directory $(CHECKOV) $(filter $(TF_SHIM),$(TERRAFORM))
+	@$(MAKE) --no-print-directory --silent $(CHECKOV) $(filter $(TF_SHIM),$(TERRAFORM))
 	$(TERRAFORM) fmt -check -recursive -diff terraform
 	$(CHECKOV) --config-file terraform/.checkov.yaml
 

@@ -112,6 +112,9 @@ def push_entry_point(handler: EnvelopeHandler) -> PushEntryPoint:
         ):
             try:
                 handler(envelope, delivery)
+            except EnvelopeError as error:
+                logger.error("message can never be handled here: %s", error)
+                return _reply(400, "not a message for this function")
             except Exception:
                 logger.exception("handler failed; nacking for redelivery")
                 return _reply(500, "handler failed")

@@ -64,7 +64,9 @@ class CategoryState:
 
 @dataclass(frozen=True, slots=True)
 class CategoryFacts:
-    products_in_category: int = 0
+    """Whether any live product names the category (known from the products read model)."""
+
+    in_use: bool = False
 
 
 def decide_category(
@@ -83,10 +85,10 @@ def decide_category(
         if (name, description) == (state.name, state.description):
             return []
         return [CategoryUpdated(name=name, description=description)]
-    if facts.products_in_category > 0:
+    if facts.in_use:
         raise Rejected(
             "CATEGORY_IN_USE",
-            f"category {command.category_id} is used by {facts.products_in_category} product(s)",
+            f"category {command.category_id} is used by products: move or delete them first",
             "categoryId",
         )
     return [CategoryDeleted()]

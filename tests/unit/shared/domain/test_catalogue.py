@@ -81,9 +81,7 @@ def test_an_update_that_changes_nothing_has_no_event() -> None:
 
 def test_a_category_in_use_cannot_be_deleted() -> None:
     rejection = _rejection(
-        lambda: decide_category(
-            _category(), DeleteCategory(category_id="c-1"), CategoryFacts(products_in_category=2)
-        )
+        lambda: decide_category(_category(), DeleteCategory(category_id="c-1"), CategoryFacts(in_use=True))
     )
     assert rejection.code == "CATEGORY_IN_USE"
     assert rejection.category == "CONFLICT"

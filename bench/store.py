@@ -1,0 +1,364 @@
+"""`make bench-store`: event store appends and reads per backend, beside baselines from the same run.
+
+PostgreSQL (embedded, started here): Kiroku's store against, on the same server and the same rows,
+- a raw INSERT: the same rows, already serialised, into a table shaped like `kiroku_events` (same
+  columns and indexes), one statement per append, with no concurrency check, outbox, idempotency or
+  global-position lock: the floor of what any append costs here;
+- the `eventsourcing` library's PostgreSQL application recorder (table lock for its global order)
+  storing the same events (our JSON as its state).
+Commanded's published EventStore figures are printed as a reference (a different machine).
+Firestore (the official emulator, started here): Kiroku's store against a plain batch create of the
+same event documents. Emulator figures say nothing about the real service's speed: they are there
+so a change that makes the Firestore path slower shows up.
+
+Each writer appends to its own stream with the exact expected version, as a command handler does.
+`KIROKU_BENCH_SCALE` (default 1) multiplies the number of appends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import StoredEvent as EsStoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from google.cloud import firestore
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
+from rich.console import Console
+from rich.table import Table
+
+from emulators.services import EmbeddedPostgres, FirestoreEmulator
+from shared.eventstore.firestore import FirestoreEventStore, version_id
+from shared.eventstore.model import StoredEvent
+from shared.eventstore.postgres import EVENT_COLUMNS, PostgresEventStore, open_pool
+from shared.eventstore.store import EventStore
+from shared.messages.envelope import Envelope
+
+SCALE = float(os.environ.get("KIROKU_BENCH_SCALE", "1"))
+WRITERS = (1, 8)
+BATCH = 100
+# Commanded EventStore's published figures (events/s): 100-event batches from 1 and 50 writers, reads.
+COMMANDED = {"batch 1": 4929.0, "batch 50": 8586.0, "read": 27211.0}
+console = Console(width=150)
+
+Append = Callable[[int], None]
+
+
+def _events(stream: str, count: int, start: int) -> list[Envelope]:
+    return [
+        Envelope.originate(
+            kind="event",
+            type="ProductRestocked",
+            aggregate_type="Product",
+            aggregate_id=stream,
+            payload={
+                "product_id": stream,
+                "name": "Sencha, first flush, 100 g",
+                "price": {"amount": "1480", "currency": "JPY"},
+                "quantity": start + i,
+                "warehouse": "tokyo-1",
+            },
+        )
+        for i in range(count)
+    ]
+
+
+def _rate(writers: int, appends: int, batch: int, writer: Callable[[int], Append]) -> float:
+    """Events per second of `writers` threads each making `appends` appends of `batch` events."""
+    prepared = [writer(number) for number in range(writers)]
+    barrier = threading.Barrier(writers + 1)
+
+    def run(append: Append) -> None:
+        barrier.wait()
+        for index in range(appends):
+            append(index)
+
+    threads = [threading.Thread(target=run, args=(append,)) for append in prepared]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return writers * appends * batch / (time.perf_counter() - started)
+
+
+def _kiroku(store: EventStore, label: str, appends: int, batch: int) -> Callable[[int], Append]:
+    def writer(number: int) -> Append:
+        stream = f"{label}-{number}"
+        work = [_events(stream, batch, i * batch) for i in range(appends)]
+        return lambda i: (store.append(stream, work[i], i * batch), None)[1]
+
+    return writer
+
+
+def _stored_rows(
+    label: str, number: int, appends: int, batch: int, positions: itertools.count[int]
+) -> list[str]:
+    stream = f"{label}-{number}"
+    rows = []
+    for i in range(appends):
+        lines = []
+        for offset, envelope in enumerate(_events(stream, batch, i * batch), start=1):
+            line = StoredEvent.from_envelope(stream, i * batch + offset, envelope).to_json_line()
+            lines.append(f'{line[:-1]},"position":{next(positions)}}}')
+        rows.append("[" + ",".join(lines) + "]")
+    return rows
+
+
+def _raw_insert(
+    pool: ConnectionPool[psycopg.Connection[Any]],
+    positions: itertools.count[int],
+    label: str,
+    appends: int,
+    batch: int,
+) -> Callable[[int], Append]:
+    def writer(number: int) -> Append:
+        rows = _stored_rows(label, number, appends, batch, positions)
+
+        def append(i: int) -> None:
+            with pool.connection() as conn:
+                conn.execute(
+                    "INSERT INTO bench_raw SELECT * FROM json_populate_recordset(NULL::bench_raw, %s::json)",
+                    (rows[i],),
+                )
+
+        return append
+
+    return writer
+
+
+def _eventsourcing(
+    recorder: PostgresApplicationRecorder, label: str, appends: int, batch: int
+) -> Callable[[int], Append]:
+    def writer(number: int) -> Append:
+        originator = uuid.uuid5(uuid.NAMESPACE_URL, f"{label}-{number}")
+        work = [
+            [
+                EsStoredEvent(originator, i * batch + offset, envelope.type, envelope.to_data())
+                for offset, envelope in enumerate(_events(str(originator), batch, i * batch), start=1)
+            ]
+            for i in range(appends)
+        ]
+        return lambda i: (recorder.insert_events(work[i]), None)[1]
+
+    return writer
+
+
+def _firestore_raw(client: firestore.Client, label: str, appends: int, batch: int) -> Callable[[int], Append]:
+    def writer(number: int) -> Append:
+        stream = f"{label}-{number}"
+        events = client.collection("bench_raw").document(stream).collection("events")
+        work = [
+            [
+                StoredEvent.from_envelope(stream, i * batch + offset, envelope)
+                for offset, envelope in enumerate(_events(stream, batch, i * batch), start=1)
+            ]
+            for i in range(appends)
+        ]
+
+        def append(i: int) -> None:
+            commit = client.batch()
+            for stored in work[i]:
+                document = {name: getattr(stored, name) for name in StoredEvent.__dataclass_fields__}
+                commit.create(events.document(version_id(stored.version)), document)
+            commit.commit()
+
+        return append
+
+    return writer
+
+
+def _read_rate(read: Callable[[], int]) -> float:
+    started = time.perf_counter()
+    count = read()
+    return count / (time.perf_counter() - started)
+
+
+def _read_all(store: PostgresEventStore) -> int:
+    count, after = 0, 0
+    while page := store.read_all(after, 1000):
+        count += len(page)
+        after = page[-1].position
+    return count
+
+
+def _select_all(pool: ConnectionPool[psycopg.Connection[Any]]) -> int:
+    count, after = 0, 0
+    while True:
+        with pool.connection() as conn:
+            rows = conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM kiroku_events WHERE position > %s"  # noqa: S608
+                " ORDER BY position LIMIT 1000",
+                (after,),
+            ).fetchall()
+        if not rows:
+            return count
+        count += len(rows)
+        after = rows[-1][-1]
+
+
+def _n(value: int) -> int:
+    return max(1, round(value * SCALE))
+
+
+def _table(title: str, baseline: str, other: str | None) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("workload")
+    table.add_column("kiroku ev/s", justify="right")
+    table.add_column(f"{baseline} ev/s", justify="right")
+    table.add_column(f"kiroku ÷ {baseline}", justify="right")
+    if other:
+        table.add_column(f"{other} ev/s", justify="right")
+        table.add_column(f"kiroku ÷ {other}", justify="right")
+    table.add_column("reference", justify="right")
+    return table
+
+
+def _row(
+    table: Table, name: str, ours: float, base: float | None, other: float | None, reference: str = ""
+) -> None:
+    cells = [name, f"{ours:,.0f}"]
+    cells += [f"{base:,.0f}", f"{ours / base:.0%}"] if base else ["", ""]
+    if len(table.columns) == 7:
+        cells += [f"{other:,.0f}", f"{ours / other:.0%}"] if other else ["", ""]
+    table.add_row(*cells, reference)
+
+
+Baseline = Callable[[str, int, int], Callable[[int], Append]]
+
+
+def _append_rows(
+    table: Table,
+    store: EventStore,
+    totals: tuple[int, int],
+    baseline: Baseline,
+    other: Baseline | None,
+    batch_reference: str,
+) -> None:
+    """Single-event then batch appends, 1 and 8 writers: Kiroku, the baseline and the other library."""
+    for batch, total in zip((1, BATCH), totals, strict=True):
+        for writers in WRITERS:
+            appends = _n(total // writers)
+            label = f"{batch}-{writers}"
+            _row(
+                table,
+                f"{batch}-event appends, {writers} writer{'s' * (writers > 1)}",
+                _rate(writers, appends, batch, _kiroku(store, label, appends, batch)),
+                _rate(writers, appends, batch, baseline(label, appends, batch)),
+                _rate(writers, appends, batch, other(label, appends, batch)) if other else None,
+                batch_reference if batch == BATCH else "",
+            )
+
+
+def _stream_read_row(table: Table, store: EventStore, reference: str) -> None:
+    stream = f"{BATCH}-1-0"
+    _row(
+        table,
+        f"stream read ({store.stream_version(stream):,} events)",
+        _read_rate(lambda: len(store.read_stream(stream))),
+        None,
+        None,
+        reference,
+    )
+
+
+def bench_postgres(work_dir: Path) -> None:
+    server = EmbeddedPostgres(work_dir / "postgres", ephemeral=True)
+    server.start()
+    pool = open_pool(server.uri, max_size=10)
+    try:
+        with pool.connection() as conn:
+            conn.execute("CREATE TABLE bench_raw (LIKE kiroku_events INCLUDING ALL)")
+            version = conn.execute("SHOW server_version").fetchone()
+        params = conninfo_to_dict(server.uri)
+        datastore = PostgresDatastore(
+            dbname=str(params["dbname"]),
+            host=str(params["host"]),
+            port=str(params.get("port", 5432)),
+            user=str(params["user"]),
+            password=str(params.get("password", "")),
+            pool_size=max(WRITERS),
+        )
+        recorder = PostgresApplicationRecorder(datastore, events_table_name="es_events")
+        recorder.create_table()
+        store = PostgresEventStore(pool)
+        table = _table(
+            f"PostgreSQL {version[0] if version else '?'} (embedded, {os.cpu_count()} cores)",
+            "raw INSERT",
+            "eventsourcing",
+        )
+        commanded = f"Commanded {COMMANDED['batch 1']:,.0f} (1 w), {COMMANDED['batch 50']:,.0f} (50 w)"
+        _append_rows(
+            table,
+            store,
+            (1600, 80),
+            partial(_raw_insert, pool, itertools.count(1)),
+            partial(_eventsourcing, recorder),
+            commanded,
+        )
+        table.add_section()
+        read_reference = f"Commanded {COMMANDED['read']:,.0f}"
+        _row(
+            table,
+            "read_all (pages of 1,000)",
+            _read_rate(lambda: _read_all(store)),
+            None,
+            None,
+            read_reference,
+        )
+        _row(
+            table,
+            "raw SELECT, same pages, not decoded",
+            _read_rate(lambda: _select_all(pool)),
+            None,
+            None,
+        )
+        _stream_read_row(table, store, read_reference)
+        console.print(table)
+        datastore.close()
+    finally:
+        pool.close()
+        server.stop()
+
+
+def bench_firestore(work_dir: Path) -> None:
+    emulator = FirestoreEmulator(work_dir / "logs")
+    emulator.start()
+    os.environ.update(emulator.environment())
+    client = firestore.Client(project="kiroku-bench")
+    try:
+        store = FirestoreEventStore(client)
+        table = _table(
+            "Firestore (official emulator: figures track changes, not the real service)", "plain batch", None
+        )
+        _append_rows(table, store, (200, 16), partial(_firestore_raw, client), None, "")
+        table.add_section()
+        table.add_row("read_all", "n/a (no global order)", "", "", "")
+        _stream_read_row(table, store, "")
+        console.print(table)
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+        emulator.stop()
+
+
+def main() -> None:
+    work_dir = Path(tempfile.mkdtemp(prefix="kiroku-bench-store-"))
+    started = time.perf_counter()
+    bench_postgres(work_dir)
+    bench_firestore(work_dir)
+    console.print(f"total {time.perf_counter() - started:.0f} s (KIROKU_BENCH_SCALE={SCALE:g})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,1 +1,0 @@
-"""Functions that watch the bus without changing anything."""

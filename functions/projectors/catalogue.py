@@ -1,0 +1,35 @@
+"""The catalogue's projector functions: categories and products read models, one function each."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from functions.runtime import storage
+from shared.application.projections import CATEGORIES, PRODUCTS, Projection, Projector
+from shared.bus.push import Delivery, PushEntryPoint, push_entry_point
+from shared.messages.envelope import Envelope
+
+logger = logging.getLogger(__name__)
+
+
+def projector_function(projection: Projection) -> PushEntryPoint:
+    @cache
+    def projector() -> Projector:
+        return Projector(projection, storage())
+
+    def handle(envelope: Envelope, delivery: Delivery) -> None:
+        if not projector().handle(envelope):
+            logger.info(
+                "%s: %s v%s changed nothing (duplicate or older)",
+                projection.model,
+                envelope.type,
+                envelope.aggregate_version,
+            )
+
+    handle.__name__ = f"project_{projection.model}"
+    return push_entry_point(handle)
+
+
+project_categories = projector_function(CATEGORIES)
+project_products = projector_function(PRODUCTS)

@@ -1,0 +1,33 @@
+"""What a function instance opens once and reuses across requests: storage, publisher, handlers.
+
+Cloud Functions reuse an instance for many requests; opening the database pool or the Pub/Sub client per
+request would dominate latency. Everything here is created on first use, so a function only pays for
+what it uses (the GraphQL function never opens a command handler).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from shared.application.aggregates import KINDS
+from shared.application.commands import CommandHandler
+from shared.bus.publisher import Publisher
+from shared.config import settings
+from shared.eventstore.store import SnapshotPolicy
+from shared.storage import Storage, open_storage
+
+
+@cache
+def storage() -> Storage:
+    policy = SnapshotPolicy({kind.aggregate_type: kind.snapshot_every for kind in KINDS.values()})
+    return open_storage(settings(), snapshot_policy=policy)
+
+
+@cache
+def publisher() -> Publisher:
+    return Publisher(settings().project_id)
+
+
+@cache
+def command_handler() -> CommandHandler:
+    return CommandHandler(storage(), publisher())

@@ -1,0 +1,187 @@
+"""Handles one command: load the aggregate, decide, append with the command id, record, publish.
+
+The steps of the request flow (MISSION, step 3), once for every command type:
+
+1. an outcome already recorded for this command id is the answer (a redelivery has one effect);
+2. the payload is parsed; a malformed command is rejected, not retried;
+3. the stream is loaded (snapshot + later events) and folded, the facts the decision needs are gathered,
+   and the pure `decide` runs; a `Rejected` is recorded as the outcome;
+4. the events are appended with the expected version and the command id, in one transaction with their
+   outbox entries; a concurrent writer makes it reload and decide again;
+5. the outcome is recorded, the events are published (ordering key: the aggregate id) and their outbox
+   entries cleared. A crash anywhere after the commit loses nothing: the redelivered command finds its
+   append already applied (by command id) and the outbox relay publishes what was not.
+
+Infrastructure errors propagate: the push entry point answers 500 and Pub/Sub redelivers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import reduce
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from shared.application.aggregates import CATEGORY, PRODUCT, AggregateKind, kind_of_command
+from shared.application.outcomes import CommandError, CommandOutcome, OutcomeLog, new_outcome
+from shared.bus.publisher import Publisher
+from shared.domain.catalogue import CategoryFacts, ProductFacts
+from shared.domain.rejection import Rejected
+from shared.eventstore.errors import ConcurrencyConflict
+from shared.eventstore.model import AppendResult
+from shared.messages.catalogue import COMMANDS, CatalogueCommand, CreateProduct, DeleteCategory, UpdateProduct
+from shared.messages.envelope import Envelope
+from shared.storage import Storage
+
+logger = logging.getLogger(__name__)
+
+EVENTS_TOPIC = "events"
+PRODUCTS = "products"
+MAX_DECISIONS = 5  # reload-and-decide rounds when concurrent writers keep winning
+
+# Fault injection for tests of crash recovery: command types whose first delivery dies right after the
+# commit, before publishing (the process exits, as a crashed instance would).
+_CRASH_AFTER_COMMIT = frozenset(
+    filter(None, os.environ.get("KIROKU_FAULT_CRASH_AFTER_COMMIT", "").split(","))
+)
+
+
+class CommandHandler:
+    """Decides commands against the event store; one per process, reused across requests."""
+
+    def __init__(self, storage: Storage, publisher: Publisher) -> None:
+        self._events = storage.events
+        self._read_models = storage.read_models
+        self._outcomes = OutcomeLog(storage.read_models)
+        self._publisher = publisher
+
+    def handle(self, envelope: Envelope, delivery_attempt: int | None = None) -> CommandOutcome:
+        recorded = self._outcomes.get(envelope.id)
+        if recorded is not None:
+            logger.info("command %s already handled: %s", envelope.id, recorded.status)
+            return recorded
+        command = self._parse(envelope)
+        if isinstance(command, CommandOutcome):
+            return command
+        kind = kind_of_command(command)
+        aggregate_id = kind.aggregate_id(command)
+        stream_id = kind.stream_id(aggregate_id)
+        for _ in range(MAX_DECISIONS):
+            loaded = self._events.load(stream_id, kind.state_schema_version)
+            state = kind.fold(loaded)
+            try:
+                decided = list(kind.decide(state, command, self._facts(command)))
+            except Rejected as rejection:
+                return self._reject(envelope, kind.aggregate_type, aggregate_id, CommandError.of(rejection))
+            if not decided:
+                return self._accept(envelope, kind, aggregate_id, loaded.version)
+            events = self._events_of(envelope, kind, aggregate_id, loaded.version, decided)
+            try:
+                result = self._events.append(stream_id, events, loaded.version, command_id=envelope.id)
+            except ConcurrencyConflict as conflict:
+                logger.info("concurrent write to %s (%s); deciding again", stream_id, conflict)
+                continue
+            break
+        else:
+            raise RuntimeError(f"{stream_id} kept changing under {MAX_DECISIONS} decisions; retry later")
+        if envelope.type in _CRASH_AFTER_COMMIT and delivery_attempt == 1:
+            logger.critical("fault injection: dying between commit and publish of %s", envelope.id)
+            os._exit(70)
+        outcome = self._accept(envelope, kind, aggregate_id, result.last_version)
+        if not result.replayed:
+            self._publish(events, result)
+            self._snapshot_if_due(kind, stream_id, result, reduce(kind.evolve, decided, state))
+        return outcome
+
+    def _parse(self, envelope: Envelope) -> CatalogueCommand | CommandOutcome:
+        model = COMMANDS.get(envelope.type)
+        if model is None:
+            error = CommandError(
+                code="INVALID_INPUT",
+                category="BAD_USER_INPUT",
+                message=f"unknown command type {envelope.type!r}",
+            )
+            return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
+        try:
+            return model.model_validate(envelope.payload)
+        except ValidationError as invalid:
+            first = invalid.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or None
+            error = CommandError(
+                code="INVALID_INPUT",
+                category="BAD_USER_INPUT",
+                message=f"{field}: {first['msg']}",
+                field=field,
+            )
+            return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
+
+    def _facts(self, command: CatalogueCommand) -> CategoryFacts | ProductFacts:
+        """What the decision needs from outside its aggregate, read at the edge."""
+        if isinstance(command, DeleteCategory):
+            users = self._read_models.find(PRODUCTS, {"category_id": command.category_id}, limit=1)
+            return CategoryFacts(in_use=bool(users.records))
+        if isinstance(command, CreateProduct | UpdateProduct) and command.category_id is not None:
+            # The category's own stream, not a read model: existence is known exactly, never stale.
+            category = CATEGORY.fold(self._events.load(CATEGORY.stream_id(command.category_id)))
+            return ProductFacts(category_exists=category.live)
+        return ProductFacts() if kind_of_command(command) is PRODUCT else CategoryFacts()
+
+    @staticmethod
+    def _events_of(
+        command: Envelope, kind: AggregateKind[Any], aggregate_id: str, version: int, decided: list[BaseModel]
+    ) -> list[Envelope]:
+        return [
+            command.caused(
+                kind="event",
+                type=type(event).__name__,
+                aggregate_type=kind.aggregate_type,
+                aggregate_id=aggregate_id,
+                aggregate_version=version + offset,
+                payload=event.model_dump(mode="json"),
+            )
+            for offset, event in enumerate(decided, start=1)
+        ]
+
+    def _publish(self, events: list[Envelope], result: AppendResult) -> None:
+        self._publisher.publish_many(EVENTS_TOPIC, events)
+        self._events.mark_append_published(result)
+
+    def _snapshot_if_due(
+        self, kind: AggregateKind[Any], stream_id: str, result: AppendResult, state: Any
+    ) -> None:
+        if self._events.snapshot_due(kind.aggregate_type, result):
+            self._events.write_snapshot(kind.snapshot(stream_id, result.last_version, state))
+
+    def _accept(
+        self, envelope: Envelope, kind: AggregateKind[Any], aggregate_id: str, version: int
+    ) -> CommandOutcome:
+        return self._record(envelope, kind.aggregate_type, aggregate_id, version=version)
+
+    def _reject(
+        self, envelope: Envelope, aggregate_type: str, aggregate_id: str, error: CommandError
+    ) -> CommandOutcome:
+        logger.info("command %s rejected: %s %s", envelope.id, error.code, error.message)
+        return self._record(envelope, aggregate_type, aggregate_id, error=error)
+
+    def _record(
+        self,
+        envelope: Envelope,
+        aggregate_type: str,
+        aggregate_id: str,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> CommandOutcome:
+        return self._outcomes.record(
+            new_outcome(
+                command_id=envelope.id,
+                command_type=envelope.type,
+                status="REJECTED" if error is not None else "ACCEPTED",
+                aggregate_type=aggregate_type,
+                aggregate_id=aggregate_id,
+                version=version,
+                error=error,
+                correlation_id=envelope.correlation_id,
+            )
+        )

@@ -1,0 +1,166 @@
+"""Read models kept from events: applied idempotently and in version order, rebuildable at any time.
+
+A projection is a pure fold of one aggregate's events into one record. The projector around it makes
+delivery safe: an event at or below the record's version is a duplicate and changes nothing; an event
+beyond the next version means some were not delivered yet, so the missing ones are read from the event
+store and applied first. The read-model store's version guard settles races between instances.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, JsonValue
+
+from shared.application.aggregates import CATEGORY, PRODUCT, AggregateKind
+from shared.messages.catalogue import (
+    CategoryCreated,
+    CategoryUpdated,
+    ProductCreated,
+    ProductDeleted,
+    ProductPriceChanged,
+    ProductUpdated,
+    StockAdjusted,
+)
+from shared.messages.envelope import Envelope
+from shared.storage import Storage
+
+logger = logging.getLogger(__name__)
+
+Record = dict[str, JsonValue]
+# A fold step: the record so far (None before the first event), the parsed event and its envelope;
+# returns the next record, or None when the aggregate is gone.
+Apply = Callable[[Record | None, Any, Envelope], Record | None]
+
+
+@dataclass(frozen=True)
+class Projection:
+    model: str
+    aggregate: AggregateKind[Any]
+    apply: Apply
+
+
+def _stamped(record: Record | None, envelope: Envelope, **fields: JsonValue) -> Record:
+    at = envelope.occurred_at.isoformat()
+    base: Record = dict(record) if record is not None else {"id": envelope.aggregate_id, "created_at": at}
+    return {**base, **fields, "updated_at": at}
+
+
+def _category(record: Record | None, event: BaseModel, envelope: Envelope) -> Record | None:
+    if isinstance(event, CategoryCreated | CategoryUpdated):
+        return _stamped(record, envelope, name=event.name, description=event.description)
+    return None
+
+
+def _product(record: Record | None, event: BaseModel, envelope: Envelope) -> Record | None:
+    if isinstance(event, ProductCreated):
+        return _stamped(
+            record,
+            envelope,
+            name=event.name,
+            description=event.description,
+            price=event.price.model_dump(mode="json")["amount"],
+            currency=event.price.currency,
+            category_id=event.category_id,
+            stock=event.stock,
+            in_stock=event.stock > 0,
+        )
+    if record is None or isinstance(event, ProductDeleted):
+        return None
+    if isinstance(event, ProductUpdated):
+        return _stamped(
+            record, envelope, name=event.name, description=event.description, category_id=event.category_id
+        )
+    if isinstance(event, ProductPriceChanged):
+        return _stamped(
+            record,
+            envelope,
+            price=event.price.model_dump(mode="json")["amount"],
+            currency=event.price.currency,
+        )
+    if isinstance(event, StockAdjusted):
+        return _stamped(record, envelope, stock=event.stock, in_stock=event.stock > 0)
+    raise TypeError(f"the products projection does not know {type(event).__name__}")
+
+
+CATEGORIES = Projection("categories", CATEGORY, _category)
+PRODUCTS = Projection("products", PRODUCT, _product)
+PROJECTIONS = {projection.model: projection for projection in (CATEGORIES, PRODUCTS)}
+
+
+def _fold(projection: Projection, record: Record | None, events: Iterable[Envelope]) -> Record | None:
+    for envelope in events:
+        record = projection.apply(record, projection.aggregate.parse_event(envelope), envelope)
+    return record
+
+
+class Projector:
+    """Applies one aggregate type's events to one read model."""
+
+    def __init__(self, projection: Projection, storage: Storage) -> None:
+        self.projection = projection
+        self._events = storage.events
+        self._read_models = storage.read_models
+
+    def handle(self, envelope: Envelope) -> bool:
+        """Apply `envelope` (and any earlier events not yet applied); False if it changed nothing."""
+        projection = self.projection
+        version = envelope.aggregate_version
+        if envelope.aggregate_type != projection.aggregate.aggregate_type or version is None:
+            return False
+        key = envelope.aggregate_id
+        current = self._read_models.get(projection.model, key)
+        known = current.version if current is not None else 0
+        if version <= known:
+            return False
+        events = [envelope]
+        if version > known + 1:
+            stream_id = projection.aggregate.stream_id(key)
+            events = self._events.read_stream(stream_id, known + 1, limit=version - known)
+            logger.info(
+                "%s %s: caught up versions %d..%d from the store", projection.model, key, known + 1, version
+            )
+            if len(events) != version - known:
+                raise RuntimeError(
+                    f"{stream_id} has {len(events)} events after {known}, expected {version - known}"
+                )
+        record = _fold(projection, current.data if current is not None else None, events)
+        if record is None:
+            return self._read_models.delete(projection.model, key, version)
+        return self._read_models.upsert(projection.model, key, record, version)
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    model: str
+    events: int
+    records: int
+
+
+def rebuild(
+    projection: Projection, storage: Storage, progress: Callable[[int], None] | None = None
+) -> RebuildReport:
+    """Drop the read model and fold every stream of its aggregate type again from the event store."""
+    folded: dict[str, tuple[int, Record | None]] = {}
+    seen = 0
+    for stored in storage.events.iter_log():
+        if stored.aggregate_type != projection.aggregate.aggregate_type:
+            continue
+        envelope = storage.events.envelope(stored)
+        _, record = folded.get(stored.aggregate_id, (0, None))
+        folded[stored.aggregate_id] = (stored.version, _fold(projection, record, [envelope]))
+        seen += 1
+        if progress is not None:
+            progress(seen)
+    storage.read_models.drop(projection.model)
+    live = 0
+    for key, (version, record) in folded.items():
+        if record is None:
+            storage.read_models.delete(projection.model, key, version)
+        else:
+            storage.read_models.upsert(projection.model, key, record, version)
+            live += 1
+    return RebuildReport(projection.model, seen, live)

@@ -1,0 +1,302 @@
+"""What the event store takes and gives back, and the one stored form both backends write.
+
+Validation lives here, before any backend is called, so PostgreSQL and Firestore refuse exactly the same
+input with the same typed error and nothing is ever half-written. The size limits are Firestore's (1 MiB
+per document, 500 writes and 10 MiB per commit) with headroom, applied to PostgreSQL too so an event
+stored on one backend can always be moved to the other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import JsonValue, ValidationError
+
+from shared.eventstore.errors import EventTooLarge, ImportRefused, InvalidAppend
+from shared.messages.envelope import Actor, Envelope, TraceContext
+
+MAX_PAYLOAD_BYTES = 900 * 1024
+# Two writes per event (event + outbox) plus the stream head and the command record stay under 500.
+MAX_EVENTS_PER_APPEND = 200
+MAX_APPEND_BYTES = 8 * 1024 * 1024
+MAX_ID_LENGTH = 400
+
+# Built once: json.dumps with options other than the defaults builds a new encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_FORBIDDEN_ID = re.compile(r"[/\x00-\x1f\x7f]|^\.{1,2}$|^__.*__$")
+
+
+class StreamState(Enum):
+    """Expected versions that are not a number: any version at all, or a stream that has no events yet."""
+
+    ANY = "any"
+    NO_STREAM = "no_stream"
+
+
+ANY = StreamState.ANY
+NO_STREAM = StreamState.NO_STREAM
+ExpectedVersion = int | StreamState
+
+
+def check_id(value: object, what: str, error: type[ValueError] = InvalidAppend) -> str:
+    """An id that is also a valid Firestore document id, so both backends accept the same ids."""
+    if not isinstance(value, str) or not value:
+        raise error(f"{what} must be a non-empty string, got {value!r}")
+    if len(value) > MAX_ID_LENGTH:
+        raise error(f"{what} is longer than {MAX_ID_LENGTH} characters")
+    if _FORBIDDEN_ID.search(value):
+        raise error(f"{what} {value!r} contains '/', a control character, or is reserved")
+    return value
+
+
+def expected_as_int(expected: ExpectedVersion) -> int | None:
+    """None for ANY, 0 for NO_STREAM (a stream with no events is at version 0), else the exact version."""
+    if expected is StreamState.ANY:
+        return None
+    if expected is StreamState.NO_STREAM:
+        return 0
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+        raise InvalidAppend(f"expected version must be ANY, NO_STREAM or an integer >= 0, got {expected!r}")
+    return expected
+
+
+def dump_json(value: Any, what: str, error: type[ValueError] = InvalidAppend) -> str:
+    """Compact JSON, refusing what JSON cannot carry (NaN, sets, objects) instead of coercing it."""
+    try:
+        return _JSON.encode(value)
+    except (TypeError, ValueError) as cause:
+        raise error(f"{what} is not JSON-serialisable: {cause}") from cause
+
+
+def check_size(text: str, what: str, error: type[ValueError] = EventTooLarge) -> None:
+    """One document's worth: Firestore's 1 MiB less room for the fields around it."""
+    size = len(text.encode())
+    if size > MAX_PAYLOAD_BYTES:
+        raise error(f"{what} is {size:,} bytes; the limit is {MAX_PAYLOAD_BYTES:,} bytes")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as both backends store and export it; `payload` is its JSON text, kept byte for byte.
+
+    Inside an append that is not stored yet, `version` counts from 1 within the append; the backend adds
+    the stream's current version. `position` is the global position (PostgreSQL only) and is not exported:
+    an import numbers the log again in file order.
+    """
+
+    stream_id: str
+    version: int
+    event_id: str
+    event_type: str
+    schema_version: int
+    aggregate_type: str
+    aggregate_id: str
+    occurred_at: datetime
+    correlation_id: str
+    causation_id: str
+    actor_uid: str
+    actor_role: str
+    traceparent: str | None
+    tracestate: str | None
+    payload: str
+    position: int | None = None
+
+    @classmethod
+    def from_envelope(cls, stream_id: str, version: int, envelope: Envelope) -> StoredEvent:
+        payload = dump_json(envelope.payload, f"payload of event {envelope.type} ({envelope.id})")
+        check_size(payload, f"payload of event {envelope.type} ({envelope.id})")
+        return cls(
+            stream_id=stream_id,
+            version=version,
+            event_id=envelope.id,
+            event_type=envelope.type,
+            schema_version=envelope.schema_version,
+            aggregate_type=envelope.aggregate_type,
+            aggregate_id=envelope.aggregate_id,
+            occurred_at=envelope.occurred_at.astimezone(UTC),
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.causation_id,
+            actor_uid=envelope.actor.uid,
+            actor_role=envelope.actor.role,
+            traceparent=envelope.trace.traceparent,
+            tracestate=envelope.trace.tracestate,
+            payload=payload,
+        )
+
+    def to_envelope(self) -> Envelope:
+        return Envelope(
+            id=self.event_id,
+            kind="event",
+            type=self.event_type,
+            schema_version=self.schema_version,
+            aggregate_type=self.aggregate_type,
+            aggregate_id=self.aggregate_id,
+            aggregate_version=self.version,
+            occurred_at=self.occurred_at,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+            actor=Actor.model_validate({"uid": self.actor_uid, "role": self.actor_role}),
+            trace=TraceContext(traceparent=self.traceparent, tracestate=self.tracestate),
+            payload=json.loads(self.payload),
+        )
+
+    def to_json_line(self) -> str:
+        """One export line: fixed field order and format, so the same log always exports the same bytes."""
+        header = _JSON.encode(
+            {
+                "stream_id": self.stream_id,
+                "version": self.version,
+                "event_id": self.event_id,
+                "event_type": self.event_type,
+                "schema_version": self.schema_version,
+                "aggregate_type": self.aggregate_type,
+                "aggregate_id": self.aggregate_id,
+                "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+                "correlation_id": self.correlation_id,
+                "causation_id": self.causation_id,
+                "actor_uid": self.actor_uid,
+                "actor_role": self.actor_role,
+                "traceparent": self.traceparent,
+                "tracestate": self.tracestate,
+            }
+        )
+        return f'{header[:-1]},"payload":{self.payload}}}'
+
+    @classmethod
+    def from_json_line(cls, line: str) -> StoredEvent:
+        """Parse and fully validate one export line (it goes through the envelope model)."""
+        try:
+            fields = json.loads(line)
+            fields["occurred_at"] = datetime.fromisoformat(fields["occurred_at"])
+            fields["payload"] = dump_json(fields["payload"], "payload")
+            event = cls(**fields)
+            check_id(event.stream_id, "stream id")
+            check_size(event.payload, f"payload of event {event.event_id}")
+            event.to_envelope()
+        except (ValueError, TypeError, KeyError, ValidationError) as error:
+            raise ImportRefused(f"not an exported event: {error}: {line[:200]}") from error
+        return event
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedAppend:
+    """A validated append: stored forms numbered 1..n within the append, and the expected version as int."""
+
+    stream_id: str
+    events: tuple[StoredEvent, ...]
+    expected: int | None
+    command_id: str | None
+
+
+def prepare_append(
+    stream_id: str, events: Sequence[Envelope], expected_version: ExpectedVersion, command_id: str | None
+) -> PreparedAppend:
+    """Every check an append needs that does not depend on what is stored; raises `InvalidAppend`."""
+    check_id(stream_id, "stream id")
+    expected = expected_as_int(expected_version)
+    if command_id is not None:
+        check_id(command_id, "command id")
+    if not events:
+        raise InvalidAppend(f"an append to {stream_id!r} needs at least one event")
+    if len(events) > MAX_EVENTS_PER_APPEND:
+        raise InvalidAppend(f"an append holds at most {MAX_EVENTS_PER_APPEND} events, got {len(events)}")
+    first = events[0]
+    for index, event in enumerate(events, start=1):
+        if not isinstance(event, Envelope) or event.kind != "event":
+            raise InvalidAppend(f"item {index} of the append to {stream_id!r} is not an event envelope")
+        if (event.aggregate_type, event.aggregate_id) != (first.aggregate_type, first.aggregate_id):
+            raise InvalidAppend(f"the events of one append must concern one aggregate ({stream_id!r})")
+    expected = _expected_from_given_versions(stream_id, events, expected)
+    stored = tuple(StoredEvent.from_envelope(stream_id, i, e) for i, e in enumerate(events, start=1))
+    total = sum(len(event.payload.encode()) for event in stored)
+    if total > MAX_APPEND_BYTES:
+        raise EventTooLarge(f"an append carries at most {MAX_APPEND_BYTES:,} payload bytes, got {total:,}")
+    return PreparedAppend(stream_id, stored, expected, command_id)
+
+
+def _expected_from_given_versions(
+    stream_id: str, events: Sequence[Envelope], expected: int | None
+) -> int | None:
+    """Envelopes may carry their versions already: they must follow each other and the expected version."""
+    given = [event.aggregate_version for event in events]
+    if all(version is None for version in given):
+        return expected
+    first = given[0]
+    if first is None or given != list(range(first, first + len(events))):
+        raise InvalidAppend(
+            f"events for {stream_id!r} carry versions {given}: not consecutive from the first"
+        )
+    if expected is not None and first != expected + 1:
+        raise InvalidAppend(f"events for {stream_id!r} start at version {first}, expected {expected + 1}")
+    return first - 1
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """What an append did; a replay of an applied command id returns the first append's result."""
+
+    stream_id: str
+    first_version: int
+    last_version: int
+    first_position: int | None = None
+    last_position: int | None = None
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event with its global position, as `read_all` returns it (PostgreSQL)."""
+
+    position: int
+    stream_id: str
+    envelope: Envelope
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """An event not yet published: publish it, then `mark_published` its id."""
+
+    id: str
+    stream_id: str
+    envelope: Envelope
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """An aggregate's state as of `version`; `schema_version` is the state's shape, bumped when it changes."""
+
+    stream_id: str
+    aggregate_type: str
+    version: int
+    state: dict[str, JsonValue]
+    schema_version: int = 1
+
+    def state_json(self) -> str:
+        """The state as JSON, checked against the same size limit as an event payload."""
+        check_id(self.stream_id, "stream id")
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
+            raise InvalidAppend(f"a snapshot version must be an integer >= 1, got {self.version!r}")
+        text = dump_json(self.state, f"snapshot state of {self.stream_id!r}")
+        check_size(text, f"snapshot state of {self.stream_id!r}")
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedStream:
+    """What a command handler rebuilds an aggregate from: the last usable snapshot and the events after it."""
+
+    stream_id: str
+    snapshot: Snapshot | None
+    events: list[Envelope] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        if self.events:
+            return self.events[-1].aggregate_version or 0
+        return self.snapshot.version if self.snapshot is not None else 0

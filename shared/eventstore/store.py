@@ -1,0 +1,164 @@
+"""The event store interface: what command handlers, projectors, the outbox relay and the CLI rely on.
+
+Both backends implement the few abstract methods below; validation, upcasting, snapshot policy and the
+load (snapshot + tail) logic are written once here, so the backends differ only in how they store.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from shared.eventstore.errors import InvalidAppend
+from shared.eventstore.model import (
+    ANY,
+    AppendResult,
+    ExpectedVersion,
+    LoadedStream,
+    OutboxEntry,
+    PreparedAppend,
+    Snapshot,
+    StoredEvent,
+    check_id,
+    prepare_append,
+)
+from shared.eventstore.upcasting import Upcasters
+from shared.messages.envelope import Envelope
+
+
+class SnapshotPolicy:
+    """Snapshot every N events, N per aggregate type (types not listed: never)."""
+
+    def __init__(self, every: Mapping[str, int] | None = None) -> None:
+        self.every = dict(every or {})
+        if any(n < 1 for n in self.every.values()):
+            raise ValueError("a snapshot interval must be at least 1 event")
+
+    def due(self, aggregate_type: str, result: AppendResult) -> bool:
+        """Whether the append crossed a multiple of N: then the handler writes a snapshot."""
+        n = self.every.get(aggregate_type)
+        return n is not None and result.last_version // n > (result.first_version - 1) // n
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityProblem:
+    kind: str
+    stream_id: str | None
+    detail: str
+
+
+@dataclass
+class LogSummary:
+    """What one pass over the whole log saw, for the backend's own checks (heads, counter, outbox)."""
+
+    events: int = 0
+    last_versions: dict[str, int] = field(default_factory=dict)
+    last_position: int | None = None
+
+
+class EventStore(ABC):
+    """Streams of events with optimistic concurrency, idempotent appends, snapshots and an outbox."""
+
+    def __init__(
+        self, *, upcasters: Upcasters | None = None, snapshot_policy: SnapshotPolicy | None = None
+    ) -> None:
+        self.upcasters = upcasters or Upcasters()
+        self.snapshot_policy = snapshot_policy or SnapshotPolicy()
+
+    def append(
+        self,
+        stream_id: str,
+        events: Sequence[Envelope],
+        expected_version: ExpectedVersion = ANY,
+        command_id: str | None = None,
+    ) -> AppendResult:
+        """Append events (one aggregate) atomically with their outbox entries and the command record.
+
+        Raises `ConcurrencyConflict` when the stream is not at `expected_version`, `InvalidAppend` (or
+        `EventTooLarge`) for input that can never be stored. A command id already applied appends
+        nothing and returns the first result with `replayed=True`, whatever the expected version.
+        """
+        return self.append_prepared(
+            prepare_append(stream_id, events, expected_version, command_id), outbox=True
+        )
+
+    def read_stream(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Envelope]:
+        """The stream's events from `from_version` on, upcast to their current schema versions."""
+        check_id(stream_id, "stream id")
+        _check_positive(from_version, "from_version")
+        if limit is not None:
+            _check_positive(limit, "limit")
+        return [self.envelope(event) for event in self._read_stream(stream_id, from_version, limit)]
+
+    def load(self, stream_id: str, snapshot_schema_version: int = 1) -> LoadedStream:
+        """The last snapshot of the current state shape (if any) and the events after it."""
+        snapshot = self.read_snapshot(stream_id)
+        if snapshot is None or snapshot.schema_version != snapshot_schema_version:
+            return LoadedStream(stream_id, None, self.read_stream(stream_id))
+        return LoadedStream(stream_id, snapshot, self.read_stream(stream_id, snapshot.version + 1))
+
+    def snapshot_due(self, aggregate_type: str, result: AppendResult) -> bool:
+        return self.snapshot_policy.due(aggregate_type, result)
+
+    def write_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep this snapshot unless one at a later version is stored already."""
+        self._write_snapshot(snapshot, snapshot.state_json())
+
+    def read_snapshot(self, stream_id: str) -> Snapshot | None:
+        return self._read_snapshot(check_id(stream_id, "stream id"))
+
+    def pending_outbox(self, limit: int = 100) -> list[OutboxEntry]:
+        """Events not yet published, oldest first (per stream in version order)."""
+        _check_positive(limit, "limit")
+        return [
+            OutboxEntry(entry_id, event.stream_id, self.envelope(event))
+            for entry_id, event in self._pending_outbox(limit)
+        ]
+
+    def envelope(self, event: StoredEvent) -> Envelope:
+        return self.upcasters.upcast(event.to_envelope())
+
+    @abstractmethod
+    def append_prepared(self, prepared: PreparedAppend, *, outbox: bool) -> AppendResult:
+        """Store a validated append; `outbox=False` is for imports, whose events were published before."""
+
+    @abstractmethod
+    def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[StoredEvent]: ...
+
+    @abstractmethod
+    def stream_version(self, stream_id: str) -> int:
+        """The stream's last version; 0 when it has no events."""
+
+    @abstractmethod
+    def _write_snapshot(self, snapshot: Snapshot, state_json: str) -> None: ...
+
+    @abstractmethod
+    def _read_snapshot(self, stream_id: str) -> Snapshot | None: ...
+
+    @abstractmethod
+    def _pending_outbox(self, limit: int) -> list[tuple[str, StoredEvent]]: ...
+
+    @abstractmethod
+    def mark_published(self, ids: Sequence[str]) -> None:
+        """Remove these entries from the outbox (ids from `pending_outbox`; unknown ids are ignored)."""
+
+    @abstractmethod
+    def mark_append_published(self, result: AppendResult) -> None:
+        """Remove the outbox entries of one append, once its handler has published its events itself."""
+
+    @abstractmethod
+    def iter_log(self) -> Iterator[StoredEvent]:
+        """Every stored event, not upcast: by position on PostgreSQL, by stream then version on Firestore."""
+
+    @abstractmethod
+    def is_empty(self) -> bool: ...
+
+    @abstractmethod
+    def store_problems(self, summary: LogSummary) -> list[IntegrityProblem]:
+        """The backend's own checks after a pass over the log: outbox orphans, stream heads, counters."""
+
+
+def _check_positive(value: int, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidAppend(f"{what} must be an integer >= 1, got {value!r}")

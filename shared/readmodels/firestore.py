@@ -1,0 +1,96 @@
+"""Read models on Firestore: a collection per model for live records, and one of versions beside it.
+
+`rm-{model}/{key}` holds live records as `{version, data}`, so every list query runs over live records
+only and needs no "not deleted" filter (which would put an extra field in front of every composite
+index). `rm-{model}-versions/{key}` holds `{version, deleted}` for every key ever written: each upsert or
+delete reads it and commits with a precondition on it, so it serialises the writers of one key without
+locks (see the event store's Firestore module for why not read-write transactions), and after a delete
+it is the tombstone an older upsert runs into. Model names cannot contain '-', so the collection names
+never collide. A read model that lists by a field with filters declares the composite index over
+`data.<field>` in firestore.indexes.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1 import WriteBatch
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.collection import CollectionReference
+from pydantic import JsonValue
+
+from shared.eventstore.firestore import commit_optimistically, write_if_unchanged
+from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord
+
+
+def records_collection(model: str) -> str:
+    return f"rm-{model}"
+
+
+class FirestoreReadModelStore(ReadModelStore):
+    def __init__(self, client: firestore.Client) -> None:
+        self._client = client
+
+    def _records(self, model: str) -> CollectionReference:
+        records: CollectionReference = self._client.collection(records_collection(model))
+        return records
+
+    def _versions(self, model: str) -> CollectionReference:
+        versions: CollectionReference = self._client.collection(f"{records_collection(model)}-versions")
+        return versions
+
+    def _get_many(self, model: str, keys: list[str]) -> dict[str, ReadRecord]:
+        refs = [self._records(model).document(key) for key in keys]
+        return {
+            snapshot.id: ReadRecord(snapshot.id, snapshot.get("version"), snapshot.get("data"))
+            for snapshot in self._client.get_all(refs)
+            if snapshot.exists
+        }
+
+    def _write(self, model: str, key: str, data: dict[str, JsonValue] | None, version: int) -> bool:
+        record_ref = self._records(model).document(key)
+        version_ref = self._versions(model).document(key)
+
+        def step() -> tuple[WriteBatch | None, bool]:
+            stored = version_ref.get()
+            if stored.exists and int(stored.get("version")) >= version:
+                return None, False
+            batch = self._client.batch()
+            write_if_unchanged(self._client, batch, stored, {"version": version, "deleted": data is None})
+            if data is None:
+                batch.delete(record_ref)
+            else:
+                batch.set(record_ref, {"version": version, "data": data})
+            return batch, True
+
+        return commit_optimistically(step, f"write of {model}/{key}")
+
+    def _upsert(self, model: str, key: str, data: dict[str, JsonValue], version: int) -> bool:
+        return self._write(model, key, data, version)
+
+    def _delete(self, model: str, key: str, version: int) -> bool:
+        return self._write(model, key, None, version)
+
+    def _list(self, query: ListQuery, fetch: int) -> list[ReadRecord]:
+        direction = firestore.Query.DESCENDING if query.descending else firestore.Query.ASCENDING
+        request: Any = self._records(query.model)
+        for field, value in query.where.items():
+            request = request.where(filter=FieldFilter(f"data.{field}", "==", value))
+        cursor: dict[str, Any] = {}
+        if query.order_by is not None:
+            request = request.order_by(f"data.{query.order_by}", direction=direction)
+            if query.after is not None:
+                cursor[f"data.{query.order_by}"] = query.after[0]
+        request = request.order_by("__name__", direction=direction)
+        if query.after is not None:
+            cursor["__name__"] = query.after[1]
+            request = request.start_after(cursor)
+        return [
+            ReadRecord(snapshot.id, snapshot.get("version"), snapshot.get("data"))
+            for snapshot in request.limit(fetch).stream()
+        ]
+
+    def _drop(self, model: str) -> None:
+        for collection in (self._records(model), self._versions(model)):
+            self._client.recursive_delete(collection)

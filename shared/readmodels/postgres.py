@@ -1,0 +1,86 @@
+"""Read models on PostgreSQL: one table for every model, keyed by (model, key), the record as JSONB.
+
+Why one table: projectors come and go, and each would otherwise need its own migration before its
+first event; with one table a new read model needs none, and `drop` is one DELETE. Filters are real SQL:
+equality filters become one JSONB containment test (`data @> '{"status": "paid"}'`), served by the GIN
+index of migration 0002; key order and keyset pagination ride the primary key. Ordering by a field sorts
+the filtered rows; a read model that lists many rows by a field gets its own expression index in a
+migration (`CREATE INDEX ... ON kiroku_read_models ((data -> 'name'), key) WHERE model = 'products'`),
+the PostgreSQL twin of its composite index in firestore.indexes.json. A tombstone is a row whose data is
+NULL: it keeps the version, so an older upsert after a delete finds it and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+from pydantic import JsonValue
+
+from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord
+
+_WRITE = (
+    "INSERT INTO kiroku_read_models (model, key, version, data) VALUES (%s, %s, %s, %s)"
+    " ON CONFLICT (model, key) DO UPDATE"
+    " SET version = EXCLUDED.version, data = EXCLUDED.data, updated_at = now()"
+    " WHERE kiroku_read_models.version < EXCLUDED.version RETURNING 1"
+)
+
+
+class PostgresReadModelStore(ReadModelStore):
+    def __init__(self, pool: ConnectionPool[psycopg.Connection[Any]]) -> None:
+        self._pool = pool
+
+    def _get_many(self, model: str, keys: list[str]) -> dict[str, ReadRecord]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT key, version, data FROM kiroku_read_models"
+                " WHERE model = %s AND key = ANY(%s) AND data IS NOT NULL",
+                (model, keys),
+            ).fetchall()
+        return {key: ReadRecord(key, version, data) for key, version, data in rows}
+
+    def _write(self, model: str, key: str, data: dict[str, JsonValue] | None, version: int) -> bool:
+        with self._pool.connection() as conn:
+            applied = conn.execute(_WRITE, (model, key, version, Jsonb(data) if data is not None else None))
+            return applied.fetchone() is not None
+
+    def _upsert(self, model: str, key: str, data: dict[str, JsonValue], version: int) -> bool:
+        return self._write(model, key, data, version)
+
+    def _delete(self, model: str, key: str, version: int) -> bool:
+        return self._write(model, key, None, version)
+
+    def _list(self, query: ListQuery, fetch: int) -> list[ReadRecord]:
+        conditions: list[sql.Composable] = [sql.SQL("model = %s"), sql.SQL("data IS NOT NULL")]
+        params: list[Any] = [query.model]
+        if query.where:
+            conditions.append(sql.SQL("data @> %s"))
+            params.append(Jsonb(query.where))
+        direction = sql.SQL("DESC" if query.descending else "ASC")
+        after = sql.SQL("<" if query.descending else ">")
+        if query.order_by is None:
+            order = sql.SQL("key {}").format(direction)
+            if query.after is not None:
+                conditions.append(sql.SQL("key {} %s").format(after))
+                params.append(query.after[1])
+        else:
+            field = sql.Literal(query.order_by)
+            sort_value = sql.SQL("data -> {}").format(field)
+            conditions.append(sql.SQL("data ? {}").format(field))
+            order = sql.SQL("{} {}, key {}").format(sort_value, direction, direction)
+            if query.after is not None:
+                conditions.append(sql.SQL("({}, key) {} (%s, %s)").format(sort_value, after))
+                params.extend([Jsonb(query.after[0]), query.after[1]])
+        statement = sql.SQL("SELECT key, version, data FROM kiroku_read_models WHERE {} ORDER BY {} LIMIT %s")
+        params.append(fetch)
+        with self._pool.connection() as conn:
+            rows = conn.execute(statement.format(sql.SQL(" AND ").join(conditions), order), params).fetchall()
+        return [ReadRecord(key, version, data) for key, version, data in rows]
+
+    def _drop(self, model: str) -> None:
+        with self._pool.connection() as conn:
+            conn.execute("DELETE FROM kiroku_read_models WHERE model = %s", (model,))

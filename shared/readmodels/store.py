@@ -1,0 +1,207 @@
+"""The read-model store interface: what projectors write and GraphQL reads, on either backend.
+
+A read model is a named set of records, one per aggregate, each carrying the version of the last event
+applied to it. An upsert or delete with a version not above the stored one changes nothing, so
+redelivered and out-of-order events are harmless; a delete leaves a tombstone with its version, so an
+older upsert arriving after it cannot bring the record back. Rebuilding a read model means `drop` and
+replay, since tombstones and versions would otherwise ignore the replay.
+
+Records must fit both backends: JSON, at most 900 KB, no arrays inside arrays and integers within 64
+bits (Firestore's limits). Filters are equality on top-level fields; ordering is by one top-level field,
+then key, or by key alone. Records without the ordered field are left out of an ordered list (that is
+Firestore's rule; PostgreSQL is made to follow it). Mixed value types in one ordered field order
+differently per backend: keep a field to one type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pydantic import JsonValue
+
+from shared.eventstore.model import check_id, check_size, dump_json
+
+MAX_PAGE_SIZE = 500
+_MODEL = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+_INT64 = (-(2**63), 2**63 - 1)
+
+Scalar = str | int | float | bool | None
+
+
+class InvalidReadModelInput(ValueError):
+    """A model name, key, record, filter or cursor that cannot be used; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRecord:
+    key: str
+    version: int
+    data: dict[str, JsonValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    records: list[ReadRecord]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """A validated list request; `after` is the (order value, key) of the last record already returned."""
+
+    model: str
+    where: dict[str, Scalar]
+    order_by: str | None
+    descending: bool
+    limit: int
+    after: tuple[JsonValue, str] | None
+
+
+class ReadModelStore(ABC):
+    """Versioned records per read model, with equality filters, ordering and cursor pagination."""
+
+    def get(self, model: str, key: str) -> ReadRecord | None:
+        return self.get_many(model, [key]).get(key)
+
+    def get_many(self, model: str, keys: Sequence[str]) -> dict[str, ReadRecord]:
+        """The live records among `keys` (for DataLoaders): missing and deleted keys are absent."""
+        _check_model(model)
+        for key in keys:
+            _check_key(key)
+        return self._get_many(model, list(dict.fromkeys(keys))) if keys else {}
+
+    def upsert(self, model: str, key: str, data: Mapping[str, JsonValue], version: int) -> bool:
+        """Store `data` as of `version`; returns False (and changes nothing) unless `version` is newer."""
+        _check_model(model)
+        _check_key(key)
+        _check_version(version)
+        if not isinstance(data, Mapping):
+            raise InvalidReadModelInput(f"a record must be a mapping, got {type(data).__name__}")
+        record = dict(data)
+        check_size(
+            dump_json(record, f"record {key!r}", InvalidReadModelInput),
+            f"record {key!r}",
+            InvalidReadModelInput,
+        )
+        _check_storable(record, f"record {key!r}")
+        return self._upsert(model, key, record, version)
+
+    def delete(self, model: str, key: str, version: int) -> bool:
+        """Delete as of `version`, leaving a tombstone; False (no change) unless `version` is newer."""
+        _check_model(model)
+        _check_key(key)
+        _check_version(version)
+        return self._delete(model, key, version)
+
+    def find(
+        self,
+        model: str,
+        where: Mapping[str, Scalar] | None = None,
+        order_by: str | None = None,
+        *,
+        descending: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        """One page of live records; pass `next_cursor` back, with the same query, for the next page."""
+        _check_model(model)
+        filters = dict(where or {})
+        for field, value in filters.items():
+            _check_field(field)
+            if not isinstance(value, Scalar):
+                raise InvalidReadModelInput(f"filter {field!r} must be a scalar, got {type(value).__name__}")
+            _check_storable(value, f"filter {field!r}")
+        if order_by is not None:
+            _check_field(order_by)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidReadModelInput(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit!r}")
+        after = _decode_cursor(cursor, order_by, descending) if cursor is not None else None
+        query = ListQuery(model, filters, order_by, bool(descending), limit, after)
+        records = self._list(query, limit + 1)
+        if len(records) <= limit:
+            return Page(records, None)
+        last = records[limit - 1]
+        last_value = last.data.get(order_by) if order_by is not None else None
+        return Page(records[:limit], _encode_cursor(order_by, descending, last_value, last.key))
+
+    def drop(self, model: str) -> None:
+        """Remove every record and tombstone of the model (before a rebuild)."""
+        self._drop(_check_model(model))
+
+    @abstractmethod
+    def _get_many(self, model: str, keys: list[str]) -> dict[str, ReadRecord]: ...
+
+    @abstractmethod
+    def _upsert(self, model: str, key: str, data: dict[str, JsonValue], version: int) -> bool: ...
+
+    @abstractmethod
+    def _delete(self, model: str, key: str, version: int) -> bool: ...
+
+    @abstractmethod
+    def _list(self, query: ListQuery, fetch: int) -> list[ReadRecord]:
+        """Up to `fetch` records matching the query, in its order, after `query.after`."""
+
+    @abstractmethod
+    def _drop(self, model: str) -> None: ...
+
+
+def _check_model(model: object) -> str:
+    if not isinstance(model, str) or not _MODEL.match(model):
+        raise InvalidReadModelInput(f"a read-model name is lower_snake_case (at most 63), got {model!r}")
+    return model
+
+
+def _check_key(key: object) -> str:
+    return check_id(key, "read-model key", InvalidReadModelInput)
+
+
+def _check_field(field: object) -> str:
+    if not isinstance(field, str) or not _FIELD.match(field):
+        raise InvalidReadModelInput(f"a field name is an identifier (letters, digits, _), got {field!r}")
+    return field
+
+
+def _check_version(version: object) -> None:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise InvalidReadModelInput(f"a version must be an integer >= 1, got {version!r}")
+
+
+def _check_storable(value: object, what: str, inside_array: bool = False) -> None:
+    """What Firestore cannot hold, refused on both backends so they accept the same records."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return
+    if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise InvalidReadModelInput(f"{what}: integer {value} does not fit in 64 bits")
+    elif isinstance(value, list):
+        if inside_array:
+            raise InvalidReadModelInput(f"{what}: arrays inside arrays cannot be stored")
+        for item in value:
+            _check_storable(item, what, inside_array=True)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_storable(item, what)
+    else:
+        raise InvalidReadModelInput(f"{what}: {type(value).__name__} is not JSON")
+
+
+def _encode_cursor(order_by: str | None, descending: bool, value: JsonValue, key: str) -> str:
+    raw = json.dumps([order_by, descending, value, key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_cursor(cursor: str, order_by: str | None, descending: bool) -> tuple[JsonValue, str]:
+    try:
+        cursor_order, cursor_descending, value, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError, binascii.Error) as error:
+        raise InvalidReadModelInput("not a cursor this store returned") from error
+    if (cursor_order, cursor_descending) != (order_by, descending) or not isinstance(key, str):
+        raise InvalidReadModelInput("the cursor belongs to a list with another order")
+    return value, key

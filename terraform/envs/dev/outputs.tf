@@ -1,0 +1,9 @@
+output "graphql_url" {
+  description = "The public GraphQL endpoint."
+  value       = module.kiroku.graphql_url
+}
+
+output "dead_letter_subscriptions" {
+  description = "Where each function's dead letters are kept, keyed by function name."
+  value       = module.kiroku.dead_letter_subscriptions
+}

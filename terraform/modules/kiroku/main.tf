@@ -1,0 +1,134 @@
+# One Kiroku environment, wired from manifest.yaml: every function the manifest lists gets its runtime
+# account, its Cloud Function, its push subscription and dead-letter topic (topic triggers) and its
+# Cloud Scheduler job (schedules) through for_each, so adding a function to the manifest deploys it
+# without touching Terraform. The envs/ roots differ only in sizes and protections.
+
+# The one place Terraform and provider versions are pinned: the envs/ roots inherit them.
+terraform {
+  required_version = ">= 1.9"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = ">= 6.20, < 8.0"
+    }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.6"
+    }
+  }
+}
+
+locals {
+  labels = { app = "kiroku", environment = var.environment }
+  # What every function needs whichever the backend; module storage adds its own.
+  apis = toset(concat([
+    "artifactregistry.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "cloudfunctions.googleapis.com",
+    "cloudscheduler.googleapis.com",
+    "cloudtrace.googleapis.com",
+    "iam.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
+    "pubsub.googleapis.com",
+    "run.googleapis.com",
+    "secretmanager.googleapis.com",
+    "storage.googleapis.com",
+  ], local.storage_apis[var.storage]))
+  storage_apis = {
+    postgres  = ["compute.googleapis.com", "servicenetworking.googleapis.com", "sqladmin.googleapis.com", "vpcaccess.googleapis.com"]
+    firestore = ["firestore.googleapis.com"]
+  }
+  function_project_roles = toset(concat(
+    ["roles/logging.logWriter", "roles/cloudtrace.agent", "roles/monitoring.metricWriter"],
+    module.storage.function_project_roles,
+  ))
+  public_urls = [for name, spec in module.manifest.functions : module.functions.urls[name] if spec.public]
+}
+
+module "manifest" {
+  source        = "../manifest"
+  manifest_path = var.manifest_path
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
+resource "google_project_service" "api" {
+  for_each = local.apis
+  project  = var.project_id
+  service  = each.key
+  # Turning an API off on destroy would break whatever else the project runs.
+  disable_on_destroy = false
+}
+
+module "iam" {
+  source                 = "../iam"
+  project_id             = var.project_id
+  project_number         = data.google_project.this.number
+  account_ids            = { for name, spec in module.manifest.functions : name => spec.account_id }
+  function_project_roles = local.function_project_roles
+  depends_on             = [google_project_service.api]
+}
+
+module "storage" {
+  source                 = "../storage"
+  project_id             = var.project_id
+  region                 = var.region
+  storage                = var.storage
+  deletion_protection    = var.deletion_protection
+  labels                 = local.labels
+  secret_readers         = module.iam.function_emails
+  postgres_tier          = var.postgres_tier
+  postgres_availability  = var.postgres_availability
+  firestore_location     = var.firestore_location
+  firestore_indexes_path = var.firestore_indexes_path
+  depends_on             = [google_project_service.api]
+}
+
+module "functions" {
+  source                  = "../functions"
+  project_id              = var.project_id
+  region                  = var.region
+  functions               = module.manifest.functions
+  bundle_path             = var.bundle_path
+  service_accounts        = module.iam.function_emails
+  builder_id              = module.iam.builder_id
+  builder_member          = module.iam.builder_member
+  push_invoker_email      = module.iam.push_invoker_email
+  scheduler_invoker_email = module.iam.scheduler_invoker_email
+  secret_environment      = module.storage.secret_environment
+  vpc_connector           = module.storage.vpc_connector
+  public_min_instances    = var.public_min_instances
+  labels                  = local.labels
+  environment = merge(var.app_environment, module.storage.environment, {
+    KIROKU_PROJECT_ID  = var.project_id
+    KIROKU_ENVIRONMENT = var.environment
+    KIROKU_LOG_LEVEL   = var.log_level
+  })
+  depends_on = [google_project_service.api]
+}
+
+module "pubsub" {
+  source             = "../pubsub"
+  project_id         = var.project_id
+  project_number     = data.google_project.this.number
+  topics             = module.manifest.topics
+  functions          = module.manifest.topic_functions
+  function_urls      = module.functions.urls
+  push_invoker_email = module.iam.push_invoker_email
+  publisher_emails   = module.iam.function_emails
+  depends_on         = [google_project_service.api]
+}
+
+module "scheduler" {
+  source        = "../scheduler"
+  project_id    = var.project_id
+  region        = var.region
+  functions     = module.manifest.scheduled_functions
+  function_urls = module.functions.urls
+  invoker_email = module.iam.scheduler_invoker_email
+  depends_on    = [google_project_service.api]
+}

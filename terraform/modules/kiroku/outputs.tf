@@ -1,0 +1,19 @@
+output "graphql_url" {
+  description = "The public GraphQL endpoint: the URL of the manifest's one public HTTP function."
+  value       = one(local.public_urls)
+
+  precondition {
+    condition     = length(local.public_urls) <= 1
+    error_message = "manifest.yaml marks more than one function public; GraphQL is the single public door."
+  }
+}
+
+output "function_urls" {
+  description = "Every function's HTTPS endpoint, keyed by function name."
+  value       = module.functions.urls
+}
+
+output "dead_letter_subscriptions" {
+  description = "Where each function's dead letters are kept, keyed by function name."
+  value       = module.pubsub.dead_letter_subscriptions
+}

@@ -1,0 +1,74 @@
+variable "project_id" {
+  description = "The Google Cloud project of this environment (one project per environment)."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions, the database and the scheduler jobs."
+  type        = string
+}
+
+variable "environment" {
+  description = "dev or prod: the functions read it as KIROKU_ENVIRONMENT."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "environment is dev or prod."
+  }
+}
+
+variable "storage" {
+  description = "The backend of the event store and read models: postgres (Cloud SQL) or firestore."
+  type        = string
+}
+
+variable "manifest_path" {
+  description = "manifest.yaml: the one list of every function."
+  type        = string
+}
+
+variable "bundle_path" {
+  description = "The source zip built by `make package`."
+  type        = string
+}
+
+variable "firestore_indexes_path" {
+  description = "The Firestore backend's composite indexes (firestore.indexes.json); may not exist."
+  type        = string
+}
+
+variable "log_level" {
+  description = "Log level of every function."
+  type        = string
+}
+
+variable "app_environment" {
+  description = "Application settings for every function, such as ADMIN_EMAIL (the first admin)."
+  type        = map(string)
+}
+
+variable "deletion_protection" {
+  description = "Protect the database from deletion."
+  type        = bool
+}
+
+variable "public_min_instances" {
+  description = "Instances of each public function kept warm."
+  type        = number
+}
+
+variable "postgres_tier" {
+  description = "Cloud SQL machine tier (storage = postgres)."
+  type        = string
+}
+
+variable "postgres_availability" {
+  description = "Cloud SQL availability, ZONAL or REGIONAL (storage = postgres)."
+  type        = string
+}
+
+variable "firestore_location" {
+  description = "Firestore location (storage = firestore)."
+  type        = string
+}

@@ -1,0 +1,155 @@
+# The bus: the manifest's topics, and for every topic-triggered function a push subscription carrying
+# its filter, ordering, ack deadline, retry and dead-letter policy, its own dead-letter topic, and a
+# pull subscription that keeps what lands there until an operator replays or drops it. Names follow
+# shared/bus/manifest.py, so the local runner and the cloud agree.
+
+variable "project_id" {
+  description = "The Google Cloud project."
+  type        = string
+}
+
+variable "project_number" {
+  description = "The project's number, which names the Pub/Sub service agent."
+  type        = string
+}
+
+variable "topics" {
+  description = "The manifest's topics."
+  type        = set(string)
+}
+
+variable "functions" {
+  description = "The topic-triggered manifest functions (module manifest's topic_functions)."
+  type = map(object({
+    topic                    = string
+    filter                   = string
+    ordering                 = bool
+    ack_deadline_seconds     = number
+    minimum_backoff_seconds  = number
+    maximum_backoff_seconds  = number
+    max_delivery_attempts    = number
+    subscription             = string
+    dead_letter_topic        = string
+    dead_letter_subscription = string
+  }))
+}
+
+variable "function_urls" {
+  description = "Each function's HTTPS endpoint, keyed by function name: push endpoint and OIDC audience."
+  type        = map(string)
+}
+
+variable "push_invoker_email" {
+  description = "The account whose OIDC token the push subscriptions send."
+  type        = string
+}
+
+variable "publisher_emails" {
+  description = "The accounts that publish to the manifest's topics, keyed by function name."
+  type        = map(string)
+}
+
+variable "dead_letter_retention" {
+  description = "How long a kept dead letter waits for an operator (Pub/Sub allows at most 7 days)."
+  type        = string
+  default     = "604800s"
+}
+
+locals {
+  pubsub_agent = "serviceAccount:service-${var.project_number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  publishers = {
+    for pair in setproduct(keys(var.publisher_emails), var.topics) :
+    "${pair[0]}/${pair[1]}" => { function = pair[0], topic = pair[1] }
+  }
+}
+
+resource "google_pubsub_topic" "topic" {
+  for_each = var.topics
+  project  = var.project_id
+  name     = each.key
+}
+
+# Commands and events only: a function may publish, never read a topic or manage the bus.
+resource "google_pubsub_topic_iam_member" "publisher" {
+  for_each = local.publishers
+  project  = var.project_id
+  topic    = google_pubsub_topic.topic[each.value.topic].name
+  role     = "roles/pubsub.publisher"
+  member   = "serviceAccount:${var.publisher_emails[each.value.function]}"
+}
+
+resource "google_pubsub_topic" "dead_letter" {
+  for_each = var.functions
+  project  = var.project_id
+  name     = each.value.dead_letter_topic
+}
+
+resource "google_pubsub_subscription" "kept" {
+  for_each                   = var.functions
+  project                    = var.project_id
+  name                       = each.value.dead_letter_subscription
+  topic                      = google_pubsub_topic.dead_letter[each.key].id
+  ack_deadline_seconds       = 600
+  message_retention_duration = var.dead_letter_retention
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+resource "google_pubsub_subscription" "push" {
+  for_each                = var.functions
+  project                 = var.project_id
+  name                    = each.value.subscription
+  topic                   = google_pubsub_topic.topic[each.value.topic].id
+  filter                  = each.value.filter
+  enable_message_ordering = each.value.ordering
+  ack_deadline_seconds    = each.value.ack_deadline_seconds
+
+  retry_policy {
+    minimum_backoff = "${each.value.minimum_backoff_seconds}s"
+    maximum_backoff = "${each.value.maximum_backoff_seconds}s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter[each.key].id
+    max_delivery_attempts = each.value.max_delivery_attempts
+  }
+
+  push_config {
+    push_endpoint = var.function_urls[each.key]
+
+    oidc_token {
+      service_account_email = var.push_invoker_email
+      audience              = var.function_urls[each.key]
+    }
+  }
+
+  # A subscription that goes quiet for a while must not be deleted with its backlog.
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# Dead-lettering is done by the Pub/Sub service agent: it publishes the message to the dead-letter
+# topic and acknowledges it on the source subscription. Without both grants messages retry forever.
+resource "google_pubsub_topic_iam_member" "agent_dead_letters" {
+  for_each = var.functions
+  project  = var.project_id
+  topic    = google_pubsub_topic.dead_letter[each.key].name
+  role     = "roles/pubsub.publisher"
+  member   = local.pubsub_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_acks_source" {
+  for_each     = var.functions
+  project      = var.project_id
+  subscription = google_pubsub_subscription.push[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}
+
+output "dead_letter_subscriptions" {
+  description = "Where each function's dead letters are kept, keyed by function name."
+  value       = { for name, subscription in google_pubsub_subscription.kept : name => subscription.id }
+}

@@ -1,0 +1,229 @@
+# Cloud SQL for PostgreSQL on a private IP only: the functions reach it through a Serverless VPC
+# Access connector, with TLS required. The password is generated here and handed to the functions as
+# DATABASE_URL through Secret Manager; it is also in the Terraform state, which is why the state
+# bucket is private (README, "Deploying to Google Cloud").
+
+locals {
+  postgres       = var.storage == "postgres"
+  postgres_count = local.postgres ? 1 : 0
+}
+
+resource "google_compute_network" "private" {
+  count                   = local.postgres_count
+  project                 = var.project_id
+  name                    = "kiroku"
+  auto_create_subnetworks = false
+}
+
+resource "google_compute_subnetwork" "connector" {
+  count                    = local.postgres_count
+  project                  = var.project_id
+  name                     = "kiroku-functions"
+  region                   = var.region
+  network                  = google_compute_network.private[0].id
+  ip_cidr_range            = var.network_cidr
+  private_ip_google_access = true
+
+  log_config {
+    aggregation_interval = "INTERVAL_5_MIN"
+    flow_sampling        = 0.5
+    metadata             = "INCLUDE_ALL_METADATA"
+  }
+}
+
+# Nothing enters this network from outside: it only carries the functions' traffic to Cloud SQL. The
+# rules Google adds for the connector itself take precedence over this lowest-priority deny.
+resource "google_compute_firewall" "deny_ingress" {
+  count     = local.postgres_count
+  project   = var.project_id
+  name      = "kiroku-deny-ingress"
+  network   = google_compute_network.private[0].id
+  direction = "INGRESS"
+  priority  = 65534
+
+  deny {
+    protocol = "all"
+  }
+
+  source_ranges = ["0.0.0.0/0"]
+
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
+}
+
+resource "google_vpc_access_connector" "functions" {
+  count         = local.postgres_count
+  project       = var.project_id
+  name          = "kiroku-functions"
+  region        = var.region
+  machine_type  = "e2-micro"
+  min_instances = 2
+  max_instances = 3
+
+  subnet {
+    name = google_compute_subnetwork.connector[0].name
+  }
+}
+
+resource "google_compute_global_address" "private_services" {
+  count         = local.postgres_count
+  project       = var.project_id
+  name          = "kiroku-private-services"
+  purpose       = "VPC_PEERING"
+  address_type  = "INTERNAL"
+  prefix_length = 16
+  network       = google_compute_network.private[0].id
+}
+
+resource "google_service_networking_connection" "private_services" {
+  count                   = local.postgres_count
+  network                 = google_compute_network.private[0].id
+  service                 = "servicenetworking.googleapis.com"
+  reserved_peering_ranges = [google_compute_global_address.private_services[0].name]
+}
+
+resource "google_sql_database_instance" "postgres" {
+  count               = local.postgres_count
+  project             = var.project_id
+  name                = "kiroku"
+  region              = var.region
+  database_version    = var.postgres_version
+  deletion_protection = var.deletion_protection
+
+  settings {
+    tier                        = var.postgres_tier
+    edition                     = "ENTERPRISE"
+    availability_type           = var.postgres_availability
+    deletion_protection_enabled = var.deletion_protection
+    disk_autoresize             = true
+    user_labels                 = var.labels
+
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = google_compute_network.private[0].id
+      ssl_mode        = "ENCRYPTED_ONLY"
+    }
+
+    backup_configuration {
+      enabled                        = true
+      point_in_time_recovery_enabled = true
+    }
+
+    # What an audit needs in the server log: sessions, DDL, lock waits, errors, temp files.
+    database_flags {
+      name  = "log_checkpoints"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_connections"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_disconnections"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_duration"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_lock_waits"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_hostname"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_statement"
+      value = "ddl"
+    }
+
+    database_flags {
+      name  = "log_min_messages"
+      value = "error"
+    }
+
+    database_flags {
+      name  = "log_min_error_statement"
+      value = "error"
+    }
+
+    database_flags {
+      name  = "log_temp_files"
+      value = "0"
+    }
+
+    database_flags {
+      name  = "log_min_duration_statement"
+      value = "-1"
+    }
+
+    database_flags {
+      name  = "cloudsql.enable_pgaudit"
+      value = "on"
+    }
+  }
+
+  depends_on = [google_service_networking_connection.private_services]
+}
+
+resource "google_sql_database" "kiroku" {
+  count    = local.postgres_count
+  project  = var.project_id
+  name     = "kiroku"
+  instance = google_sql_database_instance.postgres[0].name
+}
+
+resource "random_password" "database" {
+  count = local.postgres_count
+  # Letters and digits only, so the password needs no escaping inside the URL.
+  length  = 40
+  special = false
+}
+
+resource "google_sql_user" "kiroku" {
+  count    = local.postgres_count
+  project  = var.project_id
+  name     = "kiroku"
+  instance = google_sql_database_instance.postgres[0].name
+  password = random_password.database[0].result
+}
+
+resource "google_secret_manager_secret" "database_url" {
+  count     = local.postgres_count
+  project   = var.project_id
+  secret_id = "kiroku-database-url"
+  labels    = var.labels
+
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret_version" "database_url" {
+  count  = local.postgres_count
+  secret = google_secret_manager_secret.database_url[0].id
+  secret_data = format(
+    "postgresql://%s:%s@%s:5432/%s?sslmode=require",
+    google_sql_user.kiroku[0].name,
+    random_password.database[0].result,
+    google_sql_database_instance.postgres[0].private_ip_address,
+    google_sql_database.kiroku[0].name,
+  )
+}
+
+resource "google_secret_manager_secret_iam_member" "reader" {
+  for_each  = local.postgres ? var.secret_readers : {}
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.database_url[0].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${each.value}"
+}

@@ -1,0 +1,83 @@
+"""Session services for the contract suite, started here and stopped at the end: never assumed running.
+
+The real PostgreSQL (embedded) and the official Firestore emulator start only when a selected test
+needs them; `backend` runs each contract test once per backend on a fresh, empty store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from emulators.services import EmbeddedPostgres, FirestoreEmulator
+from shared.eventstore.postgres import open_pool
+from tests.contract.harness import TEMPLATE_DATABASE, FirestoreHarness, Harness, PostgresHarness
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    # Not under pytest's tmp dir: as root, PostgreSQL runs as its own user, and pytest closes its base
+    # directory (mode 700) before the server is stopped, which then cannot reach its data directory.
+    base = Path(tempfile.mkdtemp(prefix="kiroku-contract-pg-"))
+    server = EmbeddedPostgres(base / "data", ephemeral=True)
+    server.start()
+    try:
+        with psycopg.connect(server.uri, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{TEMPLATE_DATABASE}"')
+        open_pool(make_conninfo(server.uri, dbname=TEMPLATE_DATABASE)).close()
+        yield server.uri
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    emulator = FirestoreEmulator(Path(tmp_path_factory.mktemp("firestore-logs")))
+    emulator.start()
+    previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    os.environ.update(emulator.environment())
+    try:
+        yield emulator.host
+    finally:
+        emulator.stop()
+        if previous is None:
+            os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+        else:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = previous
+
+
+def open_harness(name: str, request: pytest.FixtureRequest) -> Harness:
+    if name == "postgres":
+        return PostgresHarness(request.getfixturevalue("postgres_server"))
+    request.getfixturevalue("firestore_emulator")
+    return FirestoreHarness()
+
+
+@pytest.fixture(params=["postgres", "firestore"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    harness = open_harness(request.param, request)
+    yield harness
+    harness.close()
+
+
+@pytest.fixture
+def other_backend(backend: Harness, request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """A second empty store on the same backend (an import target)."""
+    harness = open_harness(backend.name, request)
+    yield harness
+    harness.close()
+
+
+@pytest.fixture
+def postgres(request: pytest.FixtureRequest) -> Iterator[PostgresHarness]:
+    harness = PostgresHarness(request.getfixturevalue("postgres_server"))
+    yield harness
+    harness.close()

@@ -1,0 +1,34 @@
+"""Events for the contract tests: one aggregate type, payloads that exercise JSON's corners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.messages.envelope import Envelope
+
+AGGREGATE_TYPE = "Counter"
+
+
+def event(aggregate_id: str, event_type: str = "Incremented", **fields: Any) -> Envelope:
+    payload = fields.pop("payload", {"by": 1})
+    return Envelope.originate(
+        kind="event",
+        type=event_type,
+        aggregate_type=AGGREGATE_TYPE,
+        aggregate_id=aggregate_id,
+        payload=payload,
+        **fields,
+    )
+
+
+def events(aggregate_id: str, count: int, start: int = 0) -> list[Envelope]:
+    return [event(aggregate_id, payload={"by": start + i, "note": f"n°{start + i} ✓"}) for i in range(count)]
+
+
+def fold(state: dict[str, Any], history: list[Envelope]) -> dict[str, Any]:
+    """A tiny aggregate: a running total and count, so snapshot + tail can be compared with a full fold."""
+    total, seen = int(state.get("total", 0)), int(state.get("seen", 0))
+    for item in history:
+        total += int(item.payload["by"])  # type: ignore[arg-type]
+        seen += 1
+    return {"total": total, "seen": seen}

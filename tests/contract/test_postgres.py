@@ -1,0 +1,103 @@
+"""What only the PostgreSQL backend promises: a global position in commit order, and its migrations."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from shared.eventstore import NO_STREAM, MigrationError, Upcasters
+from shared.eventstore.migrations import available, migrate
+from shared.eventstore.model import prepare_append
+from shared.eventstore.upcasting import Payload
+from tests.contract.factories import event, events
+from tests.contract.harness import PostgresHarness
+
+LATER_WRITERS = 3
+
+
+def _blocked_or_done(harness: PostgresHarness, threads: list[threading.Thread]) -> bool:
+    with harness.pool.connection() as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+            (harness.database,),
+        ).fetchone()
+    blocked = int(row[0]) if row else 0
+    return blocked + sum(not thread.is_alive() for thread in threads) >= len(threads)
+
+
+def test_a_poller_never_skips_an_append_that_commits_after_later_ones(postgres: PostgresHarness) -> None:
+    store = postgres.event_store()
+    store.append("counter-first", events("first", 1), NO_STREAM)
+    cursor = store.read_all()[-1].position
+    seen: list[int] = []
+    with psycopg.connect(postgres.uri, autocommit=True) as slow_conn, slow_conn.transaction():
+        slow = store.append_within(
+            slow_conn, prepare_append("counter-slow", events("slow", 2), NO_STREAM, None)
+        )
+        later = [
+            threading.Thread(target=store.append, args=(f"counter-later-{n}", events(str(n), 1), NO_STREAM))
+            for n in range(LATER_WRITERS)
+        ]
+        for thread in later:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while not _blocked_or_done(postgres, later):
+            assert time.monotonic() < deadline, "later appends neither blocked nor finished"
+            time.sleep(0.01)
+        # The slow append holds positions it has not committed: a poller now must see nothing new.
+        seen.extend(recorded.position for recorded in store.read_all(cursor))
+    for thread in later:
+        thread.join()
+    while len(seen) < 2 + LATER_WRITERS:
+        page = store.read_all(seen[-1] if seen else cursor)
+        assert page, "events went missing"
+        seen.extend(recorded.position for recorded in page)
+    assert seen == list(range(cursor + 1, cursor + 3 + LATER_WRITERS))
+    assert (slow.first_position, slow.last_position) == (cursor + 1, cursor + 2)
+
+
+def test_read_all_pages_in_position_order_and_upcasts(postgres: PostgresHarness) -> None:
+    upcasters = Upcasters()
+
+    @upcasters.register("Renamed", 1)
+    def add_locale(payload: Payload) -> Payload:
+        return {**payload, "locale": "ja-JP"}
+
+    store = postgres.event_store(upcasters=upcasters)
+    store.append("counter-a", events("a", 3), NO_STREAM)
+    store.append("person-1", [event("1", "Renamed", payload={"name": "Aoi"})], NO_STREAM)
+    store.append("counter-a", events("a", 2, start=3), 3)
+    first, rest = store.read_all(0, limit=2), store.read_all(2)
+    assert [(r.position, r.stream_id, r.envelope.aggregate_version) for r in first + rest] == [
+        (1, "counter-a", 1),
+        (2, "counter-a", 2),
+        (3, "counter-a", 3),
+        (4, "person-1", 1),
+        (5, "counter-a", 4),
+        (6, "counter-a", 5),
+    ]
+    assert rest[1].envelope.payload == {"name": "Aoi", "locale": "ja-JP"}
+
+
+def test_migrations_apply_once_even_when_cold_starts_race(postgres_server: str) -> None:
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute('CREATE DATABASE "kiroku_migrations"')
+    url = make_conninfo(postgres_server, dbname="kiroku_migrations")
+
+    def cold_start(_: int) -> list[str]:
+        with psycopg.connect(url, autocommit=True) as conn:
+            return migrate(conn)
+
+    with ThreadPoolExecutor(4) as pool:
+        applied = list(pool.map(cold_start, range(4)))
+    assert sorted(applied, key=len) == [[], [], [], [m.name for m in available()]]
+    assert cold_start(0) == []
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+        with pytest.raises(MigrationError):
+            migrate(conn)
