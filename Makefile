@@ -11,11 +11,12 @@ FIREBASE := emulators/firebase/node_modules/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run test lint typecheck deploy-check package bench-bus bench-store clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check package bench-bus bench-store clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
 	@echo "make test        ruff, mypy and the full pytest suite"
+	@echo "make token USER=admin   an ID token of a demo user (admin or writer) of the running local cloud"
 	@echo "make bench-bus   publish -> function throughput and latency through emulator + runner"
 	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline"
 	@echo "make clean       remove the virtual environments and local state"
@@ -39,6 +40,9 @@ setup: check-emulators $(VENV)/.synced $(FIREBASE)
 
 run: setup
 	$(PY) -m emulators run $(RUN_ARGS)
+
+token: $(VENV)/.synced
+	@$(PY) -m emulators token $(USER)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

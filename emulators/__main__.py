@@ -20,7 +20,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from emulators.auth_users import AuthEmulatorUsers, SignedIn
 from emulators.components import MissingComponentsError
+from emulators.demo import ADMIN_EMAIL, DEMO_USERS, SAMPLE_QUERY, load_demo_catalogue
 from emulators.processes import ServiceStartError
 from emulators.stack import LocalCloud, StackOptions, Storage
 from shared.bus.manifest import DEFAULT_MANIFEST, Manifest, ManifestError
@@ -43,7 +45,8 @@ def run(
     storage: Annotated[str, typer.Option(help="postgres or firestore", envvar="KIROKU_STORAGE")] = "postgres",
     manifest: Annotated[Path, typer.Option(help="the manifest to wire")] = DEFAULT_MANIFEST,
     state_dir: Annotated[Path, typer.Option(help="where data and logs are kept")] = Path(".kiroku"),
-    auth: Annotated[bool, typer.Option(help="start the Firebase Auth emulator")] = False,
+    auth: Annotated[bool, typer.Option(help="start the Firebase Auth emulator and the demo users")] = True,
+    demo: Annotated[bool, typer.Option(help="load the demo catalogue (once)")] = True,
     fresh: Annotated[bool, typer.Option(help="start from an empty database")] = False,
 ) -> None:
     """Start the local cloud and keep it running until Ctrl-C."""
@@ -56,9 +59,17 @@ def run(
     except ManifestError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a background job may inherit it ignored
+        signal.signal(stop_signal, _raise_interrupt)
     state_dir = state_dir.resolve()
-    options = StackOptions(storage=chosen, auth=auth, ephemeral=fresh, state_dir=state_dir, manifest=loaded)
+    options = StackOptions(
+        storage=chosen,
+        auth=auth,
+        ephemeral=fresh,
+        state_dir=state_dir,
+        manifest=loaded,
+        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL},
+    )
     try:
         with LocalCloud(options) as cloud:
             assert cloud.runner is not None
@@ -78,6 +89,25 @@ def run(
                 table.add_row(f"function {name}", url)
             table.add_row("logs", str(cloud.log_dir))
             console.print(table)
+            graphql_url = endpoints.get("graphql")
+            if auth and graphql_url:
+                users = _demo_users(cloud.environment())
+                if demo:
+                    created = load_demo_catalogue(graphql_url, users["admin"].id_token)
+                    console.print(
+                        f"demo catalogue: {created} records created" if created else "demo catalogue: present"
+                    )
+                console.print(
+                    "ID tokens for the demo users: [bold]make token USER=admin[/bold] (or USER=writer)"
+                )
+            if graphql_url:
+                console.print(f"GraphQL: [bold]{graphql_url}[/bold]  (GraphiQL: open it in a browser)")
+                console.print(
+                    f"try: curl -s {graphql_url} -H 'Content-Type: application/json' "
+                    f"-d '{json.dumps({'query': SAMPLE_QUERY})}'",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             console.print(
                 "[green]Kiroku is running.[/green] Press Ctrl-C to stop everything.", highlight=False
             )
@@ -90,6 +120,37 @@ def run(
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
     console.print("stopped.")
+
+
+def _demo_users(environment: dict[str, str]) -> dict[str, SignedIn]:
+    users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], environment["GOOGLE_CLOUD_PROJECT"])
+    return {
+        role: users.ensure_user(email, password, email_verified=True)
+        for role, (email, password) in DEMO_USERS.items()
+    }
+
+
+@app.command()
+def token(
+    user: Annotated[str, typer.Argument(help="admin or writer")] = "writer",
+    state_dir: Annotated[Path, typer.Option(help="the state dir of the running `make run`")] = Path(
+        ".kiroku"
+    ),
+) -> None:
+    """Print a fresh ID token of a demo user of the running local cloud."""
+    if user not in DEMO_USERS:
+        raise typer.BadParameter(f"choose one of {', '.join(DEMO_USERS)}", param_hint="USER")
+    try:
+        environment = json.loads((state_dir / "stack.json").read_text())["environment"]
+    except (OSError, ValueError, KeyError):
+        console.print("[red]no running local cloud found: start it with `make run`[/red]")
+        raise typer.Exit(1) from None
+    if "FIREBASE_AUTH_EMULATOR_HOST" not in environment:
+        console.print("[red]the local cloud runs without the Auth emulator (--no-auth)[/red]")
+        raise typer.Exit(1)
+    email, password = DEMO_USERS[user]
+    users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], environment["GOOGLE_CLOUD_PROJECT"])
+    print(users.sign_in(email, password).id_token)
 
 
 if __name__ == "__main__":

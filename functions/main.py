@@ -17,6 +17,7 @@ from functions.commands.catalogue import (
     update_category,
     update_product,
 )
+from functions.graphql.app import graphql
 from functions.operations.bus_audit import audit_message
 from functions.operations.outbox_relay import outbox_relay
 from functions.projectors.catalogue import project_categories, project_products
@@ -38,6 +39,7 @@ __all__ = [
     "create_product",
     "delete_category",
     "delete_product",
+    "graphql",
     "outbox_relay",
     "project_categories",
     "project_products",

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ADMIN_EMAIL", "KIROKU_ADMIN_EMAIL")
     )
     check_revoked_tokens: bool = True
+    command_wait_seconds: float = Field(default=10.0, gt=0, le=60)
     firebase_auth_emulator_host: str | None = Field(
         default=None, validation_alias=AliasChoices("FIREBASE_AUTH_EMULATOR_HOST")
     )

@@ -183,5 +183,6 @@ class CommandHandler:
                 version=version,
                 error=error,
                 correlation_id=envelope.correlation_id,
+                actor_uid=envelope.actor.uid,
             )
         )

@@ -46,6 +46,7 @@ class CommandOutcome(BaseModel):
     version: int | None = None
     error: CommandError | None = None
     correlation_id: str
+    actor_uid: str
     recorded_at: datetime
 
 

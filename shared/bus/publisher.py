@@ -28,6 +28,10 @@ class Publisher:
     def topic_path(self, topic: str) -> str:
         return str(self._client.topic_path(self._project_id, topic))
 
+    def check_topic(self, topic: str) -> None:
+        """Raise unless the topic exists and this client can reach Pub/Sub (for health checks)."""
+        self._client.get_topic(topic=self.topic_path(topic), timeout=5)
+
     def publish(self, topic: str, envelope: Envelope, timeout: float = 30.0) -> str:
         """Publish one envelope and wait for the server's message id."""
         return self.publish_many(topic, [envelope], timeout)[0]

@@ -192,6 +192,12 @@ def _check_storable(value: object, what: str, inside_array: bool = False) -> Non
         raise InvalidReadModelInput(f"{what}: {type(value).__name__} is not JSON")
 
 
+def cursor_after(record: ReadRecord, order_by: str | None, descending: bool = False) -> str:
+    """The cursor that continues a list (same order) right after `record`: for callers that filter a
+    page further and stop inside it."""
+    return _encode_cursor(order_by, descending, record.data.get(order_by) if order_by else None, record.key)
+
+
 def _encode_cursor(order_by: str | None, descending: bool, value: JsonValue, key: str) -> str:
     raw = json.dumps([order_by, descending, value, key], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode()

@@ -1,0 +1,119 @@
+"""The demo catalogue `make run` loads: through the GraphQL API and the same commands as any client.
+
+Ids are fixed, so loading twice changes nothing (the second round is rejected as already existing);
+it is skipped altogether when the catalogue already has categories.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import requests
+
+CATEGORIES = {
+    "tea": ("Tea", "Leaves from Shizuoka, Uji and Darjeeling"),
+    "coffee": ("Coffee", "Single-origin beans, roasted weekly"),
+    "ceramics": ("Ceramics", "Cups, pots and bowls from Japanese kilns"),
+    "books": ("Books", "On tea, coffee and the making of both"),
+}
+
+# category: [(product name, price in EUR, stock)]
+_RANGE = {
+    "tea": [
+        ("Sencha Classic", "12.00", 40),
+        ("Sencha Premium", "24.50", 12),
+        ("Fukamushi Sencha", "18.00", 25),
+        ("Matcha Ceremonial", "32.00", 8),
+        ("Matcha Culinary", "14.00", 60),
+        ("Matcha Organic", "28.00", 0),
+        ("Hojicha Roasted", "11.50", 30),
+        ("Hojicha Powder", "16.00", 14),
+        ("Gyokuro Yame", "45.00", 5),
+        ("Gyokuro Uji", "52.00", 3),
+        ("Genmaicha", "9.50", 45),
+        ("Kukicha", "10.50", 20),
+    ],
+    "coffee": [
+        ("Ethiopia Yirgacheffe", "17.50", 22),
+        ("Ethiopia Guji", "18.50", 16),
+        ("Colombia Huila", "15.00", 35),
+        ("Colombia Decaf", "15.50", 9),
+        ("Kenya AA", "19.00", 11),
+        ("Kenya Peaberry", "21.00", 0),
+        ("Guatemala Antigua", "16.50", 18),
+        ("Sumatra Mandheling", "17.00", 13),
+    ],
+    "ceramics": [
+        ("Tokoname Kyusu", "68.00", 4),
+        ("Banko Kyusu", "54.00", 6),
+        ("Hagi Yunomi", "26.00", 10),
+        ("Mashiko Yunomi", "22.00", 18),
+        ("Arita Yunomi", "30.00", 7),
+        ("Raku Chawan", "120.00", 2),
+        ("Shino Chawan", "95.00", 3),
+        ("Bizen Vase", "140.00", 1),
+    ],
+    "books": [("The Book of Tea", "9.90", 50), ("Coffee Atlas", "39.00", 12), ("Kiln Notes", "29.00", 5)],
+}
+PRODUCTS = [
+    (f"{category}-{name.lower().replace(' ', '-')}", name, price, category, stock)
+    for category, items in _RANGE.items()
+    for name, price, stock in items
+]
+
+CREATE_CATEGORY = """mutation($input: CreateCategoryInput!) {
+  createCategory(input: $input) { status error { code message } }
+}"""
+CREATE_PRODUCT = """mutation($input: CreateProductInput!) {
+  createProduct(input: $input) { status error { code message } }
+}"""
+
+
+def _call(url: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    response = requests.post(
+        url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def load_demo_catalogue(graphql_url: str, admin_token: str) -> int:
+    """Create the demo catalogue unless one exists; returns how many records were created."""
+    existing = requests.post(graphql_url, json={"query": "{ categories { id } }"}, timeout=30).json()
+    if existing.get("data", {}).get("categories"):
+        return 0
+    for category_id, (name, description) in CATEGORIES.items():
+        _call(
+            graphql_url,
+            admin_token,
+            CREATE_CATEGORY,
+            {"input": {"id": category_id, "name": name, "description": description}},
+        )
+    inputs = [
+        {
+            "id": product_id,
+            "name": name,
+            "price": {"amount": price, "currency": "EUR"},
+            "categoryId": category,
+            "initialStock": stock,
+        }
+        for product_id, name, price, category, stock in PRODUCTS
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(
+            pool.map(
+                lambda product: _call(graphql_url, admin_token, CREATE_PRODUCT, {"input": product}), inputs
+            )
+        )
+    return len(CATEGORIES) + len(inputs)
+
+
+# Demo sign-ins on the local Auth emulator (never in the cloud): role -> (email, password).
+ADMIN_EMAIL = "admin@kiroku.local"
+DEMO_USERS = {"admin": (ADMIN_EMAIL, "kiroku-admin"), "writer": ("writer@kiroku.local", "kiroku-writer")}
+SAMPLE_QUERY = "{ categories { id name } products { id name price category { id name } } }"

@@ -1,0 +1,62 @@
+"""Who may call which operation: one declarative table, enforced for every root field.
+
+A root field without an entry is refused (FORBIDDEN) for everyone, so a new query or mutation is closed
+until someone decides who may use it. Ownership rules (a writer sees only their own orders) are applied
+by the resolvers named here, on the records they load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLResolveInfo
+from strawberry.extensions import SchemaExtension
+
+from functions.graphql.errors import api_error
+from shared.messages.envelope import Role
+
+RANK: dict[Role, int] = {"reader": 0, "writer": 1, "admin": 2, "system": 3}
+
+# operation (parent type.field) -> the least role that may call it
+OPERATION_ROLES: dict[str, Role] = {
+    "Query.categories": "reader",
+    "Query.category": "reader",
+    "Query.products": "reader",
+    "Query.productsConnection": "reader",
+    "Query.product": "reader",
+    "Query.commandStatus": "writer",  # and only the command's own sender, or an admin
+    "Mutation.createCategory": "admin",
+    "Mutation.updateCategory": "admin",
+    "Mutation.deleteCategory": "admin",
+    "Mutation.createProduct": "admin",
+    "Mutation.updateProduct": "admin",
+    "Mutation.changePrice": "admin",
+    "Mutation.restockProduct": "admin",
+    "Mutation.adjustStock": "admin",
+    "Mutation.deleteProduct": "admin",
+}
+
+
+def required_role(operation: str) -> Role | None:
+    return OPERATION_ROLES.get(operation)
+
+
+class AccessControl(SchemaExtension):
+    """Checks the caller's role before any root field resolves."""
+
+    def resolve(
+        self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        parent = info.parent_type.name
+        if parent in ("Query", "Mutation") and not info.field_name.startswith("__"):
+            operation = f"{parent}.{info.field_name}"
+            needed = required_role(operation)
+            actor = info.context.actor
+            if needed is None:
+                raise api_error("FORBIDDEN", f"{operation} is not open to anyone")
+            if RANK[actor.role] < RANK[needed]:
+                if actor.role == "reader":
+                    raise api_error("UNAUTHENTICATED", f"{info.field_name} needs you to sign in")
+                raise api_error("FORBIDDEN", f"{info.field_name} needs the {needed} role")
+        return _next(root, info, *args, **kwargs)

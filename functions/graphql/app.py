@@ -1,0 +1,165 @@
+"""The GraphQL function: the single public HTTP door, as a functions-framework HTTP function.
+
+Routes: `POST /` (or `GET /?query=`) runs GraphQL; `GET /` without a query serves GraphiQL outside
+production; `GET /health` reports its dependencies; `GET /metrics` serves Prometheus metrics. The HTTP
+handling is written here rather than taken from strawberry's Flask view because this door owns what a
+view hides: the body-size limit, the caller's identity before execution, CORS, and the rewriting of every
+error into a coded one that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from functools import cache
+from typing import Any
+
+import flask
+from graphql import GraphQLError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from strawberry.http.ides import get_graphql_ide_html
+
+from functions.graphql.context import CountedReads, RequestContext
+from functions.graphql.errors import CODES, api_error
+from functions.graphql.schema import schema
+from functions.runtime import publisher, storage
+from shared.application.outcomes import OutcomeLog
+from shared.auth.tokens import TokenVerifier, Unauthenticated
+from shared.config import settings
+from shared.observability.metrics import GRAPHQL_REQUESTS
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+@cache
+def verifier() -> TokenVerifier:
+    config = settings()
+    return TokenVerifier(config.project_id, config.admin_email, config.check_revoked_tokens)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> flask.Response:
+    return flask.Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _errors_only(*errors: GraphQLError, status: int = 200) -> flask.Response:
+    return _json({"errors": [error.formatted for error in errors]}, status)
+
+
+def _request_body(request: flask.Request) -> dict[str, Any] | flask.Response:
+    if request.method == "GET":
+        variables = request.args.get("variables")
+        try:
+            return {
+                "query": request.args.get("query"),
+                "variables": json.loads(variables) if variables else None,
+                "operationName": request.args.get("operationName"),
+            }
+        except ValueError:
+            return _errors_only(api_error("BAD_USER_INPUT", "variables must be JSON"), status=400)
+    if (request.content_length or 0) > MAX_BODY_BYTES or len(raw := request.get_data()) > MAX_BODY_BYTES:
+        return _errors_only(
+            api_error("BAD_USER_INPUT", f"the body is larger than {MAX_BODY_BYTES} bytes"), status=413
+        )
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return _errors_only(
+            api_error("BAD_USER_INPUT", "the body must be JSON: {query, variables}"), status=400
+        )
+    if not isinstance(body, dict):
+        return _errors_only(api_error("BAD_USER_INPUT", "the body must be a JSON object"), status=400)
+    return body
+
+
+def _clean(error: GraphQLError) -> dict[str, Any]:
+    """A client-safe error: coded errors pass; anything else is logged and answered INTERNAL with an id."""
+    code = (error.extensions or {}).get("code")
+    if code in CODES:
+        return error.formatted  # type: ignore[return-value]
+    if error.original_error is None:  # a syntax or validation error of the query itself
+        return {**error.formatted, "extensions": {"code": "BAD_USER_INPUT"}}
+    error_id = uuid.uuid4().hex
+    logger.error("internal error %s in %s", error_id, error.path, exc_info=error.original_error)
+    return {
+        "message": f"internal error (id {error_id})",
+        "path": error.path,
+        "extensions": {"code": "INTERNAL", "errorId": error_id},
+    }
+
+
+def _execute(request: flask.Request) -> flask.Response:
+    body = _request_body(request)
+    if isinstance(body, flask.Response):
+        return body
+    query, variables = body.get("query"), body.get("variables")
+    if not isinstance(query, str) or not query.strip():
+        return _errors_only(api_error("BAD_USER_INPUT", "a query is required"), status=400)
+    if variables is not None and not isinstance(variables, dict):
+        return _errors_only(api_error("BAD_USER_INPUT", "variables must be an object"), status=400)
+    try:
+        actor = verifier().actor(request.headers.get("Authorization"))
+    except Unauthenticated as refused:
+        GRAPHQL_REQUESTS.labels("unauthenticated").inc()
+        return _errors_only(api_error("UNAUTHENTICATED", str(refused)), status=401)
+    stores = storage()
+    context = RequestContext(
+        actor=actor,
+        reads=CountedReads(stores.read_models),
+        outcomes=OutcomeLog(stores.read_models),
+        publisher=publisher(),
+        wait_seconds=settings().command_wait_seconds,
+    )
+    operation = body.get("operationName")
+    if request.method == "GET" and query.lstrip().startswith("mutation"):
+        return _errors_only(api_error("BAD_USER_INPUT", "mutations must be sent with POST"), status=405)
+    result = asyncio.run(
+        schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation if isinstance(operation, str) else None,
+        )
+    )
+    errors = [_clean(error) for error in [*(result.errors or []), *context.rejections]]
+    response: dict[str, Any] = {"data": result.data}
+    if errors:
+        response["errors"] = errors
+    GRAPHQL_REQUESTS.labels("error" if errors else "ok").inc()
+    return _json(response)
+
+
+def _health() -> flask.Response:
+    checks: dict[str, str] = {}
+    try:
+        storage().read_models.get("command_outcomes", "health-probe")
+        checks["storage"] = "ok"
+    except Exception as error:  # a health check reports every failure instead of raising it
+        logger.warning("health: storage unavailable: %s", error)
+        checks["storage"] = "unavailable"
+    try:
+        publisher().check_topic("commands")
+        checks["pubsub"] = "ok"
+    except Exception as error:  # as above
+        logger.warning("health: Pub/Sub unavailable: %s", error)
+        checks["pubsub"] = "unavailable"
+    healthy = all(value == "ok" for value in checks.values())
+    return _json({"status": "ok" if healthy else "degraded", "checks": checks}, 200 if healthy else 503)
+
+
+def graphql(request: flask.Request) -> flask.Response:
+    """The HTTP entry point named `graphql` in the manifest."""
+    if request.path.rstrip("/") == "/health":
+        return _health()
+    if request.path.rstrip("/") == "/metrics":
+        return flask.Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    if request.method == "GET" and "query" not in request.args:
+        if settings().environment == "prod":
+            return _errors_only(api_error("NOT_FOUND", "GraphiQL is off in production"), status=404)
+        return flask.Response(get_graphql_ide_html(), mimetype="text/html")
+    if request.method not in ("GET", "POST"):
+        return _errors_only(api_error("BAD_USER_INPUT", "use GET or POST"), status=405)
+    return _execute(request)

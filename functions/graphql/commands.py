@@ -1,0 +1,112 @@
+"""Sends a command from a mutation: validate, publish, and (with `wait`) wait for its outcome.
+
+Validation runs the command's own pydantic model before anything is published, so bad input is a
+BAD_USER_INPUT error that changes nothing. With `wait: true` the mutation polls the command's outcome,
+then, when accepted, the read model until it shows that version: the caller reads its own write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from functions.graphql.context import RequestContext
+from functions.graphql.errors import api_error
+from shared.application.outcomes import CommandOutcome
+from shared.messages.catalogue import COMMANDS
+from shared.messages.envelope import Envelope, new_id
+from shared.observability.metrics import COMMAND_WAIT_SECONDS, COMMANDS_SENT
+from shared.observability.tracing import current_trace_context
+
+COMMANDS_TOPIC = "commands"
+_FIRST_POLL_SECONDS = 0.005
+_MAX_POLL_SECONDS = 0.05
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a mutation answers: the outcome if known in time, else the id to ask `commandStatus` with."""
+
+    command_id: str
+    aggregate_id: str
+    outcome: CommandOutcome | None
+    timed_out: bool
+
+
+def _camel(field: str) -> str:
+    head, *rest = field.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+async def send_command(
+    context: RequestContext,
+    command_type: str,
+    read_model: str,
+    aggregate_id_field: str,
+    payload: dict[str, object],
+    wait: bool,
+    command_id: str | None,
+    deleting: bool = False,
+) -> Sent:
+    model = COMMANDS[command_type]
+    try:
+        command = model.model_validate(payload)
+    except ValidationError as invalid:
+        problem = invalid.errors()[0]
+        field = ".".join(_camel(str(part)) for part in problem["loc"])
+        raise api_error("BAD_USER_INPUT", f"{field}: {problem['msg']}", field=field) from None
+    aggregate_id = str(getattr(command, aggregate_id_field))
+    if command_id is not None:
+        known = context.outcomes.get(command_id)
+        if known is not None:
+            return Sent(command_id, known.aggregate_id, known, False)
+    envelope = Envelope.originate(
+        id=command_id or new_id(),
+        kind="command",
+        type=command_type,
+        aggregate_type="Category" if read_model == "categories" else "Product",
+        aggregate_id=aggregate_id,
+        actor=context.actor,
+        trace=current_trace_context(),
+        payload=command.model_dump(mode="json"),
+    )
+    started = time.monotonic()
+    await asyncio.to_thread(context.publisher.publish, COMMANDS_TOPIC, envelope)
+    COMMANDS_SENT.labels(command_type).inc()
+    if not wait:
+        return Sent(envelope.id, aggregate_id, None, False)
+    deadline = started + context.wait_seconds
+    outcome = await _poll(lambda: context.outcomes.get(envelope.id), deadline)
+    if outcome is not None and outcome.status == "ACCEPTED" and outcome.version is not None:
+        version = outcome.version
+        shown = await _poll(lambda: _shows(context, read_model, aggregate_id, version, deleting), deadline)
+        if shown is None:
+            return Sent(envelope.id, aggregate_id, outcome, True)
+    status = outcome.status if outcome is not None else "TIMED_OUT"
+    COMMAND_WAIT_SECONDS.labels(command_type, status).observe(time.monotonic() - started)
+    return Sent(envelope.id, aggregate_id, outcome, outcome is None)
+
+
+def _shows(context: RequestContext, read_model: str, key: str, version: int, deleting: bool) -> bool | None:
+    """True once the read model reflects `version` (for a delete: once the record is gone)."""
+    record = context.reads.get(read_model, key)
+    if deleting:
+        return True if record is None else None
+    return True if record is not None and record.version >= version else None
+
+
+async def _poll(probe: Callable[[], T | None], deadline: float) -> T | None:
+    """Call `probe` (in a thread: it does I/O) until it answers or the deadline passes."""
+    delay = _FIRST_POLL_SECONDS
+    while True:
+        answer = await asyncio.to_thread(probe)
+        if answer is not None or time.monotonic() >= deadline:
+            return answer
+        await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, _MAX_POLL_SECONDS)

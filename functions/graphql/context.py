@@ -1,0 +1,58 @@
+"""One request's context: the caller, the read models (counted), the category DataLoader, and the
+command rejections to report as GraphQL errors beside the mutation results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.dataloader import DataLoader
+
+from shared.application.outcomes import OutcomeLog
+from shared.bus.publisher import Publisher
+from shared.messages.envelope import Actor
+from shared.observability.metrics import READ_MODEL_QUERIES
+from shared.readmodels.store import Page, ReadModelStore, ReadRecord, Scalar
+
+
+class CountedReads:
+    """The read-model store as GraphQL uses it, each query counted by model and operation."""
+
+    def __init__(self, store: ReadModelStore) -> None:
+        self._store = store
+
+    def get(self, model: str, key: str) -> ReadRecord | None:
+        READ_MODEL_QUERIES.labels(model, "get").inc()
+        return self._store.get(model, key)
+
+    def get_many(self, model: str, keys: list[str]) -> dict[str, ReadRecord]:
+        READ_MODEL_QUERIES.labels(model, "get_many").inc()
+        return self._store.get_many(model, keys)
+
+    def find(
+        self, model: str, where: dict[str, Scalar], order_by: str | None, limit: int, cursor: str | None
+    ) -> Page:
+        READ_MODEL_QUERIES.labels(model, "find").inc()
+        return self._store.find(model, where, order_by, limit=limit, cursor=cursor)
+
+
+@dataclass
+class RequestContext:
+    actor: Actor
+    reads: CountedReads
+    outcomes: OutcomeLog
+    publisher: Publisher
+    wait_seconds: float
+    rejections: list[GraphQLError] = field(default_factory=list)
+    categories: DataLoader[str, ReadRecord | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        async def load_categories(keys: list[str]) -> list[ReadRecord | None]:
+            found = self.reads.get_many("categories", list(keys))
+            return [found.get(key) for key in keys]
+
+        self.categories = DataLoader(load_fn=load_categories)
+
+    def __getitem__(self, name: str) -> Any:  # strawberry extensions may read the context as a mapping
+        return getattr(self, name)

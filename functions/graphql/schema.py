@@ -1,0 +1,504 @@
+"""The GraphQL schema: catalogue queries over the read models, and a mutation per catalogue command.
+
+The seed system's queries keep working unchanged: `{ categories { id name } }` and
+`{ products { id name price category { id name } } }` (so `products` stays a plain list, with optional
+filter and paging arguments); Relay-style paging is `productsConnection`. `Product.category` goes through
+a per-request DataLoader: one read-model query for all the categories of a page, whatever its size.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from functions.graphql.access import AccessControl
+from functions.graphql.commands import Sent, send_command
+from functions.graphql.context import RequestContext
+from functions.graphql.errors import api_error
+from shared.readmodels.store import ReadRecord, Scalar, cursor_after
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+RequestInfo = Info[RequestContext, None]
+
+
+@strawberry.type
+class Category:
+    id: strawberry.ID
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, record: ReadRecord) -> Category:
+        data = record.data
+        return cls(
+            id=strawberry.ID(record.key),
+            name=str(data["name"]),
+            description=str(data.get("description", "")),
+            version=record.version,
+            created_at=datetime.fromisoformat(str(data["created_at"])),
+            updated_at=datetime.fromisoformat(str(data["updated_at"])),
+        )
+
+
+@strawberry.type
+class Product:
+    id: strawberry.ID
+    name: str
+    description: str
+    price: str = strawberry.field(description="the exact amount, as a decimal string, in `currency`")
+    currency: str
+    stock: int
+    in_stock: bool
+    category_id: strawberry.ID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def category(self, info: RequestInfo) -> Category | None:
+        record = await info.context.categories.load(str(self.category_id))
+        return Category.of(record) if record is not None else None
+
+    @classmethod
+    def of(cls, record: ReadRecord) -> Product:
+        data = record.data
+        return cls(
+            id=strawberry.ID(record.key),
+            name=str(data["name"]),
+            description=str(data.get("description", "")),
+            price=str(data["price"]),
+            currency=str(data["currency"]),
+            stock=int(str(data["stock"])),
+            in_stock=bool(data["in_stock"]),
+            category_id=strawberry.ID(str(data["category_id"])),
+            version=record.version,
+            created_at=datetime.fromisoformat(str(data["created_at"])),
+            updated_at=datetime.fromisoformat(str(data["updated_at"])),
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: Product
+
+
+@strawberry.type
+class ProductConnection:
+    edges: list[ProductEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Product]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.input
+class ProductFilter:
+    category_id: strawberry.ID | None = None
+    name_contains: str | None = None
+    min_price: str | None = None
+    max_price: str | None = None
+    in_stock: bool | None = None
+
+
+@strawberry.enum
+class CommandStatus(Enum):
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    PENDING = "PENDING"
+    TIMED_OUT = "TIMED_OUT"
+
+
+@strawberry.type
+class CommandError:
+    code: str
+    message: str
+    field: str | None
+
+
+@strawberry.type
+class CommandResult:
+    command_id: strawberry.ID
+    status: CommandStatus
+    aggregate_id: strawberry.ID
+    version: int | None
+    error: CommandError | None
+
+
+@strawberry.input
+class MoneyInput:
+    amount: str = strawberry.field(description='an exact decimal amount, e.g. "12.50"')
+    currency: str = strawberry.field(description="an ISO 4217 code, e.g. EUR")
+
+
+@strawberry.input
+class CreateCategoryInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description="chosen by the server when absent")
+    name: str
+    description: str = ""
+
+
+@strawberry.input
+class UpdateCategoryInput:
+    id: strawberry.ID
+    name: str | None = None
+    description: str | None = None
+    expected_version: int | None = None
+
+
+@strawberry.input
+class CreateProductInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description="chosen by the server when absent")
+    name: str
+    description: str = ""
+    price: MoneyInput
+    category_id: strawberry.ID
+    initial_stock: int = 0
+
+
+@strawberry.input
+class UpdateProductInput:
+    id: strawberry.ID
+    name: str | None = None
+    description: str | None = None
+    category_id: strawberry.ID | None = None
+    expected_version: int | None = None
+
+
+@strawberry.input
+class ChangePriceInput:
+    product_id: strawberry.ID
+    price: MoneyInput
+    expected_version: int | None = None
+
+
+@strawberry.input
+class RestockProductInput:
+    product_id: strawberry.ID
+    quantity: int
+    reason: str = "restock"
+
+
+@strawberry.input
+class AdjustStockInput:
+    product_id: strawberry.ID
+    delta: int
+    reason: str
+
+
+def _decimal(value: str | None, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise api_error("BAD_USER_INPUT", f"{field} must be a decimal amount", field=field) from None
+
+
+def _page_size(first: int | None) -> int:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise api_error("BAD_USER_INPUT", f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
+    return size
+
+
+def _find_products(
+    context: RequestContext, product_filter: ProductFilter | None, first: int | None, after: str | None
+) -> ProductConnection:
+    """A page of products by name. Equality filters run in the store; the rest (substring, price range)
+    are applied to the store's pages here, reading on until the page is full or the list ends."""
+    wanted = _page_size(first)
+    chosen = product_filter or ProductFilter()
+    where: dict[str, Scalar] = {}
+    if chosen.category_id is not None:
+        where["category_id"] = str(chosen.category_id)
+    if chosen.in_stock is not None:
+        where["in_stock"] = chosen.in_stock
+    low, high = _decimal(chosen.min_price, "minPrice"), _decimal(chosen.max_price, "maxPrice")
+    needle = chosen.name_contains.casefold() if chosen.name_contains else None
+
+    def matches(record: ReadRecord) -> bool:
+        price = Decimal(str(record.data["price"]))
+        return (
+            (needle is None or needle in str(record.data["name"]).casefold())
+            and (low is None or price >= low)
+            and (high is None or price <= high)
+        )
+
+    found: list[ReadRecord] = []
+    cursor = after
+    more = True
+    while more and len(found) <= wanted:
+        fetch = wanted + 1 if needle is None and low is None and high is None else 200
+        page = context.reads.find("products", where, "name", fetch, cursor)
+        found += [record for record in page.records if matches(record)]
+        cursor, more = page.next_cursor, page.next_cursor is not None
+    shown = found[:wanted]
+    edges = [ProductEdge(cursor=cursor_after(record, "name"), node=Product.of(record)) for record in shown]
+    return ProductConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(found) > wanted, end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+def _result(context: RequestContext, sent: Sent) -> CommandResult:
+    outcome = sent.outcome
+    if outcome is None:
+        status = CommandStatus.TIMED_OUT if sent.timed_out else CommandStatus.PENDING
+        return CommandResult(
+            command_id=strawberry.ID(sent.command_id),
+            status=status,
+            aggregate_id=strawberry.ID(sent.aggregate_id),
+            version=None,
+            error=None,
+        )
+    error = None
+    if outcome.error is not None:
+        error = CommandError(
+            code=outcome.error.code, message=outcome.error.message, field=outcome.error.field
+        )
+        context.rejections.append(
+            api_error(
+                outcome.error.category,
+                outcome.error.message,
+                reason=outcome.error.code,
+                field=outcome.error.field,
+                commandId=outcome.command_id,
+            )
+        )
+    return CommandResult(
+        command_id=strawberry.ID(outcome.command_id),
+        status=CommandStatus(outcome.status),
+        aggregate_id=strawberry.ID(outcome.aggregate_id),
+        version=outcome.version,
+        error=error,
+    )
+
+
+def _money(money: MoneyInput) -> dict[str, str]:
+    return {"amount": money.amount, "currency": money.currency}
+
+
+async def _send(
+    info: RequestInfo,
+    command_type: str,
+    payload: dict[str, Any],
+    wait: bool,
+    command_id: strawberry.ID | None,
+    deleting: bool = False,
+) -> CommandResult:
+    context = info.context
+    is_category = command_type.endswith("Category")
+    sent = await send_command(
+        context,
+        command_type,
+        "categories" if is_category else "products",
+        "category_id" if is_category else "product_id",
+        {key: value for key, value in payload.items() if value is not None},
+        wait,
+        str(command_id) if command_id is not None else None,
+        deleting,
+    )
+    return _result(context, sent)
+
+
+def _new_id(given: strawberry.ID | None) -> str:
+    return str(given) if given is not None else str(uuid.uuid4())
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def categories(self, info: RequestInfo) -> list[Category]:
+        records: list[ReadRecord] = []
+        cursor: str | None = None
+        while True:
+            page = info.context.reads.find("categories", {}, "name", 500, cursor)
+            records += page.records
+            if page.next_cursor is None:
+                return [Category.of(record) for record in records]
+            cursor = page.next_cursor
+
+    @strawberry.field
+    def category(self, info: RequestInfo, id: strawberry.ID) -> Category | None:
+        record = info.context.reads.get("categories", str(id))
+        return Category.of(record) if record is not None else None
+
+    @strawberry.field  # a plain list, the seed's shape; pages: productsConnection
+    def products(
+        self,
+        info: RequestInfo,
+        filter: ProductFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> list[Product]:
+        return [edge.node for edge in _find_products(info.context, filter, first, after).edges]
+
+    @strawberry.field
+    def products_connection(
+        self,
+        info: RequestInfo,
+        filter: ProductFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ProductConnection:
+        return _find_products(info.context, filter, first, after)
+
+    @strawberry.field
+    def product(self, info: RequestInfo, id: strawberry.ID) -> Product | None:
+        record = info.context.reads.get("products", str(id))
+        return Product.of(record) if record is not None else None
+
+    @strawberry.field
+    def command_status(self, info: RequestInfo, id: strawberry.ID) -> CommandResult | None:
+        context = info.context
+        outcome = context.outcomes.get(str(id))
+        if outcome is None or (context.actor.role != "admin" and outcome.actor_uid != context.actor.uid):
+            return None
+        return _result(context, Sent(outcome.command_id, outcome.aggregate_id, outcome, False))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_category(
+        self,
+        info: RequestInfo,
+        input: CreateCategoryInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {"category_id": _new_id(input.id), "name": input.name, "description": input.description}
+        return await _send(info, "CreateCategory", payload, wait, command_id)
+
+    @strawberry.mutation
+    async def update_category(
+        self,
+        info: RequestInfo,
+        input: UpdateCategoryInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {
+            "category_id": str(input.id),
+            "name": input.name,
+            "description": input.description,
+            "expected_version": input.expected_version,
+        }
+        return await _send(info, "UpdateCategory", payload, wait, command_id)
+
+    @strawberry.mutation
+    async def delete_category(
+        self,
+        info: RequestInfo,
+        id: strawberry.ID,
+        expected_version: int | None = None,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {"category_id": str(id), "expected_version": expected_version}
+        return await _send(info, "DeleteCategory", payload, wait, command_id, deleting=True)
+
+    @strawberry.mutation
+    async def create_product(
+        self,
+        info: RequestInfo,
+        input: CreateProductInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {
+            "product_id": _new_id(input.id),
+            "name": input.name,
+            "description": input.description,
+            "price": _money(input.price),
+            "category_id": str(input.category_id),
+            "initial_stock": input.initial_stock,
+        }
+        return await _send(info, "CreateProduct", payload, wait, command_id)
+
+    @strawberry.mutation
+    async def update_product(
+        self,
+        info: RequestInfo,
+        input: UpdateProductInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {
+            "product_id": str(input.id),
+            "name": input.name,
+            "description": input.description,
+            "category_id": str(input.category_id) if input.category_id is not None else None,
+            "expected_version": input.expected_version,
+        }
+        return await _send(info, "UpdateProduct", payload, wait, command_id)
+
+    @strawberry.mutation
+    async def change_price(
+        self,
+        info: RequestInfo,
+        input: ChangePriceInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {
+            "product_id": str(input.product_id),
+            "price": _money(input.price),
+            "expected_version": input.expected_version,
+        }
+        return await _send(info, "ChangePrice", payload, wait, command_id)
+
+    @strawberry.mutation
+    async def restock_product(
+        self,
+        info: RequestInfo,
+        input: RestockProductInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {"product_id": str(input.product_id), "quantity": input.quantity, "reason": input.reason}
+        return await _send(info, "RestockProduct", payload, wait, command_id)
+
+    @strawberry.mutation
+    async def adjust_stock(
+        self,
+        info: RequestInfo,
+        input: AdjustStockInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {"product_id": str(input.product_id), "delta": input.delta, "reason": input.reason}
+        return await _send(info, "AdjustStock", payload, wait, command_id)
+
+    @strawberry.mutation
+    async def delete_product(
+        self,
+        info: RequestInfo,
+        id: strawberry.ID,
+        expected_version: int | None = None,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {"product_id": str(id), "expected_version": expected_version}
+        return await _send(info, "DeleteProduct", payload, wait, command_id, deleting=True)
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[AccessControl])

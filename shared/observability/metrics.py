@@ -1,0 +1,21 @@
+"""Prometheus metrics every function may record; the GraphQL function serves them at `/metrics`.
+
+Counters are process-wide (prometheus-client's default registry); in the cloud they are scraped or
+exported per instance, locally they are read by the tests (a product page costs one categories query).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+READ_MODEL_QUERIES = Counter(
+    "kiroku_read_model_queries", "Read-model store queries made to answer requests", ["model", "operation"]
+)
+GRAPHQL_REQUESTS = Counter("kiroku_graphql_requests", "GraphQL requests by outcome", ["outcome"])
+COMMANDS_SENT = Counter("kiroku_commands_sent", "Commands published by the API", ["type"])
+COMMAND_WAIT_SECONDS = Histogram(
+    "kiroku_command_wait_seconds",
+    "Time from publishing a command to its outcome being visible in the read models",
+    ["type", "status"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
