@@ -16,7 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Process-wide configuration; environment variable names are given per field."""
 
-    model_config = SettingsConfigDict(env_prefix="KIROKU_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="KIROKU_", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     project_id: str = Field(
         default="kiroku-local",

@@ -1,0 +1,86 @@
+"""The whole local cloud, as `make run` starts it, once per storage backend: every function its own
+server behind the runner, the official emulators, real PostgreSQL, the Auth emulator with a demo admin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from emulators.auth_users import AuthEmulatorUsers
+from emulators.demo import ADMIN_EMAIL, DEMO_USERS
+from emulators.stack import LocalCloud, StackOptions
+from shared.bus.manifest import Manifest
+from shared.config import Settings
+from shared.storage import Storage, open_storage
+
+
+@dataclass
+class GraphQL:
+    """A GraphQL client over real HTTP, as a browser would be."""
+
+    url: str
+    token: str | None = None
+
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token or self.token}"} if (token or self.token) else {}
+        response = requests.post(
+            self.url, json={"query": query, "variables": variables}, headers=headers, timeout=60
+        )
+        assert response.status_code in (200, 401), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = self.post(query, variables)
+        assert "errors" not in body, body
+        result: dict[str, Any] = body["data"]
+        return result
+
+
+@dataclass
+class Stack:
+    cloud: LocalCloud
+    admin: GraphQL
+    reader: GraphQL
+    storage: Storage
+
+    @property
+    def log_dir(self) -> Path:
+        return self.cloud.log_dir
+
+
+@pytest.fixture(scope="session", params=["postgres", "firestore"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    options = StackOptions(
+        project_id="kiroku-e2e",
+        storage=request.param,
+        auth=True,
+        state_dir=tmp_path_factory.mktemp(f"e2e-{request.param}"),
+        manifest=Manifest.load(),
+        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "KIROKU_FAULT_CRASH_AFTER_COMMIT": "AdjustStock"},
+    )
+    with LocalCloud(options) as cloud:
+        environment = cloud.environment()
+        assert cloud.runner is not None
+        url = cloud.runner.url("graphql")
+        email, password = DEMO_USERS["admin"]
+        users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], options.project_id)
+        admin_token = users.ensure_user(email, password, email_verified=True).id_token
+        storage = open_storage(
+            Settings(
+                project_id=options.project_id,
+                storage=request.param,
+                database_url=environment.get("DATABASE_URL"),
+            )
+        )
+        try:
+            yield Stack(cloud, GraphQL(url, admin_token), GraphQL(url), storage)
+        finally:
+            storage.close()
