@@ -91,7 +91,7 @@ def _measure(count: int, started: float, arrivals: Callable[[], list[tuple[float
     return Figures(count, max(arrived for _, arrived in received) - started, latencies)
 
 
-def _baseline(cloud: LocalCloud, publisher: Publisher, count: int, rate: float | None) -> Figures:
+def emulator_hop(cloud: LocalCloud, publisher: Publisher, count: int, rate: float | None) -> Figures:
     project = cloud.options.project_id
     topic = f"bench-raw-{count}-{int(rate or 0)}"
     PublisherClient().create_topic(name=f"projects/{project}/topics/{topic}")
@@ -142,11 +142,11 @@ def main() -> None:
         _through_runner(publisher, records, 200, None)  # warm up the function's server and the stream
         results = {
             "flood": (
-                _baseline(cloud, publisher, FLOOD, None),
+                emulator_hop(cloud, publisher, FLOOD, None),
                 _through_runner(publisher, records, FLOOD, None),
             ),
             "paced": (
-                _baseline(cloud, publisher, PACED, PACED_RATE),
+                emulator_hop(cloud, publisher, PACED, PACED_RATE),
                 _through_runner(publisher, records, PACED, PACED_RATE),
             ),
         }

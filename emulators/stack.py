@@ -71,6 +71,22 @@ class LocalCloud:
         pids = [pid for service in self.services for pid in service.pids()]
         return pids + (self.runner.pids() if self.runner is not None else [])
 
+    def _point_process_environment_here(self) -> None:
+        """Let this process's own clients (tests, tools) reach this cloud; restored when it stops, so a
+        later cloud or subprocess in the same process never inherits a stopped one's settings."""
+        overrides = self.environment()
+        previous = {name: os.environ.get(name) for name in overrides}
+
+        def restore() -> None:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+        self._exit.callback(restore)
+        os.environ.update(overrides)
+
     def _start(self, service: LocalService) -> None:
         self._exit.callback(service.stop)
         service.start()
@@ -86,7 +102,7 @@ class LocalCloud:
                 self._start(EmbeddedPostgres(options.state_dir / "postgres", ephemeral=options.ephemeral))
             if options.auth:
                 self._start(FirebaseAuthEmulator(self.log_dir, options.project_id))
-            os.environ.update(self.environment())
+            self._point_process_environment_here()
             if options.manifest is not None:
                 runner = Runner(
                     options.manifest, options.project_id, self.environment(), self.log_dir, options.faults

@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     )
     check_revoked_tokens: bool = True
     command_wait_seconds: float = Field(default=10.0, gt=0, le=60)
+    max_query_depth: int = Field(default=10, ge=2, le=50)
+    max_query_complexity: int = Field(default=5000, ge=10)
+    rate_limit: str = Field(default="600/minute", pattern=r"^\d+/(second|minute|hour)$")
+    cors_origins: str = Field(default="", description="comma-separated origins allowed to call the API")
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset(
+            origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()
+        )
+
     firebase_auth_emulator_host: str | None = Field(
         default=None, validation_alias=AliasChoices("FIREBASE_AUTH_EMULATOR_HOST")
     )

@@ -17,13 +17,15 @@ from functools import cache
 from typing import Any
 
 import flask
+import strawberry
 from graphql import GraphQLError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.http.ides import get_graphql_ide_html
 
 from functions.graphql.context import CountedReads, RequestContext
 from functions.graphql.errors import CODES, api_error
-from functions.graphql.schema import schema
+from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight
+from functions.graphql.schema import build_schema
 from functions.runtime import publisher, storage
 from shared.application.outcomes import OutcomeLog
 from shared.auth.tokens import TokenVerifier, Unauthenticated
@@ -33,6 +35,16 @@ from shared.observability.metrics import GRAPHQL_REQUESTS
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+
+
+@cache
+def schema() -> strawberry.Schema:
+    return build_schema(settings())
+
+
+@cache
+def rate_limiter() -> RateLimiter:
+    return RateLimiter(settings().rate_limit)
 
 
 @cache
@@ -105,6 +117,11 @@ def _execute(request: flask.Request) -> flask.Response:
     except Unauthenticated as refused:
         GRAPHQL_REQUESTS.labels("unauthenticated").inc()
         return _errors_only(api_error("UNAUTHENTICATED", str(refused)), status=401)
+    if not rate_limiter().allow(actor, client_ip(request)):
+        GRAPHQL_REQUESTS.labels("rate_limited").inc()
+        return _errors_only(
+            api_error("RATE_LIMITED", f"too many requests: the budget is {settings().rate_limit}"), status=429
+        )
     stores = storage()
     context = RequestContext(
         actor=actor,
@@ -117,7 +134,7 @@ def _execute(request: flask.Request) -> flask.Response:
     if request.method == "GET" and query.lstrip().startswith("mutation"):
         return _errors_only(api_error("BAD_USER_INPUT", "mutations must be sent with POST"), status=405)
     result = asyncio.run(
-        schema.execute(
+        schema().execute(
             query,
             variable_values=variables,
             context_value=context,
@@ -152,6 +169,15 @@ def _health() -> flask.Response:
 
 def graphql(request: flask.Request) -> flask.Response:
     """The HTTP entry point named `graphql` in the manifest."""
+    allowed = settings().allowed_origins
+    if request.method == "OPTIONS":
+        return preflight(request, allowed)
+    response = _route(request)
+    response.headers.update(cors_headers(request.headers.get("Origin"), allowed))
+    return response
+
+
+def _route(request: flask.Request) -> flask.Response:
     if request.path.rstrip("/") == "/health":
         return _health()
     if request.path.rstrip("/") == "/metrics":

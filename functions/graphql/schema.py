@@ -15,12 +15,17 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from graphql import ASTValidationRule
+from strawberry.extensions import AddValidationRules, DisableIntrospection
+from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
 from strawberry.types import Info
 
 from functions.graphql.access import AccessControl
 from functions.graphql.commands import Sent, send_command
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
+from functions.graphql.limits import complexity_rule
+from shared.config import Settings
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
 MAX_PAGE_SIZE = 100
@@ -501,4 +506,19 @@ class Mutation:
         return await _send(info, "DeleteProduct", payload, wait, command_id, deleting=True)
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[AccessControl])
+def validation_rules(config: Settings) -> list[type[ASTValidationRule]]:
+    """The query limits: depth (strawberry's own rule, fragments followed) and complexity."""
+    return [
+        create_depth_validator(config.max_query_depth, should_ignore=None),
+        complexity_rule(config.max_query_complexity),
+    ]
+
+
+def build_schema(config: Settings) -> strawberry.Schema:
+    """The schema with this environment's guards: access control, query limits, and no introspection in
+    production."""
+    rules = validation_rules(config)
+    extensions: list[Any] = [AccessControl, lambda: AddValidationRules(list(rules))]
+    if config.environment == "prod":
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)

@@ -18,6 +18,9 @@ from shared.bus.manifest import Manifest
 from shared.config import Settings
 from shared.storage import Storage, open_storage
 
+ALLOWED_ORIGIN = "https://kiroku-shop.vercel.app"
+RATE_LIMIT = 300
+
 
 @dataclass
 class GraphQL:
@@ -56,7 +59,7 @@ class Stack:
         return self.cloud.log_dir
 
 
-@pytest.fixture(scope="session", params=["postgres", "firestore"])
+@pytest.fixture(scope="package", params=["postgres", "firestore"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     options = StackOptions(
         project_id="kiroku-e2e",
@@ -64,7 +67,12 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         auth=True,
         state_dir=tmp_path_factory.mktemp(f"e2e-{request.param}"),
         manifest=Manifest.load(),
-        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "KIROKU_FAULT_CRASH_AFTER_COMMIT": "AdjustStock"},
+        extra_env={
+            "ADMIN_EMAIL": ADMIN_EMAIL,
+            "KIROKU_FAULT_CRASH_AFTER_COMMIT": "AdjustStock",
+            "KIROKU_CORS_ORIGINS": ALLOWED_ORIGIN,
+            "KIROKU_RATE_LIMIT": f"{RATE_LIMIT}/minute",
+        },
     )
     with LocalCloud(options) as cloud:
         environment = cloud.environment()

@@ -15,6 +15,16 @@ import psutil
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def _developer_environment() -> dict[str, str]:
+    """The environment of a developer's shell: none of the settings other tests' clouds exported."""
+    stack_variables = ("KIROKU_", "DATABASE_URL", "GOOGLE_CLOUD_PROJECT", "ADMIN_EMAIL")
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(stack_variables) and not name.endswith("_EMULATOR_HOST")
+    }
+
+
 def _tree(pid: int) -> list[psutil.Process]:
     try:
         root = psutil.Process(pid)
@@ -38,7 +48,7 @@ def test_make_run_serves_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's foreground job is
-        env={**os.environ, "COLUMNS": "200"},
+        env={**_developer_environment(), "COLUMNS": "200"},
     )
     output: list[str] = []
     ready = threading.Event()

@@ -1,0 +1,116 @@
+"""Every query and mutation as reader, writer and admin: allowed ones answer, the others are refused
+with UNAUTHENTICATED (reader) or FORBIDDEN (writer) and change nothing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from emulators.auth_users import AuthEmulatorUsers
+from emulators.demo import DEMO_USERS
+from functions.graphql.access import OPERATION_ROLES, RANK
+from functions.graphql.schema import build_schema
+from shared.config import Settings
+from tests.e2e.conftest import GraphQL, Stack
+
+RESULT = "{ status error { code } }"
+SEED = "access-seed"
+
+
+def _mutation(field: str, arguments: str) -> str:
+    return f"mutation {{ {field}({arguments}) {RESULT} }}"
+
+
+def _operations(category_id: str, product_id: str) -> dict[str, str]:
+    """One request per operation of the access table (the table and this list must match)."""
+    fresh = uuid.uuid4().hex[:8]
+    price = f'price: {{amount: "{uuid.uuid4().int % 90 + 2}", currency: "EUR"}}'
+    return {
+        "Query.categories": "{ categories { id } }",
+        "Query.category": f'{{ category(id: "{category_id}") {{ id }} }}',
+        "Query.products": "{ products(first: 1) { id } }",
+        "Query.productsConnection": "{ productsConnection(first: 1) { edges { cursor } } }",
+        "Query.product": f'{{ product(id: "{product_id}") {{ id }} }}',
+        "Query.commandStatus": f'{{ commandStatus(id: "{uuid.uuid4()}") {{ status }} }}',
+        "Mutation.createCategory": _mutation("createCategory", f'input: {{id: "c-{fresh}", name: "n"}}'),
+        "Mutation.updateCategory": _mutation(
+            "updateCategory", f'input: {{id: "{category_id}", name: "{fresh}"}}'
+        ),
+        "Mutation.deleteCategory": _mutation("deleteCategory", f'id: "{category_id}"'),
+        "Mutation.createProduct": _mutation(
+            "createProduct", f'input: {{id: "p-{fresh}", name: "n", categoryId: "{category_id}", {price}}}'
+        ),
+        "Mutation.updateProduct": _mutation(
+            "updateProduct", f'input: {{id: "{product_id}", name: "{fresh}"}}'
+        ),
+        "Mutation.changePrice": _mutation("changePrice", f'input: {{productId: "{product_id}", {price}}}'),
+        "Mutation.restockProduct": _mutation(
+            "restockProduct", f'input: {{productId: "{product_id}", quantity: 1}}'
+        ),
+        "Mutation.adjustStock": _mutation(
+            "adjustStock", f'input: {{productId: "{product_id}", delta: 1, reason: "count"}}'
+        ),
+        "Mutation.deleteProduct": _mutation("deleteProduct", f'id: "{product_id}-absent"'),
+    }
+
+
+def test_every_root_field_has_an_entry_in_the_access_table() -> None:
+    schema = build_schema(Settings())
+    fields = {
+        f"{kind}.{name}"
+        for kind, root in (("Query", schema._schema.query_type), ("Mutation", schema._schema.mutation_type))
+        if root is not None
+        for name in root.fields
+    }
+    assert fields == set(OPERATION_ROLES)
+    assert set(_operations("c", "p")) == set(OPERATION_ROLES)
+
+
+@pytest.fixture
+def writer(stack: Stack) -> GraphQL:
+    environment = stack.cloud.environment()
+    users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], stack.cloud.options.project_id)
+    email, password = DEMO_USERS["writer"]
+    return GraphQL(stack.admin.url, users.ensure_user(email, password, email_verified=True).id_token)
+
+
+def _state(stack: Stack) -> Any:
+    return stack.admin.data(
+        "{ categories { id name version } products(first: 100) { id name price stock version } }"
+    )
+
+
+def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
+    category_id, product_id = f"{SEED}-{uuid.uuid4().hex[:6]}", f"{SEED}-p-{uuid.uuid4().hex[:6]}"
+    stack.admin.data(
+        f'mutation {{ createCategory(input: {{id: "{category_id}", name: "Access"}}) {RESULT} }}'
+    )
+    stack.admin.data(
+        f'mutation {{ createProduct(input: {{id: "{product_id}", name: "Access", categoryId: "{category_id}",'
+        f' price: {{amount: "5", currency: "EUR"}}}}) {RESULT} }}'
+    )
+    callers = {"reader": stack.reader, "writer": writer, "admin": stack.admin}
+    for operation, query in _operations(category_id, product_id).items():
+        needed = OPERATION_ROLES[operation]
+        for role, api in callers.items():
+            if RANK[role] >= RANK[needed]:  # type: ignore[index]
+                continue
+            before = _state(stack)
+            body = api.post(query)
+            expected = "UNAUTHENTICATED" if role == "reader" else "FORBIDDEN"
+            assert [error["extensions"]["code"] for error in body["errors"]] == [expected], (
+                operation,
+                role,
+                body,
+            )
+            assert not any((body["data"] or {}).values()), (operation, role)  # nothing answered
+            assert _state(stack) == before, (operation, role)
+    for operation, query in _operations(category_id, product_id).items():
+        needed = OPERATION_ROLES[operation]
+        body = callers.get(needed, stack.admin).post(query)
+        codes = [error["extensions"]["code"] for error in body.get("errors", [])]
+        assert "FORBIDDEN" not in codes, (operation, body)
+        assert "UNAUTHENTICATED" not in codes, (operation, body)
+        assert body["data"] is not None, (operation, body)
