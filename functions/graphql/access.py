@@ -14,9 +14,8 @@ from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from functions.graphql.errors import api_error
+from shared.auth.roles import may
 from shared.messages.envelope import Role
-
-RANK: dict[Role, int] = {"reader": 0, "writer": 1, "admin": 2, "system": 3}
 
 # operation (parent type.field) -> the least role that may call it
 OPERATION_ROLES: dict[str, Role] = {
@@ -55,7 +54,7 @@ class AccessControl(SchemaExtension):
             actor = info.context.actor
             if needed is None:
                 raise api_error("FORBIDDEN", f"{operation} is not open to anyone")
-            if RANK[actor.role] < RANK[needed]:
+            if not may(actor.role, needed):
                 if actor.role == "reader":
                     raise api_error("UNAUTHENTICATED", f"{info.field_name} needs you to sign in")
                 raise api_error("FORBIDDEN", f"{info.field_name} needs the {needed} role")

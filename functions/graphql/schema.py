@@ -263,7 +263,9 @@ def _find_products(
     )
 
 
-def _result(context: RequestContext, sent: Sent) -> CommandResult:
+def _result(context: RequestContext, sent: Sent, report_rejection: bool = True) -> CommandResult:
+    """The mutation's answer; a rejection is also reported as a coded GraphQL error, except when the
+    caller only asked for a status (then REJECTED is the answer, not an error)."""
     outcome = sent.outcome
     if outcome is None:
         status = CommandStatus.TIMED_OUT if sent.timed_out else CommandStatus.PENDING
@@ -279,15 +281,16 @@ def _result(context: RequestContext, sent: Sent) -> CommandResult:
         error = CommandError(
             code=outcome.error.code, message=outcome.error.message, field=outcome.error.field
         )
-        context.rejections.append(
-            api_error(
-                outcome.error.category,
-                outcome.error.message,
-                reason=outcome.error.code,
-                field=outcome.error.field,
-                commandId=outcome.command_id,
+        if report_rejection:
+            context.rejections.append(
+                api_error(
+                    outcome.error.category,
+                    outcome.error.message,
+                    reason=outcome.error.code,
+                    field=outcome.error.field,
+                    commandId=outcome.command_id,
+                )
             )
-        )
     return CommandResult(
         command_id=strawberry.ID(outcome.command_id),
         status=CommandStatus(outcome.status),
@@ -377,7 +380,9 @@ class Query:
         outcome = context.outcomes.get(str(id))
         if outcome is None or (context.actor.role != "admin" and outcome.actor_uid != context.actor.uid):
             return None
-        return _result(context, Sent(outcome.command_id, outcome.aggregate_id, outcome, False))
+        return _result(
+            context, Sent(outcome.command_id, outcome.aggregate_id, outcome, False), report_rejection=False
+        )
 
 
 @strawberry.type

@@ -3,7 +3,8 @@
 The steps of the request flow (MISSION, step 3), once for every command type:
 
 1. an outcome already recorded for this command id is the answer (a redelivery has one effect);
-2. the payload is parsed; a malformed command is rejected, not retried;
+2. the actor's role is checked again (the bus is not trusted blindly) and the payload is parsed; a
+   forbidden or malformed command is rejected, not retried;
 3. the stream is loaded (snapshot + later events) and folded, the facts the decision needs are gathered,
    and the pure `decide` runs; a `Rejected` is recorded as the outcome;
 4. the events are appended with the expected version and the command id, in one transaction with their
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.application.aggregates import CATEGORY, PRODUCT, AggregateKind, kind_of_command
 from shared.application.outcomes import CommandError, CommandOutcome, OutcomeLog, new_outcome
+from shared.auth.roles import COMMAND_ROLES, may
 from shared.bus.publisher import Publisher
 from shared.domain.catalogue import CategoryFacts, ProductFacts
 from shared.domain.rejection import Rejected
@@ -62,6 +64,12 @@ class CommandHandler:
         if recorded is not None:
             logger.info("command %s already handled: %s", envelope.id, recorded.status)
             return recorded
+        needed = COMMAND_ROLES.get(envelope.type, "admin")
+        if not may(envelope.actor.role, needed):
+            error = CommandError(
+                code="FORBIDDEN", category="FORBIDDEN", message=f"{envelope.type} needs the {needed} role"
+            )
+            return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
         command = self._parse(envelope)
         if isinstance(command, CommandOutcome):
             return command

@@ -3,6 +3,7 @@ with UNAUTHENTICATED (reader) or FORBIDDEN (writer) and change nothing."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -10,9 +11,12 @@ import pytest
 
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import DEMO_USERS
-from functions.graphql.access import OPERATION_ROLES, RANK
+from functions.graphql.access import OPERATION_ROLES
 from functions.graphql.schema import build_schema
+from shared.auth.roles import may
+from shared.bus.publisher import Publisher
 from shared.config import Settings
+from shared.messages.envelope import Actor, Envelope
 from tests.e2e.conftest import GraphQL, Stack
 
 RESULT = "{ status error { code } }"
@@ -95,7 +99,7 @@ def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
     for operation, query in _operations(category_id, product_id).items():
         needed = OPERATION_ROLES[operation]
         for role, api in callers.items():
-            if RANK[role] >= RANK[needed]:  # type: ignore[index]
+            if may(role, needed):  # type: ignore[arg-type]
                 continue
             before = _state(stack)
             body = api.post(query)
@@ -114,3 +118,25 @@ def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
         assert "FORBIDDEN" not in codes, (operation, body)
         assert "UNAUTHENTICATED" not in codes, (operation, body)
         assert body["data"] is not None, (operation, body)
+
+
+def test_a_command_function_refuses_a_command_whose_actor_lacks_the_role(stack: Stack) -> None:
+    """Anything able to publish on the bus must not gain authority: the function checks the actor."""
+    category_id = f"forged-{uuid.uuid4().hex[:8]}"
+    forged = Envelope.originate(
+        kind="command",
+        type="CreateCategory",
+        aggregate_type="Category",
+        aggregate_id=category_id,
+        actor=Actor(uid="someone", role="writer"),
+        payload={"category_id": category_id, "name": "Forged"},
+    )
+    Publisher(stack.cloud.options.project_id).publish("commands", forged)
+    status_query = f'{{ commandStatus(id: "{forged.id}") {{ status error {{ code }} }} }}'
+    deadline = time.monotonic() + 30
+    status = None
+    while status is None and time.monotonic() < deadline:
+        status = stack.admin.data(status_query)["commandStatus"]
+        time.sleep(0.1)
+    assert status == {"status": "REJECTED", "error": {"code": "FORBIDDEN"}}
+    assert stack.admin.data(f'{{ category(id: "{category_id}") {{ id }} }}')["category"] is None
