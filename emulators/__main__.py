@@ -24,6 +24,7 @@ from emulators.auth_users import AuthEmulatorUsers, SignedIn
 from emulators.components import MissingComponentsError
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS, SAMPLE_QUERY, load_demo_catalogue
 from emulators.processes import ServiceStartError
+from emulators.services import FakeGateway
 from emulators.stack import LocalCloud, StackOptions, Storage
 from shared.bus.manifest import DEFAULT_MANIFEST, Manifest, ManifestError
 
@@ -87,6 +88,9 @@ def run(
                 table.add_row(key, value)
             for name, url in endpoints.items():
                 table.add_row(f"function {name}", url)
+            for service in cloud.services:
+                if isinstance(service, FakeGateway):
+                    table.add_row("fake payment/shipping gateway", service.url)
             table.add_row("logs", str(cloud.log_dir))
             console.print(table)
             graphql_url = endpoints.get("graphql")

@@ -14,8 +14,10 @@ send no `deliveryAttempt` and ignore filters (measured), so the runner instead:
    releases a key's next message only after the previous one is acked: one in flight per key;
 4. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
 
-A `FaultInjection` makes it deliver some messages twice, the way Pub/Sub's at-least-once delivery
-sometimes does, so handlers' idempotency can be proved through the real path.
+A `FaultInjection` makes it misbehave the ways Pub/Sub may: deliver some messages twice (at-least-once),
+late by a random delay (so messages of different ordering keys overtake each other), or never (a lost
+delivery, chosen by a subscription filter), so that handlers' idempotency, order-independence and
+deadlines can be proved through the real path.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import random
 import socket
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import suppress
@@ -49,6 +52,8 @@ from shared.bus.subscription_filter import Predicate, parse_filter
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Every function imports its libraries at once on a laptop's few cores: give the slowest time to start.
+FUNCTION_START_SECONDS = 180.0
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,9 @@ class FaultInjection:
 
     duplicate_probability: float = 0.0
     seed: int = 0
-    functions: frozenset[str] = frozenset()  # the functions affected; empty means all
+    functions: frozenset[str] = frozenset()  # the functions whose deliveries are duplicated; empty: all
+    max_delay_seconds: float = 0.0  # each delivery waits a random time up to this
+    lose: str | None = None  # a subscription filter: matching messages are acked, never delivered
 
     def affects(self, function: str) -> bool:
         return self.duplicate_probability > 0 and (not self.functions or function in self.functions)
@@ -123,13 +130,23 @@ class _Delivery:
         self._http = http
         self._matches: Predicate | None = parse_filter(trigger.filter) if trigger.filter else None
         self._faults = faults
+        self._lost: Predicate | None = parse_filter(faults.lose) if faults.lose else None
         self._random = random.Random(faults.seed)  # noqa: S311 - chaos, not cryptography
         self._random_lock = threading.Lock()
 
     def __call__(self, message: Message) -> None:
-        if self._matches is not None and not self._matches(dict(message.attributes)):
+        attributes = dict(message.attributes)
+        if self._matches is not None and not self._matches(attributes):
             message.ack()
             return
+        if self._lost is not None and self._lost(attributes):
+            logger.warning("fault injection: %s never receives %s", self.spec.name, attributes.get("type"))
+            message.ack()
+            return
+        if self._faults.max_delay_seconds > 0:
+            with self._random_lock:
+                delay = self._random.uniform(0, self._faults.max_delay_seconds)
+            time.sleep(delay)
         body = json.dumps(self._push_body(message)).encode()
         if self._post(body):
             message.ack()
@@ -220,7 +237,9 @@ class Runner:
         for server in self.servers.values():
             server.process.start()
         for server in self.servers.values():
-            server.process.wait_until(server.listening, 60.0, f"listening on port {server.port}")
+            server.process.wait_until(
+                server.listening, FUNCTION_START_SECONDS, f"listening on port {server.port}"
+            )
         for spec in self.manifest.functions:
             if isinstance(spec.trigger, TopicTrigger):
                 self._open_stream(spec, spec.trigger)

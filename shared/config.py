@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.messages.sagas import Step
 
 
 class Settings(BaseSettings):
@@ -38,6 +40,8 @@ class Settings(BaseSettings):
     )
     check_revoked_tokens: bool = True
     command_wait_seconds: float = Field(default=10.0, gt=0, le=60)
+    # placeOrder with wait: how long to wait for the order to complete, be cancelled or start compensating.
+    order_wait_seconds: float = Field(default=30.0, gt=0, le=120)
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_query_complexity: int = Field(default=5000, ge=10)
     rate_limit: str = Field(default="600/minute", pattern=r"^\d+/(second|minute|hour)$")
@@ -52,6 +56,27 @@ class Settings(BaseSettings):
     firebase_auth_emulator_host: str | None = Field(
         default=None, validation_alias=AliasChoices("FIREBASE_AUTH_EMULATOR_HOST")
     )
+
+    # Payment and shipping gateways (shared/adapters). The URLs have no default: a localhost default would
+    # silently point a deployed function at nothing, so the adapters' factories refuse to build without
+    # them and name the variable; only the functions that call a gateway need them. The local cloud
+    # points both at its fake gateway.
+    payment_gateway_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    shipping_gateway_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    gateway_timeout_seconds: float = Field(default=2.0, gt=0, le=30)  # per HTTP request (connect, read)
+    gateway_attempts: int = Field(default=3, ge=1, le=10)  # tries per call, the first one included
+    gateway_breaker_fail_max: int = Field(default=5, ge=1)  # consecutive failed requests that open it
+    gateway_breaker_reset_seconds: float = Field(default=30.0, gt=0)  # open this long, then one trial
+
+    # Per-step deadlines of the fulfilment saga, in seconds, overriding shared/domain/fulfilment.py's
+    # defaults, e.g. KIROKU_SAGA_DEADLINE_SECONDS='{"SHIPPING": 300}'.
+    saga_deadline_seconds: tuple[tuple[Step, float], ...] = ()
+
+    @field_validator("saga_deadline_seconds", mode="before")
+    @classmethod
+    def _deadline_pairs(cls, value: object) -> object:
+        # Settings are hashable (gateways are cached per settings): the JSON object becomes sorted pairs.
+        return tuple(sorted(value.items())) if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _emulators_stay_local(self) -> Self:

@@ -34,6 +34,12 @@ OPERATION_ROLES: dict[str, Role] = {
     "Mutation.restockProduct": "admin",
     "Mutation.adjustStock": "admin",
     "Mutation.deleteProduct": "admin",
+    # Orders: a writer's own (the resolvers filter by owner), every order for an admin.
+    "Query.orders": "writer",
+    "Query.order": "writer",
+    "Query.saga": "writer",
+    "Mutation.placeOrder": "writer",
+    "Mutation.cancelOrder": "writer",  # and the command function checks the order is the caller's
 }
 
 

@@ -129,6 +129,7 @@ def _execute(request: flask.Request) -> flask.Response:
         outcomes=OutcomeLog(stores.read_models),
         publisher=publisher(),
         wait_seconds=settings().command_wait_seconds,
+        order_wait_seconds=settings().order_wait_seconds,
     )
     operation = body.get("operationName")
     if request.method == "GET" and query.lstrip().startswith("mutation"):

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
+from shared.application.aggregates import COMMAND_KINDS
 from shared.application.outcomes import CommandOutcome
-from shared.messages.catalogue import COMMANDS
 from shared.messages.envelope import Envelope, new_id
 from shared.observability.metrics import COMMAND_WAIT_SECONDS, COMMANDS_SENT
 from shared.observability.tracing import current_trace_context
@@ -44,24 +44,27 @@ def _camel(field: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+# The read model a mutation's caller reads its own write from, per aggregate type.
+READ_MODELS = {"Category": "categories", "Product": "products", "Order": "orders"}
+
+
 async def send_command(
     context: RequestContext,
     command_type: str,
-    read_model: str,
-    aggregate_id_field: str,
     payload: dict[str, object],
     wait: bool,
     command_id: str | None,
     deleting: bool = False,
 ) -> Sent:
-    model = COMMANDS[command_type]
+    kind = COMMAND_KINDS[command_type]
+    read_model = READ_MODELS[kind.aggregate_type]
     try:
-        command = model.model_validate(payload)
+        command = kind.commands[command_type].model_validate(payload)
     except ValidationError as invalid:
         problem = invalid.errors()[0]
         field = ".".join(_camel(str(part)) for part in problem["loc"])
         raise api_error("BAD_USER_INPUT", f"{field}: {problem['msg']}", field=field) from None
-    aggregate_id = str(getattr(command, aggregate_id_field))
+    aggregate_id = kind.aggregate_id(command)
     if command_id is not None:
         known = context.outcomes.get(command_id)
         if known is not None:
@@ -70,7 +73,7 @@ async def send_command(
         id=command_id or new_id(),
         kind="command",
         type=command_type,
-        aggregate_type="Category" if read_model == "categories" else "Product",
+        aggregate_type=kind.aggregate_type,
         aggregate_id=aggregate_id,
         actor=context.actor,
         trace=current_trace_context(),

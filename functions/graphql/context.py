@@ -31,10 +31,16 @@ class CountedReads:
         return self._store.get_many(model, keys)
 
     def find(
-        self, model: str, where: dict[str, Scalar], order_by: str | None, limit: int, cursor: str | None
+        self,
+        model: str,
+        where: dict[str, Scalar],
+        order_by: str | None,
+        limit: int,
+        cursor: str | None,
+        descending: bool = False,
     ) -> Page:
         READ_MODEL_QUERIES.labels(model, "find").inc()
-        return self._store.find(model, where, order_by, limit=limit, cursor=cursor)
+        return self._store.find(model, where, order_by, descending=descending, limit=limit, cursor=cursor)
 
 
 @dataclass
@@ -44,6 +50,7 @@ class RequestContext:
     outcomes: OutcomeLog
     publisher: Publisher
     wait_seconds: float
+    order_wait_seconds: float
     rejections: list[GraphQLError] = field(default_factory=list)
     categories: DataLoader[str, ReadRecord | None] = field(init=False)
 

@@ -8,29 +8,45 @@ a per-request DataLoader: one read-model query for all the categories of a page,
 
 from __future__ import annotations
 
-import uuid
+import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule
 from strawberry.extensions import AddValidationRules, DisableIntrospection
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
-from strawberry.types import Info
 
 from functions.graphql.access import AccessControl
-from functions.graphql.commands import Sent, send_command
+from functions.graphql.commands import Sent
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
 from functions.graphql.limits import complexity_rule
+from functions.graphql.orders import (
+    ORDERS,
+    SAGAS,
+    Order,
+    OrderConnection,
+    OrderResult,
+    PlaceOrderInput,
+    Saga,
+    find_orders,
+    visible,
+    wait_until_settled,
+)
+from functions.graphql.results import (
+    CommandResult,
+    CommandStatus,
+    PageInfo,
+    RequestInfo,
+    command_result,
+    new_id,
+    page_size,
+    send,
+)
 from shared.config import Settings
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
-RequestInfo = Info[RequestContext, None]
 
 
 @strawberry.type
@@ -93,12 +109,6 @@ class Product:
 
 
 @strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
 class ProductEdge:
     cursor: str
     node: Product
@@ -121,30 +131,6 @@ class ProductFilter:
     min_price: str | None = None
     max_price: str | None = None
     in_stock: bool | None = None
-
-
-@strawberry.enum
-class CommandStatus(Enum):
-    ACCEPTED = "ACCEPTED"
-    REJECTED = "REJECTED"
-    PENDING = "PENDING"
-    TIMED_OUT = "TIMED_OUT"
-
-
-@strawberry.type
-class CommandError:
-    code: str
-    message: str
-    field: str | None
-
-
-@strawberry.type
-class CommandResult:
-    command_id: strawberry.ID
-    status: CommandStatus
-    aggregate_id: strawberry.ID
-    version: int | None
-    error: CommandError | None
 
 
 @strawberry.input
@@ -217,19 +203,12 @@ def _decimal(value: str | None, field: str) -> Decimal | None:
         raise api_error("BAD_USER_INPUT", f"{field} must be a decimal amount", field=field) from None
 
 
-def _page_size(first: int | None) -> int:
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise api_error("BAD_USER_INPUT", f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
-    return size
-
-
 def _find_products(
     context: RequestContext, product_filter: ProductFilter | None, first: int | None, after: str | None
 ) -> ProductConnection:
     """A page of products by name. Equality filters run in the store; the rest (substring, price range)
     are applied to the store's pages here, reading on until the page is full or the list ends."""
-    wanted = _page_size(first)
+    wanted = page_size(first)
     chosen = product_filter or ProductFilter()
     where: dict[str, Scalar] = {}
     if chosen.category_id is not None:
@@ -263,72 +242,8 @@ def _find_products(
     )
 
 
-def _result(context: RequestContext, sent: Sent, report_rejection: bool = True) -> CommandResult:
-    """The mutation's answer; a rejection is also reported as a coded GraphQL error, except when the
-    caller only asked for a status (then REJECTED is the answer, not an error)."""
-    outcome = sent.outcome
-    if outcome is None:
-        status = CommandStatus.TIMED_OUT if sent.timed_out else CommandStatus.PENDING
-        return CommandResult(
-            command_id=strawberry.ID(sent.command_id),
-            status=status,
-            aggregate_id=strawberry.ID(sent.aggregate_id),
-            version=None,
-            error=None,
-        )
-    error = None
-    if outcome.error is not None:
-        error = CommandError(
-            code=outcome.error.code, message=outcome.error.message, field=outcome.error.field
-        )
-        if report_rejection:
-            context.rejections.append(
-                api_error(
-                    outcome.error.category,
-                    outcome.error.message,
-                    reason=outcome.error.code,
-                    field=outcome.error.field,
-                    commandId=outcome.command_id,
-                )
-            )
-    return CommandResult(
-        command_id=strawberry.ID(outcome.command_id),
-        status=CommandStatus(outcome.status),
-        aggregate_id=strawberry.ID(outcome.aggregate_id),
-        version=outcome.version,
-        error=error,
-    )
-
-
 def _money(money: MoneyInput) -> dict[str, str]:
     return {"amount": money.amount, "currency": money.currency}
-
-
-async def _send(
-    info: RequestInfo,
-    command_type: str,
-    payload: dict[str, Any],
-    wait: bool,
-    command_id: strawberry.ID | None,
-    deleting: bool = False,
-) -> CommandResult:
-    context = info.context
-    is_category = command_type.endswith("Category")
-    sent = await send_command(
-        context,
-        command_type,
-        "categories" if is_category else "products",
-        "category_id" if is_category else "product_id",
-        {key: value for key, value in payload.items() if value is not None},
-        wait,
-        str(command_id) if command_id is not None else None,
-        deleting,
-    )
-    return _result(context, sent)
-
-
-def _new_id(given: strawberry.ID | None) -> str:
-    return str(given) if given is not None else str(uuid.uuid4())
 
 
 @strawberry.type
@@ -375,12 +290,28 @@ class Query:
         return Product.of(record) if record is not None else None
 
     @strawberry.field
+    def orders(
+        self, info: RequestInfo, first: int | None = None, after: str | None = None, status: str | None = None
+    ) -> OrderConnection:
+        return find_orders(info.context, first, after, status)
+
+    @strawberry.field
+    def order(self, info: RequestInfo, id: strawberry.ID) -> Order | None:
+        record = visible(info.context, info.context.reads.get(ORDERS, str(id)))
+        return Order.of(record) if record is not None else None
+
+    @strawberry.field
+    def saga(self, info: RequestInfo, order_id: strawberry.ID) -> Saga | None:
+        record = visible(info.context, info.context.reads.get(SAGAS, str(order_id)))
+        return Saga.of(record) if record is not None else None
+
+    @strawberry.field
     def command_status(self, info: RequestInfo, id: strawberry.ID) -> CommandResult | None:
         context = info.context
         outcome = context.outcomes.get(str(id))
         if outcome is None or (context.actor.role != "admin" and outcome.actor_uid != context.actor.uid):
             return None
-        return _result(
+        return command_result(
             context, Sent(outcome.command_id, outcome.aggregate_id, outcome, False), report_rejection=False
         )
 
@@ -395,8 +326,8 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {"category_id": _new_id(input.id), "name": input.name, "description": input.description}
-        return await _send(info, "CreateCategory", payload, wait, command_id)
+        payload = {"category_id": new_id(input.id), "name": input.name, "description": input.description}
+        return await send(info, "CreateCategory", payload, wait, command_id)
 
     @strawberry.mutation
     async def update_category(
@@ -412,7 +343,7 @@ class Mutation:
             "description": input.description,
             "expected_version": input.expected_version,
         }
-        return await _send(info, "UpdateCategory", payload, wait, command_id)
+        return await send(info, "UpdateCategory", payload, wait, command_id)
 
     @strawberry.mutation
     async def delete_category(
@@ -424,7 +355,7 @@ class Mutation:
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
         payload = {"category_id": str(id), "expected_version": expected_version}
-        return await _send(info, "DeleteCategory", payload, wait, command_id, deleting=True)
+        return await send(info, "DeleteCategory", payload, wait, command_id, deleting=True)
 
     @strawberry.mutation
     async def create_product(
@@ -435,14 +366,14 @@ class Mutation:
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
         payload = {
-            "product_id": _new_id(input.id),
+            "product_id": new_id(input.id),
             "name": input.name,
             "description": input.description,
             "price": _money(input.price),
             "category_id": str(input.category_id),
             "initial_stock": input.initial_stock,
         }
-        return await _send(info, "CreateProduct", payload, wait, command_id)
+        return await send(info, "CreateProduct", payload, wait, command_id)
 
     @strawberry.mutation
     async def update_product(
@@ -459,7 +390,7 @@ class Mutation:
             "category_id": str(input.category_id) if input.category_id is not None else None,
             "expected_version": input.expected_version,
         }
-        return await _send(info, "UpdateProduct", payload, wait, command_id)
+        return await send(info, "UpdateProduct", payload, wait, command_id)
 
     @strawberry.mutation
     async def change_price(
@@ -474,7 +405,7 @@ class Mutation:
             "price": _money(input.price),
             "expected_version": input.expected_version,
         }
-        return await _send(info, "ChangePrice", payload, wait, command_id)
+        return await send(info, "ChangePrice", payload, wait, command_id)
 
     @strawberry.mutation
     async def restock_product(
@@ -485,7 +416,7 @@ class Mutation:
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
         payload = {"product_id": str(input.product_id), "quantity": input.quantity, "reason": input.reason}
-        return await _send(info, "RestockProduct", payload, wait, command_id)
+        return await send(info, "RestockProduct", payload, wait, command_id)
 
     @strawberry.mutation
     async def adjust_stock(
@@ -496,7 +427,7 @@ class Mutation:
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
         payload = {"product_id": str(input.product_id), "delta": input.delta, "reason": input.reason}
-        return await _send(info, "AdjustStock", payload, wait, command_id)
+        return await send(info, "AdjustStock", payload, wait, command_id)
 
     @strawberry.mutation
     async def delete_product(
@@ -508,7 +439,53 @@ class Mutation:
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
         payload = {"product_id": str(id), "expected_version": expected_version}
-        return await _send(info, "DeleteProduct", payload, wait, command_id, deleting=True)
+        return await send(info, "DeleteProduct", payload, wait, command_id, deleting=True)
+
+    @strawberry.mutation
+    async def place_order(
+        self,
+        info: RequestInfo,
+        input: PlaceOrderInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> OrderResult:
+        context = info.context
+        started = time.monotonic()
+        order_id = new_id(input.id)
+        payload = {
+            "order_id": order_id,
+            "customer_id": context.actor.uid,
+            "lines": [
+                {"product_id": str(line.product_id), "quantity": line.quantity} for line in input.lines
+            ],
+            "payment_token": input.payment_token,
+            "shipping_address": input.shipping_address,
+        }
+        result = await send(info, "PlaceOrder", payload, wait, command_id)
+        record = None
+        if result.status == CommandStatus.ACCEPTED:
+            record = await wait_until_settled(context, order_id, started + context.order_wait_seconds)
+        shown = visible(context, record)
+        return OrderResult(
+            command_id=result.command_id,
+            status=result.status,
+            aggregate_id=result.aggregate_id,
+            version=result.version,
+            error=result.error,
+            order=Order.of(shown) if shown is not None else None,
+        )
+
+    @strawberry.mutation
+    async def cancel_order(
+        self,
+        info: RequestInfo,
+        id: strawberry.ID,
+        reason: str = "cancelled on request",
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        payload = {"order_id": str(id), "reason": reason}
+        return await send(info, "CancelOrder", payload, wait, command_id)
 
 
 def validation_rules(config: Settings) -> list[type[ASTValidationRule]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from shared.bus.push import Delivery
+from shared.bus.push import Delivery, push_entry_point
 from shared.messages.envelope import Envelope
 
 logger = logging.getLogger("kiroku.audit")
@@ -31,3 +31,6 @@ def audit_message(envelope: Envelope, delivery: Delivery) -> None:
             }
         },
     )
+
+
+bus_audit = push_entry_point(audit_message)

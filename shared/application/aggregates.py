@@ -22,15 +22,31 @@ from shared.domain.catalogue import (
     evolve_category,
     evolve_product,
 )
-from shared.eventstore.model import LoadedStream, Snapshot
-from shared.messages.catalogue import (
-    EVENTS,
-    CatalogueCommand,
-    CreateCategory,
-    DeleteCategory,
-    UpdateCategory,
+from shared.domain.fulfilment import SagaState, decide_saga, evolve_saga
+from shared.domain.orders import OrderState, decide_order, evolve_order
+from shared.domain.payments import (
+    PaymentState,
+    ShipmentState,
+    decide_payment,
+    decide_shipment,
+    evolve_payment,
+    evolve_shipment,
 )
+from shared.eventstore.model import LoadedStream, Snapshot
+from shared.messages.catalogue import COMMANDS as CATALOGUE_COMMANDS
+from shared.messages.catalogue import EVENTS as CATALOGUE_EVENTS
 from shared.messages.envelope import Envelope
+from shared.messages.orders import (
+    ORDER_COMMANDS,
+    ORDER_EVENTS,
+    PAYMENT_COMMANDS,
+    PAYMENT_EVENTS,
+    RESERVATION_COMMANDS,
+    RESERVATION_EVENTS,
+    SHIPMENT_COMMANDS,
+    SHIPMENT_EVENTS,
+)
+from shared.messages.sagas import SAGA_EVENTS
 
 State = TypeVar("State")
 
@@ -43,9 +59,10 @@ class AggregateKind(Generic[State]):
     initial: State
     decide: Callable[[State, Any, Any], Sequence[BaseModel]]
     evolve: Callable[[State, Any], State]
+    commands: Mapping[str, type[BaseModel]]
     events: Mapping[str, type[BaseModel]]
     id_field: str
-    snapshot_every: int
+    snapshot_every: int | None  # None: never
     state_schema_version: int = 1
 
     def stream_id(self, aggregate_id: str) -> str:
@@ -53,6 +70,9 @@ class AggregateKind(Generic[State]):
 
     def aggregate_id(self, command: BaseModel) -> str:
         return str(getattr(command, self.id_field))
+
+    def parse_command(self, envelope: Envelope) -> BaseModel:
+        return self.commands[envelope.type].model_validate(envelope.payload)
 
     def parse_event(self, envelope: Envelope) -> BaseModel:
         return self.events[envelope.type].model_validate(envelope.payload)
@@ -76,31 +96,96 @@ class AggregateKind(Generic[State]):
         )
 
 
+def _named(models: Mapping[str, type[BaseModel]], *suffixes: str) -> dict[str, type[BaseModel]]:
+    return {name: model for name, model in models.items() if name.endswith(suffixes)}
+
+
+_CATEGORY_COMMANDS = _named(CATALOGUE_COMMANDS, "Category")
+_CATEGORY_EVENTS = {name: model for name, model in CATALOGUE_EVENTS.items() if name.startswith("Category")}
+
 CATEGORY: AggregateKind[CategoryState] = AggregateKind(
     aggregate_type="Category",
     initial=CategoryState(),
     decide=decide_category,
     evolve=evolve_category,
-    events={name: model for name, model in EVENTS.items() if name.startswith("Category")},
+    commands=_CATEGORY_COMMANDS,
+    events=_CATEGORY_EVENTS,
     id_field="category_id",
     snapshot_every=100,
 )
 
+# Reservations live on the product's stream: one version decides them and stock adjustments together.
 PRODUCT: AggregateKind[ProductState] = AggregateKind(
     aggregate_type="Product",
     initial=ProductState(),
     decide=decide_product,
     evolve=evolve_product,
-    events={name: model for name, model in EVENTS.items() if not name.startswith("Category")},
+    commands={
+        **{name: model for name, model in CATALOGUE_COMMANDS.items() if name not in _CATEGORY_COMMANDS},
+        **RESERVATION_COMMANDS,
+    },
+    events={
+        **{name: model for name, model in CATALOGUE_EVENTS.items() if name not in _CATEGORY_EVENTS},
+        **RESERVATION_EVENTS,
+    },
     id_field="product_id",
     snapshot_every=50,
 )
 
-KINDS: dict[str, AggregateKind[Any]] = {kind.aggregate_type: kind for kind in (CATEGORY, PRODUCT)}
+ORDER: AggregateKind[OrderState] = AggregateKind(
+    aggregate_type="Order",
+    initial=OrderState(),
+    decide=decide_order,
+    evolve=evolve_order,
+    commands=ORDER_COMMANDS,
+    events=ORDER_EVENTS,
+    id_field="order_id",
+    snapshot_every=100,
+)
+
+PAYMENT: AggregateKind[PaymentState] = AggregateKind(
+    aggregate_type="Payment",
+    initial=PaymentState(),
+    decide=decide_payment,
+    evolve=evolve_payment,
+    commands=PAYMENT_COMMANDS,
+    events=PAYMENT_EVENTS,
+    id_field="order_id",
+    snapshot_every=100,
+)
+
+SHIPMENT: AggregateKind[ShipmentState] = AggregateKind(
+    aggregate_type="Shipment",
+    initial=ShipmentState(),
+    decide=decide_shipment,
+    evolve=evolve_shipment,
+    commands=SHIPMENT_COMMANDS,
+    events=SHIPMENT_EVENTS,
+    id_field="order_id",
+    snapshot_every=100,
+)
+
+# The saga takes events, not commands: its handler decides (shared/application/sagas.py). Its stream is
+# never snapshotted, so its whole history stays one read away.
+SAGA: AggregateKind[SagaState] = AggregateKind(
+    aggregate_type="FulfilmentSaga",
+    initial=SagaState(),
+    decide=decide_saga,
+    evolve=evolve_saga,
+    commands={},
+    events=SAGA_EVENTS,
+    id_field="order_id",
+    snapshot_every=None,
+)
+
+KINDS: dict[str, AggregateKind[Any]] = {
+    kind.aggregate_type: kind for kind in (CATEGORY, PRODUCT, ORDER, PAYMENT, SHIPMENT, SAGA)
+}
+COMMAND_KINDS: dict[str, AggregateKind[Any]] = {
+    name: kind for kind in KINDS.values() for name in kind.commands
+}
 
 
-def kind_of_command(command: CatalogueCommand) -> AggregateKind[Any]:
-    """The aggregate a command addresses."""
-    if isinstance(command, CreateCategory | UpdateCategory | DeleteCategory):
-        return CATEGORY
-    return PRODUCT
+def kind_of_command(command_type: str) -> AggregateKind[Any]:
+    """The aggregate a command type addresses; KeyError for a type no aggregate takes."""
+    return COMMAND_KINDS[command_type]

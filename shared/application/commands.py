@@ -25,15 +25,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from shared.application.aggregates import CATEGORY, PRODUCT, AggregateKind, kind_of_command
+from shared.application.aggregates import COMMAND_KINDS, AggregateKind
+from shared.application.facts import FactFinder
 from shared.application.outcomes import CommandError, CommandOutcome, OutcomeLog, new_outcome
 from shared.auth.roles import COMMAND_ROLES, may
 from shared.bus.publisher import Publisher
-from shared.domain.catalogue import CategoryFacts, ProductFacts
 from shared.domain.rejection import Rejected
 from shared.eventstore.errors import ConcurrencyConflict
 from shared.eventstore.model import AppendResult
-from shared.messages.catalogue import COMMANDS, CatalogueCommand, CreateProduct, DeleteCategory, UpdateProduct
 from shared.messages.envelope import Envelope
 from shared.storage import Storage
 
@@ -53,9 +52,9 @@ _CRASH_AFTER_COMMIT = frozenset(
 class CommandHandler:
     """Decides commands against the event store; one per process, reused across requests."""
 
-    def __init__(self, storage: Storage, publisher: Publisher) -> None:
+    def __init__(self, storage: Storage, publisher: Publisher, facts: FactFinder | None = None) -> None:
         self._events = storage.events
-        self._read_models = storage.read_models
+        self._facts = facts or FactFinder(storage)
         self._outcomes = OutcomeLog(storage.read_models)
         self._publisher = publisher
 
@@ -70,17 +69,17 @@ class CommandHandler:
                 code="FORBIDDEN", category="FORBIDDEN", message=f"{envelope.type} needs the {needed} role"
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
-        command = self._parse(envelope)
-        if isinstance(command, CommandOutcome):
-            return command
-        kind = kind_of_command(command)
+        parsed = self._parse(envelope)
+        if isinstance(parsed, CommandOutcome):
+            return parsed
+        kind, command = parsed
         aggregate_id = kind.aggregate_id(command)
         stream_id = kind.stream_id(aggregate_id)
         for _ in range(MAX_DECISIONS):
             loaded = self._events.load(stream_id, kind.state_schema_version)
             state = kind.fold(loaded)
             try:
-                decided = list(kind.decide(state, command, self._facts(command)))
+                decided = list(kind.decide(state, command, self._facts.facts(envelope, command, state)))
             except Rejected as rejection:
                 return self._reject(envelope, kind.aggregate_type, aggregate_id, CommandError.of(rejection))
             if not decided:
@@ -103,9 +102,9 @@ class CommandHandler:
             self._snapshot_if_due(kind, stream_id, result, reduce(kind.evolve, decided, state))
         return outcome
 
-    def _parse(self, envelope: Envelope) -> CatalogueCommand | CommandOutcome:
-        model = COMMANDS.get(envelope.type)
-        if model is None:
+    def _parse(self, envelope: Envelope) -> tuple[AggregateKind[Any], BaseModel] | CommandOutcome:
+        kind = COMMAND_KINDS.get(envelope.type)
+        if kind is None:
             error = CommandError(
                 code="INVALID_INPUT",
                 category="BAD_USER_INPUT",
@@ -113,7 +112,7 @@ class CommandHandler:
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
         try:
-            return model.model_validate(envelope.payload)
+            return kind, kind.parse_command(envelope)
         except ValidationError as invalid:
             first = invalid.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or None
@@ -124,17 +123,6 @@ class CommandHandler:
                 field=field,
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
-
-    def _facts(self, command: CatalogueCommand) -> CategoryFacts | ProductFacts:
-        """What the decision needs from outside its aggregate, read at the edge."""
-        if isinstance(command, DeleteCategory):
-            users = self._read_models.find(PRODUCTS, {"category_id": command.category_id}, limit=1)
-            return CategoryFacts(in_use=bool(users.records))
-        if isinstance(command, CreateProduct | UpdateProduct) and command.category_id is not None:
-            # The category's own stream, not a read model: existence is known exactly, never stale.
-            category = CATEGORY.fold(self._events.load(CATEGORY.stream_id(command.category_id)))
-            return ProductFacts(category_exists=category.live)
-        return ProductFacts() if kind_of_command(command) is PRODUCT else CategoryFacts()
 
     @staticmethod
     def _events_of(

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, JsonValue
 
-from shared.application.aggregates import CATEGORY, PRODUCT, AggregateKind
+from shared.application.aggregates import CATEGORY, ORDER, PRODUCT, AggregateKind
 from shared.messages.catalogue import (
     CategoryCreated,
     CategoryUpdated,
@@ -26,6 +26,19 @@ from shared.messages.catalogue import (
     StockAdjusted,
 )
 from shared.messages.envelope import Envelope
+from shared.messages.orders import (
+    OrderCancellationRequested,
+    OrderCancelled,
+    OrderCompleted,
+    OrderPaid,
+    OrderPlaced,
+    OrderReserved,
+    OrderShippingStarted,
+    ReservationCommitted,
+    ReservationReleased,
+    StockReservationFailed,
+    StockReserved,
+)
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -66,6 +79,7 @@ def _product(record: Record | None, event: BaseModel, envelope: Envelope) -> Rec
             currency=event.price.currency,
             category_id=event.category_id,
             stock=event.stock,
+            available=event.stock,
             in_stock=event.stock > 0,
         )
     if record is None or isinstance(event, ProductDeleted):
@@ -82,13 +96,86 @@ def _product(record: Record | None, event: BaseModel, envelope: Envelope) -> Rec
             currency=event.price.currency,
         )
     if isinstance(event, StockAdjusted):
-        return _stamped(record, envelope, stock=event.stock, in_stock=event.stock > 0)
+        return _with_stock(record, envelope, event.stock, _available(record) + event.delta)
+    if isinstance(event, StockReserved):
+        return _with_stock(record, envelope, _stock(record), event.available)
+    if isinstance(event, ReservationReleased):
+        return _with_stock(record, envelope, _stock(record), _available(record) + event.quantity)
+    if isinstance(event, ReservationCommitted):
+        return _with_stock(record, envelope, event.stock, _available(record))
+    if isinstance(event, StockReservationFailed):
+        return _stamped(record, envelope)
     raise TypeError(f"the products projection does not know {type(event).__name__}")
+
+
+def _stock(record: Record) -> int:
+    stock = record["stock"]
+    assert isinstance(stock, int)
+    return stock
+
+
+def _available(record: Record) -> int:
+    """Stock not held by reservations; records written before reservations existed hold none."""
+    available = record.get("available", record["stock"])
+    assert isinstance(available, int)
+    return available
+
+
+def _with_stock(record: Record, envelope: Envelope, stock: int, available: int) -> Record:
+    return _stamped(record, envelope, stock=stock, available=available, in_stock=available > 0)
+
+
+_ORDER_STATUS: dict[type[BaseModel], str] = {
+    OrderReserved: "RESERVED",
+    OrderPaid: "PAID",
+    OrderShippingStarted: "SHIPPING",
+    OrderCompleted: "COMPLETED",
+    OrderCancellationRequested: "CANCELLING",
+    OrderCancelled: "CANCELLED",
+}
+
+
+def _order(record: Record | None, event: BaseModel, envelope: Envelope) -> Record | None:
+    at = envelope.occurred_at.isoformat()
+    if isinstance(event, OrderPlaced):
+        return _stamped(
+            record,
+            envelope,
+            customer_id=event.customer_id,
+            status="PLACED",
+            lines=[
+                {
+                    "product_id": line.product_id,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price.model_dump(mode="json")["amount"],
+                }
+                for line in event.lines
+            ],
+            total=event.total.model_dump(mode="json")["amount"],
+            currency=event.total.currency,
+            status_history=[{"status": "PLACED", "at": at, "reason": None}],
+            cancel_reason=None,
+            cancel_detail=None,
+        )
+    if record is None:
+        raise ValueError(f"order {envelope.aggregate_id}: {type(event).__name__} before OrderPlaced")
+    status = _ORDER_STATUS[type(event)]
+    reason = getattr(event, "reason", None)
+    history = record.get("status_history")
+    assert isinstance(history, list)
+    fields: dict[str, JsonValue] = {
+        "status": status,
+        "status_history": [*history, {"status": status, "at": at, "reason": reason}],
+    }
+    if isinstance(event, OrderCancelled):
+        fields |= {"cancel_reason": event.reason, "cancel_detail": event.detail}
+    return _stamped(record, envelope, **fields)
 
 
 CATEGORIES = Projection("categories", CATEGORY, _category)
 PRODUCTS = Projection("products", PRODUCT, _product)
-PROJECTIONS = {projection.model: projection for projection in (CATEGORIES, PRODUCTS)}
+ORDERS = Projection("orders", ORDER, _order)
+PROJECTIONS = {projection.model: projection for projection in (CATEGORIES, PRODUCTS, ORDERS)}
 
 
 def _fold(projection: Projection, record: Record | None, events: Iterable[Envelope]) -> Record | None:

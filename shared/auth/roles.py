@@ -21,6 +21,20 @@ COMMAND_ROLES: dict[str, Role] = {
     "RestockProduct": "admin",
     "AdjustStock": "admin",
     "DeleteProduct": "admin",
+    "PlaceOrder": "writer",
+    "CancelOrder": "writer",
+    # The rest are the fulfilment saga's: no person sends them, whatever their role.
+    "MarkOrderReserved": "system",
+    "MarkOrderPaid": "system",
+    "StartOrderShipping": "system",
+    "CompleteOrder": "system",
+    "ConfirmOrderCancellation": "system",
+    "ReserveStock": "system",
+    "ReleaseReservation": "system",
+    "CommitReservation": "system",
+    "ProcessPayment": "system",
+    "RefundPayment": "system",
+    "ShipOrder": "system",
 }
 
 

@@ -4,6 +4,12 @@
 `evolve(state, event)` folds one event into the state. Facts are what a decision needs from outside the
 aggregate (does the category exist, how many products use it); the command function gathers them, so
 this module stays free of I/O and every rule here is tested without a database.
+
+Reservations hold a product's stock for an order, on the product's own stream so that one version decides
+both them and stock adjustments: available stock (stock on hand minus what is reserved) never goes
+negative. The fulfilment saga's messages arrive duplicated and out of order, so each order gets one
+answer per product, ever: once reserved, refused, committed or released, later reserves for that order
+change nothing, and a release that overtakes its reserve still settles the order.
 """
 
 from __future__ import annotations
@@ -35,6 +41,20 @@ from shared.messages.catalogue import (
     UpdateCategory,
     UpdateProduct,
 )
+from shared.messages.orders import (
+    CommitReservation,
+    ReleaseReservation,
+    ReservationCommand,
+    ReservationCommitted,
+    ReservationEvent,
+    ReservationReleased,
+    ReserveStock,
+    StockReservationFailed,
+    StockReserved,
+)
+
+AnyProductCommand = ProductCommand | ReservationCommand
+AnyProductEvent = ProductEvent | ReservationEvent
 
 
 def _check_version(version: int, command: CatalogueCommand) -> None:
@@ -114,10 +134,22 @@ class ProductState:
     price: Money | None = None
     category_id: str = ""
     stock: int = 0
+    # (order id, quantity) pairs, sorted: a tuple keeps the state frozen and snapshots JSON-friendly.
+    reserved: tuple[tuple[str, int], ...] = ()
+    # Orders whose reservation is over (refused, released or committed): they never reserve here again.
+    settled: frozenset[str] = frozenset()
+    committed: frozenset[str] = frozenset()
 
     @property
     def live(self) -> bool:
         return self.created and not self.deleted
+
+    @property
+    def available(self) -> int:
+        return self.stock - sum(quantity for _, quantity in self.reserved)
+
+    def reservation(self, order_id: str) -> int | None:
+        return dict(self.reserved).get(order_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +174,12 @@ def _require_positive(price: Money) -> None:
 
 
 def decide_product(
-    state: ProductState, command: ProductCommand, facts: ProductFacts = ProductFacts()
-) -> list[ProductEvent]:
+    state: ProductState, command: AnyProductCommand, facts: ProductFacts = ProductFacts()
+) -> list[AnyProductEvent]:
+    if isinstance(command, ReserveStock | ReleaseReservation | CommitReservation):
+        if not state.created:
+            raise Rejected("NOT_FOUND", f"product {command.product_id} does not exist", "productId")
+        return _decide_reservation(state, command)
     if isinstance(command, CreateProduct):
         if state.created:
             raise Rejected("ALREADY_EXISTS", f"product {command.product_id} already exists", "productId")
@@ -173,10 +209,16 @@ def decide_product(
         return _adjust(state, command)
     if not isinstance(command, DeleteProduct):
         raise TypeError(f"not a product command: {command!r}")
+    if state.reserved:
+        raise Rejected(
+            "STOCK_RESERVED",
+            f"product {command.product_id} has stock reserved for {len(state.reserved)} order(s)",
+            "productId",
+        )
     return [ProductDeleted(category_id=state.category_id)]
 
 
-def _update(state: ProductState, command: UpdateProduct, facts: ProductFacts) -> list[ProductEvent]:
+def _update(state: ProductState, command: UpdateProduct, facts: ProductFacts) -> list[AnyProductEvent]:
     category_id = command.category_id if command.category_id is not None else state.category_id
     if category_id != state.category_id:
         _require_category(category_id, facts)
@@ -194,20 +236,65 @@ def _update(state: ProductState, command: UpdateProduct, facts: ProductFacts) ->
     return [updated]
 
 
-def _adjust(state: ProductState, command: RestockProduct | AdjustStock) -> list[ProductEvent]:
+def _adjust(state: ProductState, command: RestockProduct | AdjustStock) -> list[AnyProductEvent]:
     delta = command.quantity if isinstance(command, RestockProduct) else command.delta
     if delta == 0:
         raise Rejected("INVALID_QUANTITY", "a stock adjustment must change the stock", "delta")
-    if state.stock + delta < 0:
+    if state.available + delta < 0:
         raise Rejected(
             "INSUFFICIENT_STOCK",
-            f"stock is {state.stock}; removing {-delta} would make it negative",
+            f"stock is {state.stock} with {state.stock - state.available} reserved; "
+            f"removing {-delta} would leave less than is reserved",
             "delta",
         )
     return [StockAdjusted(delta=delta, stock=state.stock + delta, reason=command.reason)]
 
 
-def evolve_product(state: ProductState, event: ProductEvent) -> ProductState:
+def _decide_reservation(state: ProductState, command: ReservationCommand) -> list[AnyProductEvent]:
+    order_id = command.order_id
+    held = state.reservation(order_id)
+    if isinstance(command, ReserveStock):
+        return _reserve(state, command, held)
+    if isinstance(command, ReleaseReservation):
+        if held is not None:
+            return [ReservationReleased(order_id=order_id, quantity=held)]
+        if order_id in state.settled:
+            return []
+        # Released before it was reserved: record it, so the reserve still on its way changes nothing.
+        return [ReservationReleased(order_id=order_id, quantity=0)]
+    if held is not None:
+        return [ReservationCommitted(order_id=order_id, quantity=held, stock=state.stock - held)]
+    if order_id in state.committed:
+        return []
+    raise Rejected(
+        "NO_RESERVATION",
+        f"product {command.product_id} holds no stock for order {order_id}: nothing to commit",
+        "orderId",
+    )
+
+
+def _reserve(state: ProductState, command: ReserveStock, held: int | None) -> list[AnyProductEvent]:
+    order_id, quantity = command.order_id, command.quantity
+    if held is not None:
+        if held == quantity:
+            return []
+        raise Rejected(
+            "ALREADY_RESERVED",
+            f"order {order_id} already holds {held} of product {command.product_id}, not {quantity}",
+            "quantity",
+        )
+    if order_id in state.settled:
+        return []
+    available = state.available
+    if state.deleted or quantity > available:
+        reason = "PRODUCT_UNAVAILABLE" if state.deleted else "OUT_OF_STOCK"
+        return [
+            StockReservationFailed(order_id=order_id, quantity=quantity, available=available, reason=reason)
+        ]
+    return [StockReserved(order_id=order_id, quantity=quantity, available=available - quantity)]
+
+
+def evolve_product(state: ProductState, event: AnyProductEvent) -> ProductState:
     state = replace(state, version=state.version + 1)
     if isinstance(event, ProductCreated):
         return replace(
@@ -225,4 +312,19 @@ def evolve_product(state: ProductState, event: ProductEvent) -> ProductState:
         return replace(state, price=event.price)
     if isinstance(event, StockAdjusted):
         return replace(state, stock=event.stock)
+    if isinstance(event, StockReserved):
+        return replace(state, reserved=tuple(sorted((*state.reserved, (event.order_id, event.quantity)))))
+    if isinstance(event, StockReservationFailed | ReservationReleased):
+        return _settle(state, event.order_id)
+    if isinstance(event, ReservationCommitted):
+        settled = _settle(state, event.order_id)
+        return replace(settled, stock=event.stock, committed=state.committed | {event.order_id})
     return replace(state, deleted=True)
+
+
+def _settle(state: ProductState, order_id: str) -> ProductState:
+    return replace(
+        state,
+        reserved=tuple(pair for pair in state.reserved if pair[0] != order_id),
+        settled=state.settled | {order_id},
+    )

@@ -19,3 +19,12 @@ COMMAND_WAIT_SECONDS = Histogram(
     ["type", "status"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+GATEWAY_CALLS = Counter(
+    "kiroku_gateway_calls",
+    "Calls to the payment and shipping gateways, retries included, by final outcome "
+    "(ok, declined, unavailable, circuit_open)",
+    ["gateway", "operation", "outcome"],
+)
+GATEWAY_RETRIES = Counter(
+    "kiroku_gateway_retries", "Gateway requests retried after a failure", ["gateway", "operation"]
+)

@@ -3,6 +3,7 @@ server behind the runner, the official emulators, real PostgreSQL, the Auth emul
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +14,27 @@ import requests
 
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
+from emulators.runner import FaultInjection
 from emulators.stack import LocalCloud, StackOptions
 from shared.bus.manifest import Manifest
 from shared.config import Settings
 from shared.storage import Storage, open_storage
 
 ALLOWED_ORIGIN = "https://kiroku-shop.vercel.app"
-RATE_LIMIT = 300
+RATE_LIMIT = 600
+# Orders whose id starts with this never get their ShipOrder delivered: a step with no answer.
+LOST_PREFIX = "lost-"
+SHIPPING_DEADLINE_SECONDS = 8
+BREAKER_FAIL_MAX = 3
+BREAKER_RESET_SECONDS = 3
+# The whole suite runs on a misbehaving bus: a quarter of the deliveries twice, every delivery late by
+# up to 50 ms (so messages of different ordering keys overtake each other), and one kind never.
+FAULTS = FaultInjection(
+    duplicate_probability=0.25,
+    seed=7,
+    max_delay_seconds=0.05,
+    lose=f'attributes.type = "ShipOrder" AND hasPrefix(attributes.aggregate_id, "{LOST_PREFIX}")',
+)
 
 
 @dataclass
@@ -53,6 +68,15 @@ class Stack:
     admin: GraphQL
     reader: GraphQL
     storage: Storage
+    users: AuthEmulatorUsers
+
+    def signed_in(self, email: str, password: str = "kiroku-e2e-password") -> GraphQL:  # noqa: S107
+        """A client signed in as this (created if new) user of the Auth emulator."""
+        return GraphQL(self.admin.url, self.users.ensure_user(email, password, email_verified=True).id_token)
+
+    @property
+    def gateway_url(self) -> str:
+        return self.cloud.environment()["KIROKU_PAYMENT_GATEWAY_URL"]
 
     @property
     def log_dir(self) -> Path:
@@ -67,7 +91,12 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         auth=True,
         state_dir=tmp_path_factory.mktemp(f"e2e-{request.param}"),
         manifest=Manifest.load(),
+        faults=FAULTS,
         extra_env={
+            "KIROKU_SAGA_DEADLINE_SECONDS": json.dumps({"SHIPPING": SHIPPING_DEADLINE_SECONDS}),
+            "KIROKU_GATEWAY_TIMEOUT_SECONDS": "3",
+            "KIROKU_GATEWAY_BREAKER_FAIL_MAX": str(BREAKER_FAIL_MAX),
+            "KIROKU_GATEWAY_BREAKER_RESET_SECONDS": str(BREAKER_RESET_SECONDS),
             "ADMIN_EMAIL": ADMIN_EMAIL,
             "KIROKU_FAULT_CRASH_AFTER_COMMIT": "AdjustStock",
             "KIROKU_CORS_ORIGINS": ALLOWED_ORIGIN,
@@ -89,6 +118,6 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             )
         )
         try:
-            yield Stack(cloud, GraphQL(url, admin_token), GraphQL(url), storage)
+            yield Stack(cloud, GraphQL(url, admin_token), GraphQL(url), storage, users)
         finally:
             storage.close()

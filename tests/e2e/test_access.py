@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import DEMO_USERS
 from functions.graphql.access import OPERATION_ROLES
 from functions.graphql.schema import build_schema
@@ -27,7 +26,7 @@ def _mutation(field: str, arguments: str) -> str:
     return f"mutation {{ {field}({arguments}) {RESULT} }}"
 
 
-def _operations(category_id: str, product_id: str) -> dict[str, str]:
+def _operations(category_id: str, product_id: str, order_id: str = "absent-order") -> dict[str, str]:
     """One request per operation of the access table (the table and this list must match)."""
     fresh = uuid.uuid4().hex[:8]
     price = f'price: {{amount: "{uuid.uuid4().int % 90 + 2}", currency: "EUR"}}'
@@ -57,6 +56,15 @@ def _operations(category_id: str, product_id: str) -> dict[str, str]:
             "adjustStock", f'input: {{productId: "{product_id}", delta: 1, reason: "count"}}'
         ),
         "Mutation.deleteProduct": _mutation("deleteProduct", f'id: "{product_id}-absent"'),
+        "Query.orders": "{ orders(first: 1) { edges { cursor } } }",
+        "Query.order": f'{{ order(id: "{order_id}") {{ id }} }}',
+        "Query.saga": f'{{ saga(orderId: "{order_id}") {{ status }} }}',
+        "Mutation.placeOrder": _mutation(
+            "placeOrder",
+            f'input: {{lines: [{{productId: "{product_id}", quantity: 1}}], paymentToken: "tok_ok", '
+            'shippingAddress: "1 Access Road"}, wait: false',
+        ),
+        "Mutation.cancelOrder": _mutation("cancelOrder", f'id: "{order_id}"'),
     }
 
 
@@ -74,10 +82,7 @@ def test_every_root_field_has_an_entry_in_the_access_table() -> None:
 
 @pytest.fixture
 def writer(stack: Stack) -> GraphQL:
-    environment = stack.cloud.environment()
-    users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], stack.cloud.options.project_id)
-    email, password = DEMO_USERS["writer"]
-    return GraphQL(stack.admin.url, users.ensure_user(email, password, email_verified=True).id_token)
+    return stack.signed_in(*DEMO_USERS["writer"])
 
 
 def _state(stack: Stack) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 import requests
 
 from functions.graphql.app import MAX_BODY_BYTES
-from functions.graphql.schema import MAX_PAGE_SIZE
+from functions.graphql.results import MAX_PAGE_SIZE
 from tests.e2e.conftest import ALLOWED_ORIGIN, RATE_LIMIT, Stack
 
 

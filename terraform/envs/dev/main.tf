@@ -24,6 +24,8 @@ module "kiroku" {
   firestore_indexes_path = "${path.root}/../../../firestore.indexes.json"
   bundle_path            = var.bundle_path
   app_environment        = merge(var.settings, { ADMIN_EMAIL = var.admin_email })
+  payment_gateway_url    = var.payment_gateway_url
+  shipping_gateway_url   = var.shipping_gateway_url
   log_level              = "DEBUG"
   deletion_protection    = false
   public_min_instances   = 0

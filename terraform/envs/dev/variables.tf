@@ -30,3 +30,15 @@ variable "settings" {
   type        = map(string)
   default     = {}
 }
+
+variable "payment_gateway_url" {
+  description = "Base URL of the payment gateway (https), given to every function as KIROKU_PAYMENT_GATEWAY_URL; empty: unset, and taking a payment fails saying so."
+  type        = string
+  default     = ""
+}
+
+variable "shipping_gateway_url" {
+  description = "Base URL of the shipping gateway (https), given to every function as KIROKU_SHIPPING_GATEWAY_URL; empty: unset, and shipping fails saying so."
+  type        = string
+  default     = ""
+}

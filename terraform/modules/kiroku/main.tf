@@ -45,6 +45,14 @@ locals {
     module.storage.function_project_roles,
   ))
   public_urls = [for name, spec in module.manifest.functions : module.functions.urls[name] if spec.public]
+  # The gateway URLs the settings read (shared/config.py); an empty one is left out, not set empty, so the
+  # adapters' factories report it missing by name instead of the settings rejecting an empty URL.
+  gateway_environment = {
+    for name, url in {
+      KIROKU_PAYMENT_GATEWAY_URL  = var.payment_gateway_url
+      KIROKU_SHIPPING_GATEWAY_URL = var.shipping_gateway_url
+    } : name => url if url != ""
+  }
 }
 
 module "manifest" {
@@ -103,7 +111,7 @@ module "functions" {
   vpc_connector           = module.storage.vpc_connector
   public_min_instances    = var.public_min_instances
   labels                  = local.labels
-  environment = merge(var.app_environment, module.storage.environment, {
+  environment = merge(var.app_environment, local.gateway_environment, module.storage.environment, {
     KIROKU_PROJECT_ID  = var.project_id
     KIROKU_ENVIRONMENT = var.environment
     KIROKU_LOG_LEVEL   = var.log_level

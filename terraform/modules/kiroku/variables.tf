@@ -48,6 +48,26 @@ variable "app_environment" {
   type        = map(string)
 }
 
+variable "payment_gateway_url" {
+  description = "Base URL of the payment gateway, as KIROKU_PAYMENT_GATEWAY_URL; https only. Empty leaves it unset, and the functions that take payments then fail saying so."
+  type        = string
+
+  validation {
+    condition     = var.payment_gateway_url == "" || can(regex("^https://[^\\s/]+(/\\S*)?$", var.payment_gateway_url))
+    error_message = "payment_gateway_url is empty or an https:// URL: payment data never crosses plain HTTP."
+  }
+}
+
+variable "shipping_gateway_url" {
+  description = "Base URL of the shipping gateway, as KIROKU_SHIPPING_GATEWAY_URL; https only. Empty leaves it unset, and the functions that ship then fail saying so."
+  type        = string
+
+  validation {
+    condition     = var.shipping_gateway_url == "" || can(regex("^https://[^\\s/]+(/\\S*)?$", var.shipping_gateway_url))
+    error_message = "shipping_gateway_url is empty or an https:// URL."
+  }
+}
+
 variable "deletion_protection" {
   description = "Protect the database from deletion."
   type        = bool

@@ -1,4 +1,4 @@
-"""The catalogue's command functions: one Cloud Function per command type, all thin.
+"""The command functions: one Cloud Function per command type, all thin.
 
 Each is wired in the manifest to the `commands` topic with a filter on its `type`; the entry point checks
 the type again (a wiring mistake must not run the wrong command) and hands the envelope to the shared
@@ -38,3 +38,22 @@ change_price = command_function("ChangePrice")
 restock_product = command_function("RestockProduct")
 adjust_stock = command_function("AdjustStock")
 delete_product = command_function("DeleteProduct")
+
+# Orders: placed and cancelled by customers, moved forward and closed by the fulfilment saga.
+place_order = command_function("PlaceOrder")
+cancel_order = command_function("CancelOrder")
+mark_order_reserved = command_function("MarkOrderReserved")
+mark_order_paid = command_function("MarkOrderPaid")
+start_order_shipping = command_function("StartOrderShipping")
+complete_order = command_function("CompleteOrder")
+confirm_order_cancellation = command_function("ConfirmOrderCancellation")
+
+# Stock reservations, on the product's stream.
+reserve_stock = command_function("ReserveStock")
+release_reservation = command_function("ReleaseReservation")
+commit_reservation = command_function("CommitReservation")
+
+# The gateways' commands: the function asks the payment or shipping gateway, the log keeps the answer.
+process_payment = command_function("ProcessPayment")
+refund_payment = command_function("RefundPayment")
+ship_order = command_function("ShipOrder")

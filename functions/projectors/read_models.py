@@ -1,4 +1,4 @@
-"""The catalogue's projector functions: categories and products read models, one function each."""
+"""The projector functions: one per read model (categories, products, orders)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 from functools import cache
 
 from functions.runtime import storage
-from shared.application.projections import CATEGORIES, PRODUCTS, Projection, Projector
+from shared.application.projections import CATEGORIES, ORDERS, PRODUCTS, Projection, Projector
 from shared.bus.push import Delivery, PushEntryPoint, push_entry_point
 from shared.messages.envelope import Envelope
 
@@ -33,3 +33,4 @@ def projector_function(projection: Projection) -> PushEntryPoint:
 
 project_categories = projector_function(CATEGORIES)
 project_products = projector_function(PRODUCTS)
+project_orders = projector_function(ORDERS)

@@ -1,0 +1,244 @@
+"""Orders and their sagas as the API shows them, and the ownership rule that guards both.
+
+A writer sees only their own orders and sagas; an admin sees all. Someone else's order is reported as
+missing (null), never as forbidden, so that order ids do not leak. `placeOrder` with `wait: true` waits
+past the command's acceptance until the order is completed or cancelled, or its saga is compensating:
+the answer a checkout page shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+
+import strawberry
+
+from functions.graphql.context import RequestContext
+from functions.graphql.results import CommandResult, PageInfo, page_size
+from shared.readmodels.store import ReadRecord, Scalar, cursor_after
+
+ORDERS = "orders"
+SAGAS = "sagas"
+SETTLED = frozenset({"COMPLETED", "CANCELLED"})
+_POLL_SECONDS = 0.05
+
+
+@strawberry.type
+class StatusChange:
+    status: str
+    at: datetime
+    reason: str | None
+
+
+@strawberry.type
+class OrderLine:
+    product_id: strawberry.ID
+    quantity: int
+    unit_price: str = strawberry.field(description="the exact amount captured when the order was placed")
+
+
+@strawberry.type
+class SagaHistoryEntry:
+    at: datetime
+    event: str
+    step: str | None
+    detail: str | None
+    causation_id: str
+    commands: list[str]
+
+
+@strawberry.type
+class Saga:
+    order_id: strawberry.ID
+    status: str = strawberry.field(description="RUNNING, COMPENSATING, COMPLETED or CANCELLED")
+    step: str | None
+    deadline: datetime | None
+    failure: str | None
+    failure_detail: str | None
+    version: int
+    history: list[SagaHistoryEntry]
+
+    @classmethod
+    def of(cls, record: ReadRecord) -> Saga:
+        data = record.data
+        history = data.get("history")
+        assert isinstance(history, list)
+        return cls(
+            order_id=strawberry.ID(record.key),
+            status=str(data["status"]),
+            step=_text(data.get("step")),
+            deadline=_moment(data.get("deadline")),
+            failure=_text(data.get("failure")),
+            failure_detail=_text(data.get("failure_detail")) or None,
+            version=record.version,
+            history=[
+                SagaHistoryEntry(
+                    at=datetime.fromisoformat(str(entry["at"])),
+                    event=str(entry["event"]),
+                    step=_text(entry.get("step")),
+                    detail=_text(entry.get("detail")),
+                    causation_id=str(entry["causation_id"]),
+                    commands=[str(command) for command in _list(entry.get("commands"))],
+                )
+                for entry in history
+                if isinstance(entry, dict)
+            ],
+        )
+
+
+@strawberry.type
+class Order:
+    id: strawberry.ID
+    customer_id: strawberry.ID
+    status: str = strawberry.field(
+        description="PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED"
+    )
+    lines: list[OrderLine]
+    total: str
+    currency: str
+    status_history: list[StatusChange]
+    cancel_reason: str | None = strawberry.field(description="why it was cancelled, e.g. OUT_OF_STOCK")
+    cancel_detail: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    def saga(self, info: strawberry.Info[RequestContext, None]) -> Saga | None:
+        record = info.context.reads.get(SAGAS, str(self.id))
+        return Saga.of(record) if record is not None else None
+
+    @classmethod
+    def of(cls, record: ReadRecord) -> Order:
+        data = record.data
+        lines, history = data.get("lines"), data.get("status_history")
+        assert isinstance(lines, list)
+        assert isinstance(history, list)
+        return cls(
+            id=strawberry.ID(record.key),
+            customer_id=strawberry.ID(str(data["customer_id"])),
+            status=str(data["status"]),
+            lines=[
+                OrderLine(
+                    product_id=strawberry.ID(str(line["product_id"])),
+                    quantity=int(str(line["quantity"])),
+                    unit_price=str(line["unit_price"]),
+                )
+                for line in lines
+                if isinstance(line, dict)
+            ],
+            total=str(data["total"]),
+            currency=str(data["currency"]),
+            status_history=[
+                StatusChange(
+                    status=str(change["status"]),
+                    at=datetime.fromisoformat(str(change["at"])),
+                    reason=_text(change.get("reason")),
+                )
+                for change in history
+                if isinstance(change, dict)
+            ],
+            cancel_reason=_text(data.get("cancel_reason")),
+            cancel_detail=_text(data.get("cancel_detail")),
+            version=record.version,
+            created_at=datetime.fromisoformat(str(data["created_at"])),
+            updated_at=datetime.fromisoformat(str(data["updated_at"])),
+        )
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Order]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type
+class OrderResult(CommandResult):
+    """A placed order's command result, and the order as it stood when the wait ended."""
+
+    order: Order | None
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class PlaceOrderInput:
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="chosen by the server when absent; a retry with the same id places once"
+    )
+    lines: list[OrderLineInput]
+    payment_token: str
+    shipping_address: str
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _moment(value: object) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value is not None else None
+
+
+def visible(context: RequestContext, record: ReadRecord | None) -> ReadRecord | None:
+    """The record if the caller may see it: their own order or saga, or any for an admin."""
+    if record is None:
+        return None
+    actor = context.actor
+    return record if actor.role == "admin" or record.data.get("customer_id") == actor.uid else None
+
+
+def find_orders(
+    context: RequestContext, first: int | None, after: str | None, status: str | None
+) -> OrderConnection:
+    """Newest first; a writer's own orders, an admin's view of all of them."""
+    wanted = page_size(first)
+    where: dict[str, Scalar] = {}
+    if context.actor.role != "admin":
+        where["customer_id"] = context.actor.uid
+    if status is not None:
+        where["status"] = status
+    page = context.reads.find(ORDERS, where, "created_at", wanted, after, descending=True)
+    edges = [
+        OrderEdge(cursor=cursor_after(record, "created_at", descending=True), node=Order.of(record))
+        for record in page.records
+    ]
+    return OrderConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.next_cursor is not None, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
+
+
+async def wait_until_settled(context: RequestContext, order_id: str, deadline: float) -> ReadRecord | None:
+    """Poll until the order is completed or cancelled, or its saga compensates; the last record seen."""
+    record = None
+    while True:
+        record = await asyncio.to_thread(context.reads.get, ORDERS, order_id)
+        if record is not None and str(record.data.get("status")) in SETTLED:
+            return record
+        saga = await asyncio.to_thread(context.reads.get, SAGAS, order_id)
+        if saga is not None and saga.data.get("status") == "COMPENSATING":
+            return record
+        if time.monotonic() >= deadline:
+            return record
+        await asyncio.sleep(_POLL_SECONDS)

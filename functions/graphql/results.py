@@ -1,0 +1,121 @@
+"""What every list and every mutation answers: pages, and a command's result.
+
+Shared by the catalogue's and the orders' fields. A command's rejection is reported twice, on purpose: in
+the result (`status`, `error`) for clients that read it, and as a coded GraphQL error for clients that
+only look at `errors`; a status query reports it only in the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from functions.graphql.commands import Sent, send_command
+from functions.graphql.context import RequestContext
+from functions.graphql.errors import api_error
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+RequestInfo = Info[RequestContext, None]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.enum
+class CommandStatus(Enum):
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    PENDING = "PENDING"
+    TIMED_OUT = "TIMED_OUT"
+
+
+@strawberry.type
+class CommandError:
+    code: str
+    message: str
+    field: str | None
+
+
+@strawberry.type
+class CommandResult:
+    command_id: strawberry.ID
+    status: CommandStatus
+    aggregate_id: strawberry.ID
+    version: int | None
+    error: CommandError | None
+
+
+def page_size(first: int | None) -> int:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise api_error("BAD_USER_INPUT", f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
+    return size
+
+
+def command_result(context: RequestContext, sent: Sent, report_rejection: bool = True) -> CommandResult:
+    """The mutation's answer; a rejection is also reported as a coded GraphQL error, except when the
+    caller only asked for a status (then REJECTED is the answer, not an error)."""
+    outcome = sent.outcome
+    if outcome is None:
+        status = CommandStatus.TIMED_OUT if sent.timed_out else CommandStatus.PENDING
+        return CommandResult(
+            command_id=strawberry.ID(sent.command_id),
+            status=status,
+            aggregate_id=strawberry.ID(sent.aggregate_id),
+            version=None,
+            error=None,
+        )
+    error = None
+    if outcome.error is not None:
+        error = CommandError(
+            code=outcome.error.code, message=outcome.error.message, field=outcome.error.field
+        )
+        if report_rejection:
+            context.rejections.append(
+                api_error(
+                    outcome.error.category,
+                    outcome.error.message,
+                    reason=outcome.error.code,
+                    field=outcome.error.field,
+                    commandId=outcome.command_id,
+                )
+            )
+    return CommandResult(
+        command_id=strawberry.ID(outcome.command_id),
+        status=CommandStatus(outcome.status),
+        aggregate_id=strawberry.ID(outcome.aggregate_id),
+        version=outcome.version,
+        error=error,
+    )
+
+
+async def send(
+    info: RequestInfo,
+    command_type: str,
+    payload: dict[str, Any],
+    wait: bool,
+    command_id: strawberry.ID | None,
+    deleting: bool = False,
+) -> CommandResult:
+    context = info.context
+    sent = await send_command(
+        context,
+        command_type,
+        {key: value for key, value in payload.items() if value is not None},
+        wait,
+        str(command_id) if command_id is not None else None,
+        deleting,
+    )
+    return command_result(context, sent)
+
+
+def new_id(given: strawberry.ID | None) -> str:
+    return str(given) if given is not None else str(uuid.uuid4())

@@ -1,0 +1,37 @@
+"""Adapters to the world outside Kiroku: payment and shipping gateways behind ports.
+
+Import the ports, results, errors and factories from here; the HTTP adapters live in `gateways`, and
+`fake_gateway` is the local stand-in they talk to in the local cloud and the tests.
+"""
+
+from shared.adapters.gateways import (
+    Charge,
+    GatewayCircuitOpen,
+    GatewayDeclined,
+    GatewayError,
+    GatewayUnavailable,
+    HttpPaymentGateway,
+    HttpShippingGateway,
+    PaymentGateway,
+    Refund,
+    Shipment,
+    ShippingGateway,
+    payment_gateway,
+    shipping_gateway,
+)
+
+__all__ = [
+    "Charge",
+    "GatewayCircuitOpen",
+    "GatewayDeclined",
+    "GatewayError",
+    "GatewayUnavailable",
+    "HttpPaymentGateway",
+    "HttpShippingGateway",
+    "PaymentGateway",
+    "Refund",
+    "Shipment",
+    "ShippingGateway",
+    "payment_gateway",
+    "shipping_gateway",
+]

@@ -1,0 +1,455 @@
+"""Payment and shipping behind ports, and their HTTP adapters: timeouts, retries and a circuit breaker.
+
+The sagas call `PaymentGateway` and `ShippingGateway` and see exactly three outcomes: an answer; a
+definitive business "no" (`GatewayDeclined`), which they compensate at once; or "no answer could be had"
+(`GatewayUnavailable`), which they treat as a failed step. The HTTP adapters speak the protocol of the
+local fake gateway (fake_gateway.py); a real provider plugs in as another implementation of the ports.
+
+Why each mechanism is there:
+
+- a timeout on every request, so a hung gateway costs seconds, not the function's whole deadline;
+- retries with exponential backoff and jitter, only for failures that may pass (timeouts, connection
+  errors, 5xx, 429). They are safe because every request carries the order id as its idempotency key:
+  a capture whose answer was lost is replayed by the gateway on the retry, never charged twice;
+- a circuit breaker per adapter instance that opens after `fail_max` consecutive failed requests and
+  then fails calls at once for `reset_timeout` seconds, so an outage is not hammered by every saga and
+  does not hold each function instance for attempts x timeout. Declines are answers from a healthy
+  gateway: they never count against it, and are never retried.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
+
+import pybreaker
+import requests
+from pydantic import ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from shared.config import Settings, settings
+from shared.domain.money import Money
+from shared.observability.metrics import GATEWAY_CALLS, GATEWAY_RETRIES
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# The gateway's definitive "no": payment declined (402), unknown order (404), a request that contradicts
+# an earlier one under the same idempotency key (409), refused as invalid (422).
+DECLINE_STATUSES = frozenset({402, 404, 409, 422})
+# Failures that may pass if asked again a little later.
+TRANSIENT_STATUSES = frozenset({408, 425, 429})
+
+
+class GatewayError(Exception):
+    """Base of what a gateway call can raise; `reason` is meant for logs and the saga's history."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class GatewayDeclined(GatewayError):
+    """The gateway answered no (payment declined, shipment refused, unknown order): never retried."""
+
+
+class GatewayUnavailable(GatewayError):
+    """No answer could be had: timeouts, connection errors or 5xx after the retries, or an open circuit.
+
+    `retryable` is False when asking again at once cannot help (the circuit opened, the gateway refused
+    the request itself as malformed or unauthorised); the adapter's own retries stop there.
+    """
+
+    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+        super().__init__(reason)
+        self.retryable = retryable
+
+
+class GatewayCircuitOpen(GatewayUnavailable):
+    """The circuit is open: the call failed fast without reaching the gateway."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
+@dataclass(frozen=True)
+class Charge:
+    charge_id: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class Refund:
+    refund_id: str
+
+
+@dataclass(frozen=True)
+class Shipment:
+    shipment_id: str
+
+
+class PaymentGateway(Protocol):
+    """Captures and refunds payments; both are idempotent by order id."""
+
+    def capture(self, order_id: str, amount: Money, payment_token: str) -> Charge: ...
+
+    def refund(self, order_id: str, charge_id: str, amount: Money) -> Refund: ...
+
+
+class ShippingGateway(Protocol):
+    """Ships an order's lines (product id, quantity) to an address; idempotent by order id."""
+
+    def ship(self, order_id: str, address: str, lines: Sequence[tuple[str, int]]) -> Shipment: ...
+
+
+def interpret_answer(gateway: str, operation: str, status: int, body: object) -> Mapping[str, Any]:
+    """The JSON object of a successful answer, or the exception an unsuccessful one means."""
+    if 200 <= status < 300:
+        if isinstance(body, Mapping):
+            return body
+        raise GatewayUnavailable(
+            f"the {gateway} gateway answered {operation} with HTTP {status} but no JSON object"
+        )
+    reason = body.get("reason") if isinstance(body, Mapping) else None
+    said = f": {reason}" if isinstance(reason, str) and reason else ""
+    if status in DECLINE_STATUSES:
+        raise GatewayDeclined(f"the {gateway} gateway refused {operation} (HTTP {status}){said}")
+    if status >= 500 or status in TRANSIENT_STATUSES:
+        raise GatewayUnavailable(f"the {gateway} gateway failed {operation} with HTTP {status}{said}")
+    # 400, 401, 403 and the like: our request or our credentials are wrong; asking again will not help.
+    raise GatewayUnavailable(
+        f"the {gateway} gateway rejected the {operation} request itself with HTTP {status}{said} "
+        "(a client or configuration error)",
+        retryable=False,
+    )
+
+
+def _retryable(error: BaseException) -> bool:
+    return isinstance(error, GatewayUnavailable) and error.retryable
+
+
+class _CircuitLog(pybreaker.CircuitBreakerListener):
+    """Logs every change of a breaker's state: an opening circuit is an operator's first clue."""
+
+    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: Any, new_state: Any) -> None:
+        old = old_state.name if old_state is not None else "none"
+        logger.warning("%s circuit: %s -> %s", cb.name, old, new_state.name)
+
+
+class _GatewayClient:
+    """One gateway's HTTP session, timeout, retry policy and circuit breaker."""
+
+    def __init__(
+        self,
+        gateway: str,
+        base_url: str,
+        *,
+        timeout_seconds: float,
+        attempts: int,
+        breaker_fail_max: int,
+        breaker_reset_seconds: float,
+        backoff_seconds: float,
+        max_backoff_seconds: float,
+        session: requests.Session | None,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"the {gateway} gateway URL must be http(s)://..., not {base_url!r}")
+        if attempts < 1:
+            raise ValueError("attempts counts the first try too: it is at least 1")
+        self.gateway = gateway
+        self.base_url = base_url.rstrip("/")
+        self.timeout_seconds = timeout_seconds
+        self.session = session if session is not None else requests.Session()
+        # Each request passes the breaker on its own, so a retried call counts once per failed request.
+        # Declines are excluded: pybreaker then counts them as successes, rightly, as the gateway answered.
+        # throw_new_error_on_trip=False keeps the real reason on the request that trips the circuit.
+        self.breaker = pybreaker.CircuitBreaker(
+            fail_max=breaker_fail_max,
+            reset_timeout=breaker_reset_seconds,
+            exclude=[GatewayDeclined],
+            listeners=[_CircuitLog()],
+            name=f"{gateway}-gateway",
+            throw_new_error_on_trip=False,
+        )
+        self._retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            # Full exponential backoff plus up to one `backoff_seconds` of jitter, so instances that failed
+            # together do not retry together.
+            wait=wait_exponential_jitter(
+                multiplier=backoff_seconds, max=max_backoff_seconds, jitter=backoff_seconds
+            ),
+            retry=retry_if_exception(_retryable),
+            reraise=True,
+        )
+
+    def post(
+        self,
+        operation: str,
+        path: str,
+        idempotency_key: str,
+        body: Mapping[str, Any],
+        parse: Callable[[Mapping[str, Any]], T],
+    ) -> T:
+        """POST `body`, retried and guarded, and `parse` the answer; counts the call's final outcome."""
+        outcome = "unavailable"
+        attempts = 0
+        try:
+            # A copy per call: Retrying keeps per-call state, and one adapter serves concurrent requests.
+            retrying = self._retrying.copy(before_sleep=functools.partial(self._before_retry, operation))
+            for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    result = self._attempt(operation, path, idempotency_key, body, parse)
+            outcome = "ok"
+            return result
+        except GatewayCircuitOpen:
+            outcome = "circuit_open"
+            raise
+        except GatewayDeclined:
+            outcome = "declined"
+            raise
+        except GatewayUnavailable as error:
+            if attempts < 2:
+                raise
+            # The saga's history should say how hard we tried, not just the last failure.
+            raise GatewayUnavailable(
+                f"{error.reason} (after {attempts} attempts)", retryable=error.retryable
+            ) from error
+        finally:
+            GATEWAY_CALLS.labels(self.gateway, operation, outcome).inc()
+
+    def _attempt(
+        self,
+        operation: str,
+        path: str,
+        idempotency_key: str,
+        body: Mapping[str, Any],
+        parse: Callable[[Mapping[str, Any]], T],
+    ) -> T:
+        # `calling()`, not `call()`: pybreaker's `call` holds the breaker's lock for the whole guarded
+        # call, which would queue every concurrent request of this instance behind one slow gateway.
+        try:
+            with self.breaker.calling():
+                return parse(self._request(operation, path, idempotency_key, body))
+        except pybreaker.CircuitBreakerError as error:
+            raise GatewayCircuitOpen(
+                f"the {self.gateway} gateway's circuit is open after {self.breaker.fail_max} consecutive "
+                f"failures: failed fast without calling it (it is tried again "
+                f"{self.breaker.reset_timeout:g}s after it opened)"
+            ) from error
+        except GatewayUnavailable as error:
+            if self.breaker.current_state == pybreaker.STATE_OPEN:
+                # This failure opened the circuit: further retries would only fail fast, so stop here with
+                # the real reason.
+                raise GatewayUnavailable(
+                    f"{error.reason}; the circuit is now open for {self.breaker.reset_timeout:g}s",
+                    retryable=False,
+                ) from error
+            raise
+
+    def _request(self, operation: str, path: str, idempotency_key: str, body: Mapping[str, Any]) -> Any:
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.session.post(
+                url, json=body, headers={"Idempotency-Key": idempotency_key}, timeout=self.timeout_seconds
+            )
+        except requests.Timeout as error:  # before ConnectionError: ConnectTimeout is both
+            raise GatewayUnavailable(
+                f"the {self.gateway} gateway did not answer {operation} within {self.timeout_seconds:g}s"
+            ) from error
+        except requests.RequestException as error:
+            raise GatewayUnavailable(
+                f"could not reach the {self.gateway} gateway at {self.base_url} for {operation}: {error}"
+            ) from error
+        try:
+            answer: object = response.json()
+        except ValueError:
+            answer = None
+        return interpret_answer(self.gateway, operation, response.status_code, answer)
+
+    def _before_retry(self, operation: str, state: RetryCallState) -> None:
+        GATEWAY_RETRIES.labels(self.gateway, operation).inc()
+        error = state.outcome.exception() if state.outcome is not None else None
+        logger.warning(
+            "%s gateway %s attempt %d failed (%s); retrying in %.2fs",
+            self.gateway,
+            operation,
+            state.attempt_number,
+            error,
+            state.upcoming_sleep,
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _field(answer: Mapping[str, Any], name: str) -> str:
+    value = answer.get(name)
+    if not isinstance(value, str) or not value:
+        raise GatewayUnavailable(f"the gateway's answer has no {name!r}: {dict(answer)}", retryable=False)
+    return value
+
+
+def _order_path(prefix: str, order_id: str, suffix: str = "") -> str:
+    if not order_id:
+        raise ValueError("order_id is empty")
+    return f"{prefix}/{quote(order_id, safe='')}{suffix}"
+
+
+class HttpPaymentGateway:
+    """`PaymentGateway` over HTTP; the order id is the idempotency key of every request."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_seconds: float = 2.0,
+        attempts: int = 3,
+        breaker_fail_max: int = 5,
+        breaker_reset_seconds: float = 30.0,
+        backoff_seconds: float = 0.2,
+        max_backoff_seconds: float = 2.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._client = _GatewayClient(
+            "payment",
+            base_url,
+            timeout_seconds=timeout_seconds,
+            attempts=attempts,
+            breaker_fail_max=breaker_fail_max,
+            breaker_reset_seconds=breaker_reset_seconds,
+            backoff_seconds=backoff_seconds,
+            max_backoff_seconds=max_backoff_seconds,
+            session=session,
+        )
+
+    @property
+    def breaker(self) -> pybreaker.CircuitBreaker:
+        """This adapter's circuit breaker (its `current_state` is "closed", "open" or "half-open")."""
+        return self._client.breaker
+
+    def capture(self, order_id: str, amount: Money, payment_token: str) -> Charge:
+        def parse(answer: Mapping[str, Any]) -> Charge:
+            try:
+                charged = Money(amount=answer.get("amount"), currency=answer.get("currency"))
+            except ValidationError as error:
+                raise GatewayUnavailable(
+                    f"the payment gateway's charge has no valid amount: {dict(answer)}", retryable=False
+                ) from error
+            return Charge(charge_id=_field(answer, "charge_id"), amount=charged)
+
+        body = {**amount.model_dump(mode="json"), "payment_token": payment_token}
+        return self._client.post(
+            "capture", _order_path("/payments", order_id, "/capture"), order_id, body, parse
+        )
+
+    def refund(self, order_id: str, charge_id: str, amount: Money) -> Refund:
+        body = {**amount.model_dump(mode="json"), "charge_id": charge_id}
+        return self._client.post(
+            "refund",
+            _order_path("/payments", order_id, "/refund"),
+            order_id,
+            body,
+            lambda answer: Refund(refund_id=_field(answer, "refund_id")),
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class HttpShippingGateway:
+    """`ShippingGateway` over HTTP; the order id is the idempotency key of every request."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_seconds: float = 2.0,
+        attempts: int = 3,
+        breaker_fail_max: int = 5,
+        breaker_reset_seconds: float = 30.0,
+        backoff_seconds: float = 0.2,
+        max_backoff_seconds: float = 2.0,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._client = _GatewayClient(
+            "shipping",
+            base_url,
+            timeout_seconds=timeout_seconds,
+            attempts=attempts,
+            breaker_fail_max=breaker_fail_max,
+            breaker_reset_seconds=breaker_reset_seconds,
+            backoff_seconds=backoff_seconds,
+            max_backoff_seconds=max_backoff_seconds,
+            session=session,
+        )
+
+    @property
+    def breaker(self) -> pybreaker.CircuitBreaker:
+        """This adapter's circuit breaker (its `current_state` is "closed", "open" or "half-open")."""
+        return self._client.breaker
+
+    def ship(self, order_id: str, address: str, lines: Sequence[tuple[str, int]]) -> Shipment:
+        body = {
+            "address": address,
+            "lines": [{"product_id": product_id, "quantity": quantity} for product_id, quantity in lines],
+        }
+        return self._client.post(
+            "ship",
+            _order_path("/shipments", order_id),
+            order_id,
+            body,
+            lambda answer: Shipment(shipment_id=_field(answer, "shipment_id")),
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def payment_gateway(config: Settings | None = None) -> HttpPaymentGateway:
+    """The payment gateway of these settings (default: the process's), one per settings per process.
+
+    One instance per process matters: the circuit breaker only protects if every call shares it.
+    """
+    return _payment_gateway(config if config is not None else settings())
+
+
+def shipping_gateway(config: Settings | None = None) -> HttpShippingGateway:
+    """The shipping gateway of these settings (default: the process's), one per settings per process."""
+    return _shipping_gateway(config if config is not None else settings())
+
+
+def _required_url(url: str | None, field: str) -> str:
+    if not url:
+        raise RuntimeError(
+            f"KIROKU_{field.upper()} is not set: the base URL of the gateway this function calls "
+            "(the local cloud sets it to its fake gateway; Terraform from the variable of the same name)"
+        )
+    return url
+
+
+@functools.lru_cache(maxsize=8)
+def _payment_gateway(config: Settings) -> HttpPaymentGateway:
+    return HttpPaymentGateway(
+        _required_url(config.payment_gateway_url, "payment_gateway_url"),
+        timeout_seconds=config.gateway_timeout_seconds,
+        attempts=config.gateway_attempts,
+        breaker_fail_max=config.gateway_breaker_fail_max,
+        breaker_reset_seconds=config.gateway_breaker_reset_seconds,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _shipping_gateway(config: Settings) -> HttpShippingGateway:
+    return HttpShippingGateway(
+        _required_url(config.shipping_gateway_url, "shipping_gateway_url"),
+        timeout_seconds=config.gateway_timeout_seconds,
+        attempts=config.gateway_attempts,
+        breaker_fail_max=config.gateway_breaker_fail_max,
+        breaker_reset_seconds=config.gateway_breaker_reset_seconds,
+    )

@@ -1,0 +1,115 @@
+"""What a decision needs from outside its aggregate, gathered at the edge so that `decide` stays pure.
+
+A category's deletion needs to know whether products use it; a product, whether its category exists; an
+order, its products' current prices and who is asking; a payment or shipment, what the gateway answered.
+Existence and prices are read from the other aggregates' own streams, not from read models, so they are
+exact rather than eventually consistent. The gateways are asked only when the aggregate's state says
+the answer is not in the log yet: a redelivered payment never reaches the gateway twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.adapters.gateways import (
+    GatewayDeclined,
+    GatewayUnavailable,
+    PaymentGateway,
+    ShippingGateway,
+    payment_gateway,
+    shipping_gateway,
+)
+from shared.application.aggregates import CATEGORY, ORDER, PRODUCT
+from shared.domain.catalogue import CategoryFacts, ProductFacts
+from shared.domain.money import Money
+from shared.domain.orders import OrderFacts
+from shared.domain.payments import (
+    Captured,
+    Dispatched,
+    GatewayAnswer,
+    PaymentState,
+    Refunded,
+    Refused,
+    ShipmentState,
+    Unanswered,
+)
+from shared.messages.catalogue import CreateProduct, DeleteCategory, UpdateProduct
+from shared.messages.envelope import Envelope
+from shared.messages.orders import CancelOrder, PlaceOrder, ProcessPayment, RefundPayment, ShipOrder
+from shared.storage import Storage
+
+PRODUCTS = "products"
+
+
+class FactFinder:
+    """Gathers the facts for one decision; the gateways are opened only by functions that talk to them."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        payment: Callable[[], PaymentGateway] = payment_gateway,
+        shipping: Callable[[], ShippingGateway] = shipping_gateway,
+    ) -> None:
+        self._events = storage.events
+        self._read_models = storage.read_models
+        self._payment = payment
+        self._shipping = shipping
+
+    def facts(self, envelope: Envelope, command: BaseModel, state: Any) -> Any:
+        if isinstance(command, DeleteCategory):
+            users = self._read_models.find(PRODUCTS, {"category_id": command.category_id}, limit=1)
+            return CategoryFacts(in_use=bool(users.records))
+        if isinstance(command, CreateProduct | UpdateProduct) and command.category_id is not None:
+            category = CATEGORY.fold(self._events.load(CATEGORY.stream_id(command.category_id)))
+            return ProductFacts(category_exists=category.live)
+        if isinstance(command, PlaceOrder | CancelOrder):
+            prices = self._prices(command) if isinstance(command, PlaceOrder) else {}
+            return OrderFacts(
+                prices=prices,
+                actor_uid=envelope.actor.uid,
+                actor_is_admin=envelope.actor.role in ("admin", "system"),
+            )
+        if isinstance(command, ProcessPayment | RefundPayment):
+            assert isinstance(state, PaymentState)
+            return self._payment_answer(command, state) if state.needs_gateway(command) else None
+        if isinstance(command, ShipOrder):
+            assert isinstance(state, ShipmentState)
+            return self._shipping_answer(command) if state.needs_gateway(command) else None
+        return {CATEGORY.aggregate_type: CategoryFacts(), ORDER.aggregate_type: OrderFacts()}.get(
+            envelope.aggregate_type, ProductFacts()
+        )
+
+    def _prices(self, command: PlaceOrder) -> dict[str, Money | None]:
+        prices: dict[str, Money | None] = {}
+        for line in command.lines:
+            product = PRODUCT.fold(self._events.load(PRODUCT.stream_id(line.product_id)))
+            prices[line.product_id] = product.price if product.live else None
+        return prices
+
+    def _payment_answer(self, command: ProcessPayment | RefundPayment, state: PaymentState) -> GatewayAnswer:
+        gateway = self._payment()
+        if isinstance(command, RefundPayment):
+            # No answer is no refund: the error propagates and the command is delivered again later.
+            assert state.charge_id is not None
+            assert state.amount is not None
+            return Refunded(gateway.refund(command.order_id, state.charge_id, state.amount).refund_id)
+        try:
+            charge = gateway.capture(command.order_id, command.amount, command.payment_token)
+        except GatewayDeclined as declined:
+            return Refused(declined.reason)
+        except GatewayUnavailable as unavailable:
+            return Unanswered(unavailable.reason)
+        return Captured(charge.charge_id, charge.amount)
+
+    def _shipping_answer(self, command: ShipOrder) -> GatewayAnswer:
+        gateway = self._shipping()
+        lines = [(line.product_id, line.quantity) for line in command.lines]
+        try:
+            return Dispatched(gateway.ship(command.order_id, command.shipping_address, lines).shipment_id)
+        except GatewayDeclined as refused:
+            return Refused(refused.reason)
+        except GatewayUnavailable as unavailable:
+            return Unanswered(unavailable.reason)

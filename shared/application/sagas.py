@@ -1,0 +1,218 @@
+"""Runs the fulfilment saga: one participant event (or one passed deadline) in, saga events and commands out.
+
+The saga is event-sourced, so a step is the command handler's shape with an event as its input:
+
+1. load the saga's stream and fold it; if events caused by this very trigger are already there, a
+   previous delivery committed and then died, so its recorded commands are sent again (same ids) and
+   nothing is decided twice;
+2. decide (pure), and append the saga's events with the trigger's id as the command id, so two
+   deliveries racing each other append once; a concurrent step makes it reload and decide again;
+3. send the commands the new events issued, each with an id derived from its saga event and position,
+   so any re-send is deduplicated by the command handler; publish the saga's events;
+4. write the saga's read model (state, step, deadline, history) from the stream.
+
+The deadline sweep finds open sagas whose deadline has passed and feeds each a `DeadlinePassed`, whose
+id is derived from the saga, step and deadline: overlapping sweeps decide it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import reduce
+
+from pydantic import BaseModel, JsonValue
+
+from shared.application.aggregates import KINDS, SAGA, kind_of_command
+from shared.bus.publisher import Publisher
+from shared.domain.fulfilment import DEFAULT_DEADLINES, DeadlinePassed, SagaState, Trigger, decide_saga
+from shared.eventstore.errors import ConcurrencyConflict
+from shared.messages.envelope import Actor, Envelope, TraceContext
+from shared.messages.orders import RESERVATION_EVENTS
+from shared.messages.sagas import CommandsIssued, FactRecorded, SagaEvent, Step
+from shared.storage import Storage
+
+logger = logging.getLogger(__name__)
+
+SAGAS = "sagas"
+EVENTS_TOPIC = "events"
+COMMANDS_TOPIC = "commands"
+SAGA_ACTOR = Actor(uid="fulfilment-saga", role="system")
+MAX_DECISIONS = 8  # reload-and-decide rounds: several participants may answer one saga at once
+SWEEP_BATCH = 100
+_IDS = uuid.UUID("6f1c1c3e-8d0a-4f55-9a43-2f6d0b8e7a11")  # namespace of ids derived from saga events
+
+
+def order_of(envelope: Envelope) -> str:
+    """The order a participant's event belongs to: reservations name it, the others are keyed by it."""
+    if envelope.type in RESERVATION_EVENTS:
+        order_id = envelope.payload.get("order_id")
+        if not isinstance(order_id, str):
+            raise ValueError(f"{envelope.type} {envelope.id} names no order")
+        return order_id
+    return envelope.aggregate_id
+
+
+class SagaRunner:
+    """Handles the fulfilment saga's triggers; one per process."""
+
+    def __init__(
+        self, storage: Storage, publisher: Publisher, deadlines: Mapping[Step, timedelta] = DEFAULT_DEADLINES
+    ) -> None:
+        self._events = storage.events
+        self._read_models = storage.read_models
+        self._publisher = publisher
+        self._deadlines = deadlines
+
+    def handle(self, envelope: Envelope) -> None:
+        """React to a participant's event."""
+        kind = KINDS[envelope.aggregate_type]
+        trigger = Trigger(event=kind.parse_event(envelope), aggregate_id=envelope.aggregate_id)
+        self._run(order_of(envelope), trigger, envelope)
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Fail or re-send every step whose deadline has passed; returns how many were overdue."""
+        now = now or datetime.now(UTC)
+        overdue = 0
+        page = self._read_models.find(SAGAS, {"open": True}, order_by="deadline", limit=SWEEP_BATCH)
+        for record in page.records:
+            deadline = datetime.fromisoformat(str(record.data["deadline"]))
+            if deadline > now:
+                break
+            overdue += 1
+            passed = DeadlinePassed(step=record.data["step"], deadline=deadline)  # type: ignore[arg-type]
+            cause = self._deadline_envelope(record.key, passed, str(record.data["correlation_id"]))
+            self._run(record.key, passed, cause, now)
+        return overdue
+
+    def _run(
+        self, order_id: str, trigger: Trigger | DeadlinePassed, cause: Envelope, now: datetime | None = None
+    ) -> None:
+        stream_id = SAGA.stream_id(order_id)
+        for _ in range(MAX_DECISIONS):
+            loaded = self._events.load(stream_id)
+            applied = [event for event in loaded.events if event.causation_id == cause.id]
+            if applied:
+                logger.info("saga %s: %s already decided; re-sending its commands", order_id, cause.type)
+                self._send_commands(applied)
+                self._write_view(order_id, loaded.events)
+                return
+            state: SagaState = SAGA.fold(loaded)
+            decided = decide_saga(state, trigger, now or datetime.now(UTC), self._deadlines)
+            if not decided:
+                return
+            envelopes = self._envelopes(cause, order_id, loaded.version, decided)
+            try:
+                result = self._events.append(stream_id, envelopes, loaded.version, command_id=cause.id)
+            except ConcurrencyConflict:
+                continue
+            if result.replayed:
+                continue  # a racing delivery of the same trigger won: the next round re-sends its commands
+            self._send_commands(envelopes)
+            self._publisher.publish_many(EVENTS_TOPIC, envelopes)
+            self._events.mark_append_published(result)
+            self._write_view(order_id, [*loaded.events, *envelopes])
+            return
+        raise RuntimeError(f"saga {order_id} kept changing under {MAX_DECISIONS} decisions; retry later")
+
+    @staticmethod
+    def _envelopes(
+        cause: Envelope, order_id: str, version: int, decided: Sequence[SagaEvent]
+    ) -> list[Envelope]:
+        return [
+            cause.caused(
+                kind="event",
+                type=type(event).__name__,
+                aggregate_type=SAGA.aggregate_type,
+                aggregate_id=order_id,
+                aggregate_version=version + offset,
+                actor=SAGA_ACTOR,
+                payload=event.model_dump(mode="json"),
+            )
+            for offset, event in enumerate(decided, start=1)
+        ]
+
+    def _send_commands(self, saga_events: Sequence[Envelope]) -> None:
+        commands: list[Envelope] = []
+        for saga_event in saga_events:
+            if saga_event.type != CommandsIssued.__name__:
+                continue
+            issued = CommandsIssued.model_validate(saga_event.payload)
+            for index, command in enumerate(issued.commands):
+                kind = kind_of_command(command.type)
+                commands.append(
+                    saga_event.caused(
+                        id=str(uuid.uuid5(_IDS, f"{saga_event.id}:{index}")),
+                        kind="command",
+                        type=command.type,
+                        aggregate_type=kind.aggregate_type,
+                        aggregate_id=str(command.payload[kind.id_field]),
+                        payload=command.payload,
+                    )
+                )
+        if commands:
+            self._publisher.publish_many(COMMANDS_TOPIC, commands)
+
+    @staticmethod
+    def _deadline_envelope(order_id: str, passed: DeadlinePassed, correlation_id: str) -> Envelope:
+        """The sweep's trigger as a message: its id is the same for every sweep that finds this deadline."""
+        trigger_id = str(uuid.uuid5(_IDS, f"deadline:{order_id}:{passed.step}:{passed.deadline.isoformat()}"))
+        return Envelope(
+            id=trigger_id,
+            kind="event",
+            type="DeadlinePassed",
+            aggregate_type=SAGA.aggregate_type,
+            aggregate_id=order_id,
+            correlation_id=correlation_id,
+            causation_id=trigger_id,
+            actor=SAGA_ACTOR,
+            trace=TraceContext(),
+            payload={"step": passed.step, "deadline": passed.deadline.isoformat()},
+        )
+
+    def _write_view(self, order_id: str, events: Sequence[Envelope]) -> None:
+        if not events:
+            return
+        state: SagaState = reduce(SAGA.evolve, (SAGA.parse_event(event) for event in events), SAGA.initial)
+        self._read_models.upsert(SAGAS, order_id, saga_view(state, events), version=state.version)
+
+
+def saga_view(state: SagaState, events: Sequence[Envelope]) -> dict[str, JsonValue]:
+    """The saga as admins and its customer read it: where it is, until when, and how it got there."""
+    return {
+        "order_id": state.order_id,
+        "customer_id": state.customer_id,
+        "status": state.status,
+        "step": state.step,
+        "open": state.deadline is not None,
+        "deadline": state.deadline.isoformat() if state.deadline is not None else None,
+        "failure": state.failure,
+        "failure_detail": state.failure_detail,
+        "correlation_id": events[0].correlation_id,
+        "history": [_history_entry(event) for event in events],
+    }
+
+
+def _history_entry(event: Envelope) -> dict[str, JsonValue]:
+    payload = event.payload
+    entry: dict[str, JsonValue] = {
+        "at": event.occurred_at.isoformat(),
+        "event": event.type,
+        "causation_id": event.causation_id,
+        "step": None,
+        "detail": None,
+        "commands": [],
+    }
+    model: BaseModel = SAGA.parse_event(event)
+    if isinstance(model, CommandsIssued):
+        entry["step"] = model.step
+        entry["commands"] = [command.type for command in model.commands]
+    elif isinstance(model, FactRecorded):
+        entry["detail"] = " ".join(filter(None, [model.fact, model.subject, model.detail]))
+    else:
+        entry["step"] = payload.get("step") if isinstance(payload.get("step"), str) else None
+        detail = payload.get("detail") or payload.get("reason")
+        entry["detail"] = detail if isinstance(detail, str) else None
+    return entry

@@ -1,0 +1,446 @@
+"""The fulfilment saga: from a placed order to a completed one, or back to nothing when a step fails.
+
+The saga is a process manager: it reacts to the events of the order, its products' reservations, the
+payment and the shipment, and decides the next commands. The happy path is
+
+    OrderPlaced → ReserveStock (each line) → all StockReserved → MarkOrderReserved + ProcessPayment
+    → PaymentCaptured → MarkOrderPaid → OrderPaid → StartOrderShipping → OrderShippingStarted
+    → ShipOrder → OrderShipped → CommitReservation (each line) + CompleteOrder → SagaEnded(COMPLETED)
+
+and every failure (no stock, a declined or failed payment, a refused shipment, a customer's cancel, a
+missed deadline) starts one compensation, which undoes in reverse: refund what was captured, release
+what was reserved, then close the order as cancelled with the first failure's reason.
+
+Events arrive duplicated and in any order, so every reaction first records the fact it learnt and does
+nothing if the fact was known; decisions depend on the set of facts, not on arrival order. A payment
+still out when compensation starts is waited for (a capture must be refunded), up to a deadline; a
+capture that arrives after the saga ended is refunded all the same. Each step has a deadline: when it
+passes, a forward step is failed and compensated, a compensating step re-sends what is unanswered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from shared.domain.money import Money
+from shared.messages.orders import (
+    COMMANDS,
+    CancellationReason,
+    CommitReservation,
+    CompleteOrder,
+    ConfirmOrderCancellation,
+    MarkOrderPaid,
+    MarkOrderReserved,
+    OrderCancellationRequested,
+    OrderCancelled,
+    OrderCompleted,
+    OrderLine,
+    OrderPaid,
+    OrderPlaced,
+    OrderReserved,
+    OrderShipped,
+    OrderShippingStarted,
+    PaymentCaptured,
+    PaymentDeclined,
+    PaymentFailed,
+    PaymentRefunded,
+    ProcessPayment,
+    RefundPayment,
+    ReleaseReservation,
+    ReservationCommitted,
+    ReservationReleased,
+    ReserveStock,
+    ShipmentLine,
+    ShipOrder,
+    ShippingFailed,
+    StartOrderShipping,
+    StockReservationFailed,
+    StockReserved,
+)
+from shared.messages.sagas import (
+    CommandsIssued,
+    CompensationStarted,
+    DeadlineMissed,
+    Fact,
+    FactRecorded,
+    SagaCommand,
+    SagaEnded,
+    SagaEvent,
+    SagaStarted,
+    Step,
+)
+
+ENDED: frozenset[Step] = frozenset({"COMPLETED", "CANCELLED"})
+FORWARD: frozenset[Step] = frozenset({"RESERVING", "PAYING", "SHIPPING"})
+DEFAULT_DEADLINES: dict[Step, timedelta] = {
+    "RESERVING": timedelta(seconds=30),
+    "PAYING": timedelta(seconds=60),
+    "SHIPPING": timedelta(seconds=120),
+    "COMPLETING": timedelta(seconds=60),
+    "AWAITING_PAYMENT": timedelta(seconds=60),
+    "REFUNDING": timedelta(seconds=60),
+    "RELEASING": timedelta(seconds=60),
+    "CANCELLING": timedelta(seconds=60),
+}
+_PAYMENT_ANSWERS: frozenset[Fact] = frozenset({"PAYMENT_CAPTURED", "PAYMENT_DECLINED", "PAYMENT_FAILED"})
+# Facts about one of the order's products; every other fact is about the order as a whole.
+_PER_PRODUCT: frozenset[Fact] = frozenset(
+    {"STOCK_RESERVED", "RESERVATION_FAILED", "RESERVATION_RELEASED", "RESERVATION_COMMITTED"}
+)
+
+
+class SagaNotStarted(Exception):
+    """An event overtook the OrderPlaced that starts its saga: it must be delivered again later."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A participant's event; `aggregate_id` is the product for reservations, else the order."""
+
+    event: BaseModel
+    aggregate_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePassed:
+    step: Step
+    deadline: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SagaState:
+    version: int = 0
+    order_id: str = ""
+    customer_id: str = ""
+    lines: tuple[OrderLine, ...] = ()
+    total: Money | None = None
+    payment_token: str = ""
+    shipping_address: str = ""
+    step: Step | None = None
+    deadline: datetime | None = None
+    # The last commands issued: re-sent when a compensating step's deadline passes.
+    pending: tuple[SagaCommand, ...] = ()
+    issued: frozenset[str] = frozenset()  # command types issued so far
+    facts: frozenset[tuple[Fact, str]] = frozenset()  # (fact, subject)
+    charge_id: str = ""
+    failure: CancellationReason | None = None
+    failure_detail: str = ""
+    payment_abandoned: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.step in ENDED:
+            return str(self.step)
+        return "COMPENSATING" if self.failure is not None else "RUNNING"
+
+    def has(self, fact: Fact, subject: str | None = None) -> bool:
+        return any(known == fact and (subject is None or about == subject) for known, about in self.facts)
+
+    @property
+    def products(self) -> list[str]:
+        return [line.product_id for line in self.lines]
+
+    def settled(self, product_id: str) -> bool:
+        return self.has("RESERVATION_FAILED", product_id) or self.has("RESERVATION_RELEASED", product_id)
+
+    @property
+    def payment_answered(self) -> bool:
+        return any(fact in _PAYMENT_ANSWERS for fact, _ in self.facts)
+
+
+def decide_saga(
+    state: SagaState,
+    trigger: Trigger | DeadlinePassed,
+    now: datetime,
+    deadlines: Mapping[Step, timedelta] = DEFAULT_DEADLINES,
+) -> list[SagaEvent]:
+    plan = _Plan(state, now, deadlines)
+    if isinstance(trigger, DeadlinePassed):
+        plan.deadline_passed(trigger)
+    else:
+        plan.react(trigger)
+    return plan.events
+
+
+class _Plan:
+    """Accumulates the events of one decision, folding each into the state as it goes."""
+
+    def __init__(self, state: SagaState, now: datetime, deadlines: Mapping[Step, timedelta]) -> None:
+        self.state = state
+        self.now = now
+        self.deadlines = deadlines
+        self.events: list[SagaEvent] = []
+
+    def emit(self, event: SagaEvent) -> None:
+        self.events.append(event)
+        self.state = evolve_saga(self.state, event)
+
+    def learn(self, fact: Fact, subject: str = "", detail: str = "") -> bool:
+        """Record a fact; False when it was known already (a duplicate delivery)."""
+        if self.state.has(fact, subject if fact in _PER_PRODUCT else None):
+            return False
+        self.emit(FactRecorded(fact=fact, subject=subject, detail=detail))
+        return True
+
+    def issue(self, step: Step, *commands: BaseModel) -> None:
+        deadline = self.now + self.deadlines.get(step, DEFAULT_DEADLINES[step]) if step not in ENDED else None
+        self.emit(
+            CommandsIssued(
+                step=step,
+                deadline=deadline,
+                commands=[
+                    SagaCommand(type=type(command).__name__, payload=command.model_dump(mode="json"))
+                    for command in commands
+                ],
+            )
+        )
+
+    # Reactions ---------------------------------------------------------------------------------------
+
+    def react(self, trigger: Trigger) -> None:
+        event = trigger.event
+        if isinstance(event, OrderPlaced):
+            self.start(trigger.aggregate_id, event)
+            return
+        if self.state.step is None:
+            raise SagaNotStarted(f"{type(event).__name__} arrived before the order's saga started")
+        if isinstance(
+            event, StockReserved | StockReservationFailed | ReservationReleased | ReservationCommitted
+        ):
+            self.reservation(trigger.aggregate_id, event)
+        elif isinstance(event, PaymentCaptured | PaymentDeclined | PaymentFailed | PaymentRefunded):
+            self.payment(event)
+        elif isinstance(event, OrderShipped | ShippingFailed):
+            self.shipment(event)
+        else:
+            self.order(event)
+
+    def start(self, order_id: str, placed: OrderPlaced) -> None:
+        if self.state.step is not None:
+            return
+        self.emit(
+            SagaStarted(
+                order_id=order_id,
+                customer_id=placed.customer_id,
+                lines=placed.lines,
+                total=placed.total,
+                payment_token=placed.payment_token,
+                shipping_address=placed.shipping_address,
+            )
+        )
+        self.issue(
+            "RESERVING",
+            *(
+                ReserveStock(product_id=line.product_id, order_id=order_id, quantity=line.quantity)
+                for line in placed.lines
+            ),
+        )
+
+    def reservation(
+        self,
+        product_id: str,
+        event: StockReserved | StockReservationFailed | ReservationReleased | ReservationCommitted,
+    ) -> None:
+        state = self.state
+        if isinstance(event, StockReserved):
+            if state.settled(product_id) or not self.learn("STOCK_RESERVED", product_id):
+                return
+            if self.state.step == "RESERVING" and all(
+                self.state.has("STOCK_RESERVED", product) for product in self.state.products
+            ):
+                order_id, total = self.state.order_id, self.state.total
+                assert total is not None
+                self.issue(
+                    "PAYING",
+                    MarkOrderReserved(order_id=order_id),
+                    ProcessPayment(order_id=order_id, amount=total, payment_token=self.state.payment_token),
+                )
+        elif isinstance(event, StockReservationFailed):
+            if state.settled(product_id):
+                return
+            self.learn("RESERVATION_FAILED", product_id, event.reason)
+            detail = f"product {product_id}: {event.quantity} wanted, {event.available} available"
+            self.fail(event.reason, detail)
+        elif isinstance(event, ReservationReleased):
+            if self.learn("RESERVATION_RELEASED", product_id):
+                self.compensate()
+        elif self.learn("RESERVATION_COMMITTED", product_id):
+            self.complete_if_done()
+
+    def payment(self, event: PaymentCaptured | PaymentDeclined | PaymentFailed | PaymentRefunded) -> None:
+        if isinstance(event, PaymentRefunded):
+            if self.learn("PAYMENT_REFUNDED", event.refund_id):
+                self.compensate()
+            return
+        if self.state.payment_answered:
+            return
+        if isinstance(event, PaymentCaptured):
+            self.learn("PAYMENT_CAPTURED", event.charge_id)
+            if self.state.failure is None and self.state.step not in ENDED:
+                self.issue("SHIPPING", MarkOrderPaid(order_id=self.state.order_id, charge_id=event.charge_id))
+            else:
+                self.compensate()
+        elif isinstance(event, PaymentDeclined):
+            self.learn("PAYMENT_DECLINED", detail=event.reason)
+            self.fail("PAYMENT_DECLINED", event.reason)
+        else:
+            self.learn("PAYMENT_FAILED", detail=event.reason)
+            self.fail("PAYMENT_FAILED", event.reason)
+
+    def shipment(self, event: OrderShipped | ShippingFailed) -> None:
+        if isinstance(event, OrderShipped):
+            if not self.learn("ORDER_SHIPPED", event.shipment_id) or self.state.failure is not None:
+                return
+            order_id = self.state.order_id
+            self.issue(
+                "COMPLETING",
+                *(
+                    CommitReservation(product_id=product, order_id=order_id)
+                    for product in self.state.products
+                ),
+                CompleteOrder(order_id=order_id, shipment_id=event.shipment_id),
+            )
+        elif self.learn("SHIPPING_FAILED", detail=event.reason):
+            self.fail("SHIPPING_FAILED", event.reason)
+
+    def order(self, event: BaseModel) -> None:
+        state = self.state
+        if isinstance(event, OrderReserved):
+            self.learn("ORDER_RESERVED")
+        elif isinstance(event, OrderPaid):
+            if (
+                self.learn("ORDER_PAID", event.charge_id)
+                and state.failure is None
+                and state.step == "SHIPPING"
+            ):
+                self.issue("SHIPPING", StartOrderShipping(order_id=state.order_id))
+        elif isinstance(event, OrderShippingStarted):
+            if self.learn("ORDER_SHIPPING_STARTED") and state.failure is None and state.step == "SHIPPING":
+                self.issue(
+                    "SHIPPING",
+                    ShipOrder(
+                        order_id=state.order_id,
+                        shipping_address=state.shipping_address,
+                        lines=[
+                            ShipmentLine(product_id=line.product_id, quantity=line.quantity)
+                            for line in state.lines
+                        ],
+                    ),
+                )
+        elif isinstance(event, OrderCompleted):
+            if self.learn("ORDER_COMPLETED", event.shipment_id):
+                self.complete_if_done()
+        elif isinstance(event, OrderCancellationRequested):
+            if self.learn("CANCEL_REQUESTED", event.requested_by, event.reason):
+                self.fail("CANCELLED_BY_ADMIN" if event.by_admin else "CANCELLED_BY_CUSTOMER", event.reason)
+        elif isinstance(event, OrderCancelled):
+            if self.learn("ORDER_CANCELLED", event.reason, event.detail) and state.step not in ENDED:
+                self.emit(SagaEnded(step="CANCELLED"))
+        else:
+            raise TypeError(f"the fulfilment saga does not react to {type(event).__name__}")
+
+    def complete_if_done(self) -> None:
+        state = self.state
+        if (
+            state.step == "COMPLETING"
+            and state.has("ORDER_COMPLETED")
+            and all(state.has("RESERVATION_COMMITTED", product) for product in state.products)
+        ):
+            self.emit(SagaEnded(step="COMPLETED"))
+
+    # Compensation ------------------------------------------------------------------------------------
+
+    def fail(self, reason: CancellationReason, detail: str) -> None:
+        """The first failure starts the compensation and names the order's cancellation reason."""
+        if self.state.failure is None and self.state.step not in ENDED:
+            self.emit(CompensationStarted(reason=reason, detail=detail))
+        self.compensate()
+
+    def compensate(self) -> None:
+        """Take the next compensating step, in reverse order of the forward ones: refund, release, close."""
+        state = self.state
+        if state.failure is None and state.step not in ENDED:
+            return
+        order_id = state.order_id
+        if state.has("PAYMENT_CAPTURED") and not state.has("PAYMENT_REFUNDED"):
+            if "RefundPayment" not in state.issued:
+                step = state.step if state.step in ENDED else "REFUNDING"
+                assert step is not None
+                self.issue(step, RefundPayment(order_id=order_id, reason=state.failure_detail or "cancelled"))
+            return
+        if state.step in ENDED:
+            return
+        if "ProcessPayment" in state.issued and not state.payment_answered and not state.payment_abandoned:
+            if state.step != "AWAITING_PAYMENT":
+                self.issue("AWAITING_PAYMENT")
+            return
+        unsettled = [product for product in state.products if not state.settled(product)]
+        if unsettled:
+            if "ReleaseReservation" not in state.issued:
+                self.issue(
+                    "RELEASING",
+                    *(ReleaseReservation(product_id=product, order_id=order_id) for product in unsettled),
+                )
+            return
+        if "ConfirmOrderCancellation" not in state.issued:
+            assert state.failure is not None
+            self.issue(
+                "CANCELLING",
+                ConfirmOrderCancellation(
+                    order_id=order_id, reason=state.failure, detail=state.failure_detail
+                ),
+            )
+
+    def deadline_passed(self, passed: DeadlinePassed) -> None:
+        state = self.state
+        if state.step != passed.step or state.deadline != passed.deadline or self.now < passed.deadline:
+            return  # the step moved on, or this sweep's clock is early: nothing is overdue
+        self.emit(DeadlineMissed(step=passed.step, deadline=passed.deadline))
+        if passed.step in FORWARD:
+            self.fail("DEADLINE_EXCEEDED", f"no answer while {passed.step.lower()} before {passed.deadline}")
+        elif passed.step == "AWAITING_PAYMENT":
+            self.compensate()
+        else:
+            self.issue(passed.step, *(_command_of(command) for command in state.pending))
+
+
+def _command_of(command: SagaCommand) -> BaseModel:
+    """A recorded command back as its model, so that re-sending it goes through `issue` like any other."""
+    return COMMANDS[command.type].model_validate(command.payload)
+
+
+def evolve_saga(state: SagaState, event: SagaEvent) -> SagaState:
+    state = replace(state, version=state.version + 1)
+    if isinstance(event, SagaStarted):
+        return replace(
+            state,
+            order_id=event.order_id,
+            customer_id=event.customer_id,
+            lines=tuple(event.lines),
+            total=event.total,
+            payment_token=event.payment_token,
+            shipping_address=event.shipping_address,
+        )
+    if isinstance(event, FactRecorded):
+        facts = state.facts | {(event.fact, event.subject)}
+        if event.fact == "PAYMENT_CAPTURED":
+            return replace(state, facts=facts, charge_id=event.subject)
+        return replace(state, facts=facts)
+    if isinstance(event, CommandsIssued):
+        return replace(
+            state,
+            step=event.step,
+            deadline=event.deadline,
+            pending=tuple(event.commands),
+            issued=state.issued | {command.type for command in event.commands},
+        )
+    if isinstance(event, CompensationStarted):
+        return replace(state, failure=event.reason, failure_detail=event.detail)
+    if isinstance(event, DeadlineMissed):
+        abandoned = state.payment_abandoned or event.step in ("PAYING", "AWAITING_PAYMENT")
+        return replace(state, deadline=None, payment_abandoned=abandoned)
+    return replace(state, step=event.step, deadline=None, pending=())

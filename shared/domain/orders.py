@@ -1,0 +1,178 @@
+"""The Order aggregate: placing with prices captured from the catalogue, cancelling, and its progress.
+
+The fulfilment saga drives an order forward (reserved, paid, shipping, completed) and closes it when it
+was cancelled; the order's own stream is the one place where a customer's cancel and the start of
+shipping meet, so exactly one of them wins: once shipping has started the order cannot be cancelled,
+and once a cancel was requested shipping cannot start. Progress commands the order has already gone
+past change nothing, because the saga's commands may arrive twice or late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from shared.domain.money import Money
+from shared.domain.rejection import Rejected
+from shared.messages.orders import (
+    CancelOrder,
+    CompleteOrder,
+    ConfirmOrderCancellation,
+    MarkOrderPaid,
+    MarkOrderReserved,
+    OrderCancellationRequested,
+    OrderCancelled,
+    OrderCommand,
+    OrderCompleted,
+    OrderEvent,
+    OrderLine,
+    OrderPaid,
+    OrderPlaced,
+    OrderReserved,
+    OrderShippingStarted,
+    OrderStatus,
+    PlaceOrder,
+    StartOrderShipping,
+)
+
+CANCELLABLE: frozenset[OrderStatus] = frozenset({"PLACED", "RESERVED", "PAID"})
+CLOSED: frozenset[OrderStatus] = frozenset({"COMPLETED", "CANCELLED"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    version: int = 0
+    status: OrderStatus | None = None
+    customer_id: str = ""
+    lines: tuple[OrderLine, ...] = ()
+    total: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    """What deciding needs from outside the order: the catalogue's prices and who is asking.
+
+    `prices` maps each product of a new order to its current price, or None when it is not for sale.
+    """
+
+    prices: Mapping[str, Money | None] = field(default_factory=dict)
+    actor_uid: str = ""
+    actor_is_admin: bool = False
+
+
+def decide_order(
+    state: OrderState, command: OrderCommand, facts: OrderFacts = OrderFacts()
+) -> list[OrderEvent]:
+    if isinstance(command, PlaceOrder):
+        if state.status is not None:
+            raise Rejected("ALREADY_EXISTS", f"order {command.order_id} already exists", "orderId")
+        return [_place(command, facts)]
+    if state.status is None:
+        raise Rejected("NOT_FOUND", f"order {command.order_id} does not exist", "orderId")
+    if isinstance(command, CancelOrder):
+        return _cancel(state, command, facts)
+    if isinstance(command, MarkOrderReserved):
+        return [OrderReserved()] if state.status == "PLACED" else []
+    if isinstance(command, MarkOrderPaid):
+        return [OrderPaid(charge_id=command.charge_id)] if state.status in ("PLACED", "RESERVED") else []
+    if isinstance(command, StartOrderShipping):
+        if state.status == "PAID":
+            return [OrderShippingStarted()]
+        return _already(state, "SHIPPING", command.order_id, "start shipping")
+    if isinstance(command, CompleteOrder):
+        if state.status == "SHIPPING":
+            return [OrderCompleted(shipment_id=command.shipment_id)]
+        return _already(state, "COMPLETED", command.order_id, "complete")
+    if not isinstance(command, ConfirmOrderCancellation):
+        raise TypeError(f"not an order command: {command!r}")
+    if state.status == "COMPLETED":
+        raise Rejected("ILLEGAL_TRANSITION", f"order {command.order_id} is completed: it cannot be cancelled")
+    if state.status == "CANCELLED":
+        return []
+    return [OrderCancelled(reason=command.reason, detail=command.detail)]
+
+
+def _place(command: PlaceOrder, facts: OrderFacts) -> OrderPlaced:
+    if not facts.actor_is_admin and command.customer_id != facts.actor_uid:
+        raise Rejected("FORBIDDEN", "an order is placed by its own customer", "customerId")
+    lines: list[OrderLine] = []
+    seen: set[str] = set()
+    for index, requested in enumerate(command.lines):
+        at = f"lines.{index}.productId"
+        if requested.product_id in seen:
+            raise Rejected("INVALID_INPUT", f"product {requested.product_id} is on two lines; use one", at)
+        seen.add(requested.product_id)
+        price = facts.prices.get(requested.product_id)
+        if price is None:
+            raise Rejected("UNKNOWN_PRODUCT", f"product {requested.product_id} is not for sale", at)
+        if lines and price.currency != lines[0].unit_price.currency:
+            raise Rejected(
+                "CURRENCY_MISMATCH",
+                f"product {requested.product_id} is priced in {price.currency}, the order in "
+                f"{lines[0].unit_price.currency}: one order, one currency",
+                at,
+            )
+        lines.append(
+            OrderLine(product_id=requested.product_id, quantity=requested.quantity, unit_price=price)
+        )
+    currency = lines[0].unit_price.currency
+    total = Money(
+        amount=sum((line.unit_price.times(line.quantity).amount for line in lines), Decimal(0)),
+        currency=currency,
+    )
+    return OrderPlaced(
+        customer_id=command.customer_id,
+        lines=lines,
+        total=total,
+        payment_token=command.payment_token,
+        shipping_address=command.shipping_address,
+    )
+
+
+def _cancel(state: OrderState, command: CancelOrder, facts: OrderFacts) -> list[OrderEvent]:
+    if not facts.actor_is_admin and facts.actor_uid != state.customer_id:
+        # Someone else's order is reported as missing: its existence is not theirs to learn.
+        raise Rejected("NOT_FOUND", f"order {command.order_id} does not exist", "orderId")
+    if state.status in ("CANCELLING", "CANCELLED"):
+        return []
+    if state.status not in CANCELLABLE:
+        raise Rejected(
+            "ORDER_NOT_CANCELLABLE",
+            f"order {command.order_id} is {state.status}: it can no longer be cancelled",
+            "orderId",
+        )
+    return [
+        OrderCancellationRequested(
+            reason=command.reason, requested_by=facts.actor_uid, by_admin=facts.actor_is_admin
+        )
+    ]
+
+
+def _already(state: OrderState, target: OrderStatus, order_id: str, action: str) -> list[OrderEvent]:
+    """A repeated progress command changes nothing; one the order cannot take is refused."""
+    if state.status == target:
+        return []
+    raise Rejected("ILLEGAL_TRANSITION", f"order {order_id} is {state.status}: cannot {action}", "orderId")
+
+
+def evolve_order(state: OrderState, event: OrderEvent) -> OrderState:
+    state = replace(state, version=state.version + 1)
+    if isinstance(event, OrderPlaced):
+        return replace(
+            state, status="PLACED", customer_id=event.customer_id, lines=tuple(event.lines), total=event.total
+        )
+    status: OrderStatus
+    if isinstance(event, OrderReserved):
+        status = "RESERVED"
+    elif isinstance(event, OrderPaid):
+        status = "PAID"
+    elif isinstance(event, OrderShippingStarted):
+        status = "SHIPPING"
+    elif isinstance(event, OrderCompleted):
+        status = "COMPLETED"
+    elif isinstance(event, OrderCancellationRequested):
+        status = "CANCELLING"
+    else:
+        status = "CANCELLED"
+    return replace(state, status=status)

@@ -1,0 +1,143 @@
+"""The Payment and Shipment aggregates: what the gateways answered, recorded once per order.
+
+Talking to a gateway is I/O, so the command function asks it at the edge and hands the answer to the
+pure `decide` as a fact. Each aggregate is keyed by the order id and takes one answer: a repeated
+`ProcessPayment` or `ShipOrder` (a redelivery, a saga re-issuing after a deadline) records nothing new
+and the edge does not even ask the gateway again, so a customer is never charged twice. A refund needs
+a capture to undo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from shared.domain.money import Money
+from shared.domain.rejection import Rejected
+from shared.messages.orders import (
+    OrderShipped,
+    PaymentCaptured,
+    PaymentCommand,
+    PaymentDeclined,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentRefunded,
+    ProcessPayment,
+    RefundPayment,
+    ShipmentEvent,
+    ShipOrder,
+    ShippingFailed,
+)
+
+PaymentOutcome = Literal["CAPTURED", "DECLINED", "FAILED", "REFUNDED"]
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    charge_id: str
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Refunded:
+    refund_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatched:
+    shipment_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """The gateway said no; retrying will not change it."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    """No answer could be had: timeouts, errors, an open circuit."""
+
+    reason: str
+
+
+GatewayAnswer = Captured | Refunded | Dispatched | Refused | Unanswered
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentState:
+    version: int = 0
+    outcome: PaymentOutcome | None = None
+    charge_id: str | None = None
+    amount: Money | None = None
+
+    def needs_gateway(self, command: PaymentCommand) -> bool:
+        """Whether deciding `command` needs the gateway's answer, or the log already has it."""
+        if isinstance(command, ProcessPayment):
+            return self.outcome is None
+        return self.outcome == "CAPTURED"
+
+
+def decide_payment(
+    state: PaymentState, command: PaymentCommand, answer: GatewayAnswer | None
+) -> list[PaymentEvent]:
+    if isinstance(command, ProcessPayment):
+        if state.outcome is not None:
+            return []
+        if isinstance(answer, Captured):
+            return [PaymentCaptured(charge_id=answer.charge_id, amount=answer.amount)]
+        if isinstance(answer, Refused):
+            return [PaymentDeclined(reason=answer.reason)]
+        if isinstance(answer, Unanswered):
+            return [PaymentFailed(reason=answer.reason)]
+        raise TypeError(f"a payment needs the gateway's answer, not {answer!r}")
+    if not isinstance(command, RefundPayment):
+        raise TypeError(f"not a payment command: {command!r}")
+    if state.outcome == "REFUNDED":
+        return []
+    if state.outcome != "CAPTURED" or state.amount is None:
+        raise Rejected("NOTHING_TO_REFUND", f"order {command.order_id} has no captured payment", "orderId")
+    if not isinstance(answer, Refunded):
+        raise TypeError(f"a refund needs the gateway's refund, not {answer!r}")
+    return [PaymentRefunded(refund_id=answer.refund_id, amount=state.amount)]
+
+
+def evolve_payment(state: PaymentState, event: PaymentEvent) -> PaymentState:
+    state = replace(state, version=state.version + 1)
+    if isinstance(event, PaymentCaptured):
+        return replace(state, outcome="CAPTURED", charge_id=event.charge_id, amount=event.amount)
+    if isinstance(event, PaymentDeclined):
+        return replace(state, outcome="DECLINED")
+    if isinstance(event, PaymentFailed):
+        return replace(state, outcome="FAILED")
+    return replace(state, outcome="REFUNDED")
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentState:
+    version: int = 0
+    shipment_id: str | None = None
+    failed: bool = False
+
+    def needs_gateway(self, command: ShipOrder) -> bool:
+        return self.shipment_id is None and not self.failed
+
+
+def decide_shipment(
+    state: ShipmentState, command: ShipOrder, answer: GatewayAnswer | None
+) -> list[ShipmentEvent]:
+    if not state.needs_gateway(command):
+        return []
+    if isinstance(answer, Dispatched):
+        return [OrderShipped(shipment_id=answer.shipment_id)]
+    if isinstance(answer, Refused | Unanswered):
+        return [ShippingFailed(reason=answer.reason)]
+    raise TypeError(f"a shipment needs the gateway's answer, not {answer!r}")
+
+
+def evolve_shipment(state: ShipmentState, event: ShipmentEvent) -> ShipmentState:
+    state = replace(state, version=state.version + 1)
+    if isinstance(event, OrderShipped):
+        return replace(state, shipment_id=event.shipment_id)
+    return replace(state, failed=True)

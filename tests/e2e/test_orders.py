@@ -1,0 +1,295 @@
+"""Orders through the whole stack: GraphQL, every command and saga function, the fake gateway, both stores.
+
+The stack's bus duplicates, delays and (for `lost-` orders' shipments) loses deliveries (conftest.py),
+so every outcome here is also an outcome under at-least-once, out-of-order delivery.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+
+from emulators.demo import DEMO_USERS
+from tests.e2e.conftest import (
+    BREAKER_RESET_SECONDS,
+    LOST_PREFIX,
+    SHIPPING_DEADLINE_SECONDS,
+    GraphQL,
+    Stack,
+)
+
+ORDER_FIELDS = """
+    id status total currency cancelReason cancelDetail customerId
+    lines { productId quantity unitPrice }
+    statusHistory { status reason }
+    saga { status step failure history { event step detail causationId commands } }
+"""
+PLACE = f"""
+mutation Place($input: PlaceOrderInput!, $wait: Boolean!) {{
+  placeOrder(input: $input, wait: $wait) {{
+    commandId status aggregateId error {{ code message field }} order {{ {ORDER_FIELDS} }}
+  }}
+}}"""
+SETTLE_SECONDS = 90
+
+
+@pytest.fixture
+def writer(stack: Stack) -> GraphQL:
+    return stack.signed_in(*DEMO_USERS["writer"])
+
+
+def _product(stack: Stack, stock: int, price: str = "12.50") -> str:
+    category_id, product_id = f"oc-{uuid.uuid4().hex[:8]}", f"op-{uuid.uuid4().hex[:8]}"
+    stack.admin.data(
+        f'mutation {{ createCategory(input: {{id: "{category_id}", name: "Orders"}}) {{ status }} }}'
+    )
+    created = stack.admin.data(
+        f'mutation {{ createProduct(input: {{id: "{product_id}", name: "Thing", categoryId: "{category_id}", '
+        f'price: {{amount: "{price}", currency: "EUR"}}, initialStock: {stock}}}) {{ status }} }}'
+    )
+    assert created["createProduct"]["status"] == "ACCEPTED"
+    return product_id
+
+
+def _stock(stack: Stack, product_id: str) -> dict[str, Any]:
+    product: dict[str, Any] = stack.admin.data(f'{{ product(id: "{product_id}") {{ stock inStock }} }}')[
+        "product"
+    ]
+    return product
+
+
+def _place(
+    api: GraphQL,
+    lines: list[tuple[str, int]],
+    token: str = "tok_ok",  # noqa: S107 - the fake gateway's card that pays
+    address: str = "1 Market Street, Springfield",
+    order_id: str | None = None,
+    wait: bool = True,
+) -> dict[str, Any]:
+    variables = {
+        "input": {
+            "id": order_id,
+            "lines": [{"productId": product, "quantity": quantity} for product, quantity in lines],
+            "paymentToken": token,
+            "shippingAddress": address,
+        },
+        "wait": wait,
+    }
+    result: dict[str, Any] = api.data(PLACE, variables)["placeOrder"]
+    return result
+
+
+def _settled(api: GraphQL, order_id: str) -> dict[str, Any]:
+    """The order once it and its saga have both ended."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        order: dict[str, Any] = api.data(f'{{ order(id: "{order_id}") {{ {ORDER_FIELDS} }} }}')["order"]
+        ended = order["status"] in ("COMPLETED", "CANCELLED") and order["saga"]["status"] == order["status"]
+        if ended or time.monotonic() > deadline:
+            assert ended, order
+            return order
+        time.sleep(0.25)
+
+
+def _payment(stack: Stack, order_id: str) -> dict[str, Any]:
+    response = requests.get(f"{stack.gateway_url}/payments/{order_id}", timeout=10)
+    if response.status_code == 404:
+        return {"charges": 0, "refunded": False, "capture_requests": 0}
+    response.raise_for_status()
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _statuses(order: dict[str, Any]) -> list[str]:
+    return [change["status"] for change in order["statusHistory"]]
+
+
+def test_an_order_completes_with_stock_taken_and_one_charge(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=5)
+    placed = _place(writer, [(product_id, 2)])
+    assert placed["status"] == "ACCEPTED", placed
+    order = _settled(writer, placed["aggregateId"])
+    assert order["status"] == "COMPLETED", order
+    assert order["total"] == "25.00"
+    assert order["currency"] == "EUR"
+    assert order["lines"] == [{"productId": product_id, "quantity": 2, "unitPrice": "12.50"}]
+    statuses = _statuses(order)
+    assert statuses[0] == "PLACED"
+    assert statuses[-3:] == ["PAID", "SHIPPING", "COMPLETED"]
+    assert _stock(stack, product_id) == {"stock": 3, "inStock": True}
+    payment = _payment(stack, order["id"])
+    assert payment["charges"] == 1
+    assert not payment["refunded"]
+    events = [entry["event"] for entry in order["saga"]["history"]]
+    assert events[0] == "SagaStarted"
+    assert events[-1] == "SagaEnded"
+    assert all(entry["causationId"] for entry in order["saga"]["history"])
+
+
+def test_a_declined_payment_cancels_and_restores_stock(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=4)
+    placed = _place(writer, [(product_id, 3)], token="tok_decline_insufficient_funds")
+    order = _settled(writer, placed["aggregateId"])
+    assert order["status"] == "CANCELLED"
+    assert order["cancelReason"] == "PAYMENT_DECLINED"
+    assert _stock(stack, product_id) == {"stock": 4, "inStock": True}
+    assert _payment(stack, order["id"])["charges"] == 0
+
+
+def test_a_payment_that_fails_twice_then_succeeds_completes(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=2)
+    placed = _place(writer, [(product_id, 1)], token="tok_flaky")
+    order = _settled(writer, placed["aggregateId"])
+    assert order["status"] == "COMPLETED", order
+    payment = _payment(stack, order["id"])
+    assert payment["charges"] == 1
+    assert payment["capture_requests"] == 3
+    assert _stock(stack, product_id)["stock"] == 1
+
+
+def test_a_failed_shipment_refunds_and_restores_stock(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=3)
+    placed = _place(writer, [(product_id, 3)], address="UNDELIVERABLE, Nowhere")
+    order = _settled(writer, placed["aggregateId"])
+    assert order["status"] == "CANCELLED"
+    assert order["cancelReason"] == "SHIPPING_FAILED"
+    payment = _payment(stack, order["id"])
+    assert payment["charges"] == 1
+    assert payment["refunded"]
+    assert _stock(stack, product_id) == {"stock": 3, "inStock": True}
+    steps = [entry["step"] for entry in order["saga"]["history"] if entry["event"] == "CommandsIssued"]
+    assert steps[-3:] == ["REFUNDING", "RELEASING", "CANCELLING"]
+
+
+def test_a_customer_cancel_mid_saga_refunds_the_late_capture(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=2)
+    # The gateway takes 2 s to capture: the cancel lands while the payment is out.
+    placed = _place(writer, [(product_id, 2)], token="tok_slow", wait=False)
+    order_id = placed["aggregateId"]
+    deadline = time.monotonic() + 30
+    while True:
+        saga = writer.data(f'{{ saga(orderId: "{order_id}") {{ step }} }}')["saga"]
+        if saga is not None and saga["step"] == "PAYING":
+            break
+        assert time.monotonic() < deadline, saga
+        time.sleep(0.05)
+    cancelled = writer.data(
+        f'mutation {{ cancelOrder(id: "{order_id}", reason: "changed my mind") {{ status }} }}'
+    )
+    assert cancelled["cancelOrder"]["status"] == "ACCEPTED"
+    order = _settled(writer, order_id)
+    assert order["status"] == "CANCELLED"
+    assert order["cancelReason"] == "CANCELLED_BY_CUSTOMER"
+    assert "CANCELLING" in _statuses(order)
+    payment = _payment(stack, order_id)
+    assert payment["charges"] == 1
+    assert payment["refunded"]
+    assert _stock(stack, product_id) == {"stock": 2, "inStock": True}
+
+
+def test_a_step_without_an_answer_is_compensated_after_its_deadline(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=2)
+    started = time.monotonic()
+    placed = _place(writer, [(product_id, 1)], order_id=f"{LOST_PREFIX}{uuid.uuid4().hex[:10]}", wait=False)
+    order = _settled(writer, placed["aggregateId"])
+    assert time.monotonic() - started >= SHIPPING_DEADLINE_SECONDS
+    assert order["status"] == "CANCELLED"
+    assert order["cancelReason"] == "DEADLINE_EXCEEDED"
+    assert "DeadlineMissed" in [entry["event"] for entry in order["saga"]["history"]]
+    payment = _payment(stack, order["id"])
+    assert payment["charges"] == 1
+    assert payment["refunded"]
+    assert _stock(stack, product_id) == {"stock": 2, "inStock": True}
+
+
+def test_an_open_circuit_fails_orders_fast_and_they_recover(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=10)
+    control = f"{stack.gateway_url}/control"
+    requests.post(control, json={"available": False}, timeout=10).raise_for_status()
+    try:
+        first = _settled(writer, _place(writer, [(product_id, 1)])["aggregateId"])
+        assert first["cancelReason"] == "PAYMENT_FAILED"
+        started = time.monotonic()
+        second = _settled(writer, _place(writer, [(product_id, 1)])["aggregateId"])
+        assert second["cancelReason"] == "PAYMENT_FAILED"
+        assert "circuit" in second["cancelDetail"], second
+        assert _payment(stack, second["id"])["capture_requests"] == 0  # failed fast, never sent
+        assert time.monotonic() - started < BREAKER_RESET_SECONDS + 5
+    finally:
+        requests.post(control, json={"available": True}, timeout=10).raise_for_status()
+    time.sleep(BREAKER_RESET_SECONDS + 0.5)
+    recovered = _settled(writer, _place(writer, [(product_id, 1)])["aggregateId"])
+    assert recovered["status"] == "COMPLETED", recovered
+    assert _stock(stack, product_id)["stock"] == 9
+
+
+def test_fifty_concurrent_orders_never_oversell(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=10)
+    with ThreadPoolExecutor(max_workers=25) as pool:
+        placed = list(pool.map(lambda _: _place(writer, [(product_id, 1)], wait=False), range(50)))
+    order_ids = [result["aggregateId"] for result in placed]
+    query = (
+        "{ "
+        + " ".join(
+            f'o{i}: order(id: "{oid}") {{ id status cancelReason }}' for i, oid in enumerate(order_ids)
+        )
+        + " }"
+    )
+    deadline = time.monotonic() + 180
+    while True:
+        orders = list(stack.admin.data(query).values())
+        if all(order is not None and order["status"] in ("COMPLETED", "CANCELLED") for order in orders):
+            break
+        assert time.monotonic() < deadline, orders
+        time.sleep(1)
+    completed = [order for order in orders if order["status"] == "COMPLETED"]
+    cancelled = [order for order in orders if order["status"] == "CANCELLED"]
+    assert len(completed) == 10
+    assert len(cancelled) == 40
+    assert {order["cancelReason"] for order in cancelled} == {"OUT_OF_STOCK"}
+    assert _stock(stack, product_id) == {"stock": 0, "inStock": False}
+    assert [_payment(stack, order["id"])["charges"] for order in completed] == [1] * 10
+    assert sum(_payment(stack, order["id"])["charges"] for order in cancelled) == 0
+
+
+def test_a_writer_cannot_see_or_cancel_another_writers_order(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=1)
+    order_id = _place(writer, [(product_id, 1)])["aggregateId"]
+    other = stack.signed_in(f"other-{uuid.uuid4().hex[:6]}@kiroku.local")
+    assert other.data(f'{{ order(id: "{order_id}") {{ id }} }}')["order"] is None
+    assert other.data(f'{{ saga(orderId: "{order_id}") {{ status }} }}')["saga"] is None
+    listed = other.data("{ orders(first: 100) { nodes { id } } }")["orders"]["nodes"]
+    assert order_id not in [order["id"] for order in listed]
+    body = other.post(f'mutation {{ cancelOrder(id: "{order_id}") {{ status error {{ code }} }} }}')
+    assert body["data"]["cancelOrder"] == {"status": "REJECTED", "error": {"code": "NOT_FOUND"}}
+    assert _settled(writer, order_id)["status"] == "COMPLETED"
+    again = writer.post(f'mutation {{ cancelOrder(id: "{order_id}") {{ status error {{ code }} }} }}')
+    assert again["data"]["cancelOrder"] == {"status": "REJECTED", "error": {"code": "ORDER_NOT_CANCELLABLE"}}
+    owner = writer.data(f'{{ order(id: "{order_id}") {{ customerId }} }}')["order"]["customerId"]
+    mine = writer.data("{ orders(first: 100) { nodes { id customerId } } }")["orders"]["nodes"]
+    assert order_id in [order["id"] for order in mine]
+    assert {order["customerId"] for order in mine} == {owner}
+
+
+def test_placing_an_order_for_an_unknown_product_changes_nothing(stack: Stack, writer: GraphQL) -> None:
+    body = writer.post(
+        PLACE,
+        {
+            "input": {
+                "lines": [{"productId": "no-such-product", "quantity": 1}],
+                "paymentToken": "tok_ok",
+                "shippingAddress": "1 Main St",
+            },
+            "wait": True,
+        },
+    )
+    result = body["data"]["placeOrder"]
+    assert result["status"] == "REJECTED"
+    assert result["error"]["code"] == "UNKNOWN_PRODUCT"
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+    assert writer.data(f'{{ order(id: "{result["aggregateId"]}") {{ id }} }}')["order"] is None
