@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +52,7 @@ from shared.bus.subscription_filter import Predicate, parse_filter
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Every function imports its libraries at once on a laptop's few cores: give the slowest time to start.
-FUNCTION_START_SECONDS = 180.0
+FUNCTION_START_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -71,40 +70,29 @@ class FaultInjection:
 
 
 class FunctionServer:
-    """One function served by its own functions-framework process."""
+    """One function served by its own functions-framework process (forked by the function host)."""
 
     def __init__(self, spec: FunctionSpec, manifest: Manifest, env: Mapping[str, str], log_dir: Path) -> None:
         self.spec = spec
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        server_env = {
-            **env,
-            **spec.environment,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),
-            "K_SERVICE": spec.name,
-            "FUNCTION_TARGET": spec.entry_point,
-            "PORT": str(self.port),
-            "CLOUD_RUN_TIMEOUT_SECONDS": str(spec.timeout_seconds),
+        self.host_entry = {
+            "name": spec.name,
+            "source": str(PROJECT_ROOT / manifest.source),
+            "target": spec.entry_point,
+            "port": self.port,
+            "log": str(log_dir / f"function-{spec.name}.log"),
+            "pythonpath": str(PROJECT_ROOT),
+            "environment": {
+                **env,
+                **spec.environment,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),
+                "K_SERVICE": spec.name,
+                "FUNCTION_TARGET": spec.entry_point,
+                "PORT": str(self.port),
+                "CLOUD_RUN_TIMEOUT_SECONDS": str(spec.timeout_seconds),
+            },
         }
-        self.process = ManagedProcess(
-            f"function {spec.name}",
-            [
-                sys.executable,
-                "-m",
-                "functions_framework",
-                "--source",
-                str(PROJECT_ROOT / manifest.source),
-                "--target",
-                spec.entry_point,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
-            log_dir / f"function-{spec.name}.log",
-            env=server_env,
-            cwd=PROJECT_ROOT,
-        )
 
     def listening(self) -> bool:
         with socket.socket() as probe:
@@ -219,6 +207,14 @@ class Runner:
         self.servers = {
             spec.name: FunctionServer(spec, manifest, self.env, log_dir) for spec in manifest.functions
         }
+        self._host_spec = log_dir / "functions.json"
+        self.host = ManagedProcess(
+            "function host",
+            [sys.executable, "-m", "emulators.function_host", str(self._host_spec)],
+            log_dir / "function-host.log",
+            env=self.env,
+            cwd=PROJECT_ROOT,
+        )
         self._publisher: PublisherClient | None = None
         self._subscriber: SubscriberClient | None = None
         self._streams: list[Future[None]] = []
@@ -234,11 +230,14 @@ class Runner:
         self._publisher = PublisherClient()
         self._subscriber = SubscriberClient()
         self._create_wiring()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._host_spec.write_text(json.dumps([server.host_entry for server in self.servers.values()]))
+        self.host.start()
         for server in self.servers.values():
-            server.process.start()
-        for server in self.servers.values():
-            server.process.wait_until(
-                server.listening, FUNCTION_START_SECONDS, f"listening on port {server.port}"
+            self.host.wait_until(
+                server.listening,
+                FUNCTION_START_SECONDS,
+                f"function {server.spec.name} listens on {server.port}",
             )
         for spec in self.manifest.functions:
             if isinstance(spec.trigger, TopicTrigger):
@@ -263,14 +262,13 @@ class Runner:
         self._streams.clear()
         for timer in self._timers:
             timer.join(timeout=5)
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            wait([pool.submit(server.process.stop) for server in self.servers.values()])
+        self.host.stop()
         if self._subscriber is not None:
             self._subscriber.close()
         self._http.clear()
 
     def pids(self) -> list[int]:
-        return [pid for server in self.servers.values() if (pid := server.process.pid) is not None]
+        return [pid] if (pid := self.host.pid) is not None else []
 
     def topic_path(self, topic: str) -> str:
         return f"projects/{self.project_id}/topics/{topic}"

@@ -77,7 +77,7 @@ from shared.messages.sagas import (
 ENDED: frozenset[Step] = frozenset({"COMPLETED", "CANCELLED"})
 FORWARD: frozenset[Step] = frozenset({"RESERVING", "PAYING", "SHIPPING"})
 DEFAULT_DEADLINES: dict[Step, timedelta] = {
-    "RESERVING": timedelta(seconds=30),
+    "RESERVING": timedelta(seconds=120),
     "PAYING": timedelta(seconds=60),
     "SHIPPING": timedelta(seconds=120),
     "COMPLETING": timedelta(seconds=60),

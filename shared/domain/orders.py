@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from shared.domain.money import Money
+from shared.domain.money import MAX_AMOUNT, Money
 from shared.domain.rejection import Rejected
 from shared.messages.orders import (
     CancelOrder,
@@ -117,10 +117,11 @@ def _place(command: PlaceOrder, facts: OrderFacts) -> OrderPlaced:
             OrderLine(product_id=requested.product_id, quantity=requested.quantity, unit_price=price)
         )
     currency = lines[0].unit_price.currency
-    total = Money(
-        amount=sum((line.unit_price.times(line.quantity).amount for line in lines), Decimal(0)),
-        currency=currency,
-    )
+    amount = sum((line.unit_price.amount * line.quantity for line in lines), Decimal(0))
+    if amount >= MAX_AMOUNT:
+        # A total Money cannot hold is the customer's input at fault, not a failure to retry.
+        raise Rejected("INVALID_QUANTITY", f"the order's total {amount} {currency} is too large", "lines")
+    total = Money(amount=amount, currency=currency)
     return OrderPlaced(
         customer_id=command.customer_id,
         lines=lines,

@@ -88,10 +88,17 @@ def _settled(api: GraphQL, order_id: str) -> dict[str, Any]:
     """The order once it and its saga have both ended."""
     deadline = time.monotonic() + SETTLE_SECONDS
     while True:
-        order: dict[str, Any] = api.data(f'{{ order(id: "{order_id}") {{ {ORDER_FIELDS} }} }}')["order"]
-        ended = order["status"] in ("COMPLETED", "CANCELLED") and order["saga"]["status"] == order["status"]
+        order: dict[str, Any] | None = api.data(f'{{ order(id: "{order_id}") {{ {ORDER_FIELDS} }} }}')[
+            "order"
+        ]
+        ended = (
+            order is not None
+            and order["status"] in ("COMPLETED", "CANCELLED")
+            and order["saga"]["status"] == order["status"]
+        )
         if ended or time.monotonic() > deadline:
             assert ended, order
+            assert order is not None
             return order
         time.sleep(0.25)
 

@@ -1,0 +1,161 @@
+"""The Payment and Shipment aggregates, decided without any I/O: each records exactly one gateway answer
+per order (a repeated command records nothing and does not ask the gateway again, so nobody is charged
+or shipped twice), and a refund needs a capture to undo and happens once."""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import pytest
+
+from shared.domain.money import Money
+from shared.domain.payments import (
+    Captured,
+    Dispatched,
+    GatewayAnswer,
+    PaymentState,
+    Refunded,
+    Refused,
+    ShipmentState,
+    Unanswered,
+    decide_payment,
+    decide_shipment,
+    evolve_payment,
+    evolve_shipment,
+)
+from shared.domain.rejection import Rejected
+from shared.messages.orders import (
+    OrderShipped,
+    PaymentCaptured,
+    PaymentDeclined,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentRefunded,
+    ProcessPayment,
+    RefundPayment,
+    ShipmentLine,
+    ShipOrder,
+    ShippingFailed,
+)
+
+ORDER = "o-1"
+TOTAL = Money(amount="14.20", currency="EUR")
+PAY = ProcessPayment(order_id=ORDER, amount=TOTAL, payment_token="tok-visa")
+REFUND = RefundPayment(order_id=ORDER, reason="shipping failed")
+SHIP = ShipOrder(
+    order_id=ORDER, shipping_address="1 Tea Street", lines=[ShipmentLine(product_id="p-1", quantity=2)]
+)
+PAYMENT_ANSWERS: list[GatewayAnswer] = [
+    Captured(charge_id="ch-1", amount=TOTAL),
+    Refused(reason="card declined"),
+    Unanswered(reason="gateway timed out"),
+]
+ANY_ANSWER: list[GatewayAnswer | None] = [
+    *PAYMENT_ANSWERS,
+    Captured(charge_id="ch-2", amount=TOTAL),
+    Refunded(refund_id="rf-1"),
+    Dispatched(shipment_id="sh-1"),
+    None,
+]
+
+
+def _payment(*events: PaymentEvent) -> PaymentState:
+    return reduce(evolve_payment, events, PaymentState())
+
+
+def _captured() -> PaymentState:
+    return _payment(PaymentCaptured(charge_id="ch-1", amount=TOTAL))
+
+
+@pytest.mark.parametrize(
+    ("answer", "event"),
+    [
+        (Captured(charge_id="ch-1", amount=TOTAL), PaymentCaptured(charge_id="ch-1", amount=TOTAL)),
+        (Refused(reason="card declined"), PaymentDeclined(reason="card declined")),
+        (Unanswered(reason="gateway timed out"), PaymentFailed(reason="gateway timed out")),
+    ],
+)
+def test_a_payment_records_the_gateways_answer(answer: GatewayAnswer, event: PaymentEvent) -> None:
+    state = PaymentState()
+    assert state.needs_gateway(PAY)
+    assert decide_payment(state, PAY, answer) == [event]
+
+
+@pytest.mark.parametrize("first", PAYMENT_ANSWERS)
+@pytest.mark.parametrize("second", ANY_ANSWER)
+def test_a_payment_takes_exactly_one_answer(first: GatewayAnswer, second: GatewayAnswer | None) -> None:
+    state = reduce(evolve_payment, decide_payment(PaymentState(), PAY, first), PaymentState())
+    assert state.version == 1
+    assert not state.needs_gateway(PAY), "once answered, the gateway is not asked again"
+    assert decide_payment(state, PAY, second) == []
+
+
+def test_a_payment_cannot_be_decided_without_the_gateways_answer() -> None:
+    with pytest.raises(TypeError):
+        decide_payment(PaymentState(), PAY, None)
+    with pytest.raises(TypeError):
+        decide_payment(PaymentState(), PAY, Refunded(refund_id="rf-1"))
+
+
+def test_a_capture_remembers_the_charge_and_amount() -> None:
+    state = _captured()
+    assert (state.outcome, state.charge_id, state.amount) == ("CAPTURED", "ch-1", TOTAL)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        PaymentState(),
+        _payment(PaymentDeclined(reason="card declined")),
+        _payment(PaymentFailed(reason="gateway timed out")),
+    ],
+)
+def test_a_refund_needs_a_capture(state: PaymentState) -> None:
+    assert not state.needs_gateway(REFUND)
+    with pytest.raises(Rejected) as raised:
+        decide_payment(state, REFUND, Refunded(refund_id="rf-1"))
+    assert (raised.value.code, raised.value.category) == ("NOTHING_TO_REFUND", "CONFLICT")
+
+
+def test_a_refund_returns_the_captured_amount_once() -> None:
+    state = _captured()
+    assert state.needs_gateway(REFUND)
+    [refunded] = decide_payment(state, REFUND, Refunded(refund_id="rf-1"))
+    assert refunded == PaymentRefunded(refund_id="rf-1", amount=TOTAL)
+    state = evolve_payment(state, refunded)
+    assert state.outcome == "REFUNDED"
+    assert not state.needs_gateway(REFUND)
+    assert not state.needs_gateway(PAY)
+    assert decide_payment(state, REFUND, None) == []
+    assert decide_payment(state, REFUND, Refunded(refund_id="rf-2")) == []
+    assert decide_payment(state, PAY, Captured(charge_id="ch-2", amount=TOTAL)) == []
+
+
+def test_a_refund_needs_the_gateways_refund() -> None:
+    with pytest.raises(TypeError):
+        decide_payment(_captured(), REFUND, None)
+
+
+@pytest.mark.parametrize(
+    ("answer", "event"),
+    [
+        (Dispatched(shipment_id="sh-1"), OrderShipped(shipment_id="sh-1")),
+        (Refused(reason="address unknown"), ShippingFailed(reason="address unknown")),
+        (Unanswered(reason="carrier timed out"), ShippingFailed(reason="carrier timed out")),
+    ],
+)
+def test_a_shipment_takes_exactly_one_answer(answer: GatewayAnswer, event: OrderShipped | ShippingFailed) -> None:
+    state = ShipmentState()
+    assert state.needs_gateway(SHIP)
+    assert decide_shipment(state, SHIP, answer) == [event]
+    state = evolve_shipment(state, event)
+    assert state.version == 1
+    assert not state.needs_gateway(SHIP)
+    for second in ANY_ANSWER:
+        assert decide_shipment(state, SHIP, second) == []
+
+
+def test_a_shipment_cannot_be_decided_without_the_carriers_answer() -> None:
+    for answer in (None, Captured(charge_id="ch-1", amount=TOTAL), Refunded(refund_id="rf-1")):
+        with pytest.raises(TypeError):
+            decide_shipment(ShipmentState(), SHIP, answer)
