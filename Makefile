@@ -11,7 +11,7 @@ FIREBASE := emulators/firebase/node_modules/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run token test lint typecheck deploy-check package bench-bus bench-store bench-e2e clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check package bench-bus bench-store bench-e2e bench-orders clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
@@ -19,6 +19,7 @@ help:
 	@echo "make token USER=admin   an ID token of a demo user (admin or writer) of the running local cloud"
 	@echo "make bench-bus   publish -> function throughput and latency through emulator + runner"
 	@echo "make bench-e2e   createProduct with wait: true at 1 and 8 clients, beside the raw Pub/Sub hop"
+	@echo "make bench-orders placeOrder to COMPLETED at 1 and 8 clients and on one hot product"
 	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline"
 	@echo "make clean       remove the virtual environments and local state"
 
@@ -90,6 +91,9 @@ bench-store: setup
 
 bench-e2e: setup
 	$(PY) -m bench.e2e
+
+bench-orders: setup
+	$(PY) -m bench.orders
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .kiroku .mypy_cache .ruff_cache .pytest_cache

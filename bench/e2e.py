@@ -34,7 +34,7 @@ CREATE_PRODUCT = """mutation($input: CreateProductInput!) {
 console = Console(width=120)
 
 
-def _mutations(url: str, token: str, category_id: str, clients: int, count: int) -> Figures:
+def create_products(url: str, token: str, category_id: str, clients: int, count: int) -> Figures:
     session_headers = {"Authorization": f"Bearer {token}"}
 
     def one(index: int) -> tuple[float, float]:
@@ -88,9 +88,9 @@ def main() -> None:
             timeout=60,
         ).json()
         assert category["data"]["createCategory"]["status"] == "ACCEPTED", category
-        _mutations(url, token, "bench", 4, 20)  # warm every function's server and stream
+        create_products(url, token, "bench", 4, 20)  # warm every function's server and stream
         hop = emulator_hop(cloud, Publisher(options.project_id), 300, 100.0)
-        results = [(clients, _mutations(url, token, "bench", clients, count)) for clients, count in RUNS]
+        results = [(clients, create_products(url, token, "bench", clients, count)) for clients, count in RUNS]
     table = Table(
         title="createProduct (wait: true) vs one raw Pub/Sub hop (publish → StreamingPull, same run)"
     )

@@ -25,6 +25,7 @@ from shared.bus.manifest import Manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("functions", "shared")
+LAZY_ENTRY_POINTS = "ENTRY_POINTS"  # a source's dict literal of entry points its __getattr__ serves
 ROOT_FILES = ("manifest.yaml",)
 DEFAULT_OUTPUT = ROOT / "dist" / "kiroku-functions.zip"
 DEFAULT_UV = ROOT / ".tools" / "bin" / "uv"
@@ -66,6 +67,13 @@ def defined_names(source: Path) -> set[str]:
             names.update(target.id for target in node.targets if isinstance(target, ast.Name))
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             names.add(node.target.id)
+            if node.target.id == LAZY_ENTRY_POINTS and isinstance(node.value, ast.Dict):
+                # Entry points served lazily by the module's __getattr__ (PEP 562), keyed by name.
+                names.update(
+                    key.value
+                    for key in node.value.keys
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str)
+                )
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
     return names
@@ -91,7 +99,14 @@ def root_main(manifest: Manifest, root: Path) -> str:
             "Written by deploy/bundle.py; the code is in the modules it imports.",
             '"""',
             "",
-            f"from {module} import {', '.join(entry_points)}",
+            "from importlib import import_module",
+            "from typing import Any",
+            "",
+            f'_SOURCE = import_module("{module}")',
+            "",
+            "",
+            "def __getattr__(name: str) -> Any:  # PEP 562: the source may import each entry point lazily",
+            "    return getattr(_SOURCE, name)",
             "",
             f"__all__ = {json.dumps(entry_points)}",
             "",

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from emulators.auth_users import AuthEmulatorUsers, SignedIn
 from emulators.components import MissingComponentsError
-from emulators.demo import ADMIN_EMAIL, DEMO_USERS, SAMPLE_QUERY, load_demo_catalogue
+from emulators.demo import ADMIN_EMAIL, DEMO_USERS, SAMPLE_ORDER, SAMPLE_QUERY, load_demo_catalogue
 from emulators.processes import ServiceStartError
 from emulators.services import FakeGateway
 from emulators.stack import LocalCloud, StackOptions, Storage
@@ -112,6 +112,15 @@ def run(
                     highlight=False,
                     soft_wrap=True,
                 )
+                if auth:
+                    order = {"query": SAMPLE_ORDER}
+                    console.print(
+                        f"place an order as the demo writer: curl -s {graphql_url} -H 'Content-Type: "
+                        'application/json\' -H "Authorization: Bearer $(make -s token USER=writer)" '
+                        f"-d '{json.dumps(order)}'",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
             console.print(
                 "[green]Kiroku is running.[/green] Press Ctrl-C to stop everything.", highlight=False
             )

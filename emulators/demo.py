@@ -117,3 +117,8 @@ def load_demo_catalogue(graphql_url: str, admin_token: str) -> int:
 ADMIN_EMAIL = "admin@kiroku.local"
 DEMO_USERS = {"admin": (ADMIN_EMAIL, "kiroku-admin"), "writer": ("writer@kiroku.local", "kiroku-writer")}
 SAMPLE_QUERY = "{ categories { id name } products { id name price category { id name } } }"
+SAMPLE_ORDER = (
+    f'mutation {{ placeOrder(input: {{lines: [{{productId: "{PRODUCTS[0][0]}", quantity: 1}}], '
+    'paymentToken: "tok_ok", shippingAddress: "1 Demo Street"}) '
+    "{ status error { code message } order { id status total } } }"
+)

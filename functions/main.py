@@ -23,44 +23,41 @@ _COMMANDS = "functions.commands.handlers"
 _SAGAS = "functions.sagas.fulfilment"
 _PROJECTORS = "functions.projectors.read_models"
 
-# entry point -> the module that defines it
+# entry point -> the module that defines it (a literal: deploy/bundle.py reads it without importing)
 ENTRY_POINTS: dict[str, str] = {
     "graphql": "functions.graphql.app",
     "outbox_relay": "functions.operations.outbox_relay",
     "bus_audit": "functions.operations.bus_audit",
     "saga_deadlines": _SAGAS,
-    **{
-        name: _COMMANDS
-        for name in (
-            "create_category",
-            "update_category",
-            "delete_category",
-            "create_product",
-            "update_product",
-            "change_price",
-            "restock_product",
-            "adjust_stock",
-            "delete_product",
-            "place_order",
-            "cancel_order",
-            "mark_order_reserved",
-            "mark_order_paid",
-            "start_order_shipping",
-            "complete_order",
-            "confirm_order_cancellation",
-            "reserve_stock",
-            "release_reservation",
-            "commit_reservation",
-            "process_payment",
-            "refund_payment",
-            "ship_order",
-        )
-    },
-    **{
-        name: _SAGAS
-        for name in ("saga_on_reservation", "saga_on_payment", "saga_on_shipment", "saga_on_order")
-    },
-    **{name: _PROJECTORS for name in ("project_categories", "project_products", "project_orders")},
+    "create_category": _COMMANDS,
+    "update_category": _COMMANDS,
+    "delete_category": _COMMANDS,
+    "create_product": _COMMANDS,
+    "update_product": _COMMANDS,
+    "change_price": _COMMANDS,
+    "restock_product": _COMMANDS,
+    "adjust_stock": _COMMANDS,
+    "delete_product": _COMMANDS,
+    "place_order": _COMMANDS,
+    "cancel_order": _COMMANDS,
+    "mark_order_reserved": _COMMANDS,
+    "mark_order_paid": _COMMANDS,
+    "start_order_shipping": _COMMANDS,
+    "complete_order": _COMMANDS,
+    "confirm_order_cancellation": _COMMANDS,
+    "reserve_stock": _COMMANDS,
+    "release_reservation": _COMMANDS,
+    "commit_reservation": _COMMANDS,
+    "process_payment": _COMMANDS,
+    "refund_payment": _COMMANDS,
+    "ship_order": _COMMANDS,
+    "saga_on_reservation": _SAGAS,
+    "saga_on_payment": _SAGAS,
+    "saga_on_shipment": _SAGAS,
+    "saga_on_order": _SAGAS,
+    "project_categories": _PROJECTORS,
+    "project_products": _PROJECTORS,
+    "project_orders": _PROJECTORS,
 }
 
 __all__ = sorted(ENTRY_POINTS)

@@ -26,7 +26,7 @@ RATE_LIMIT = 600
 LOST_PREFIX = "lost-"
 SHIPPING_DEADLINE_SECONDS = 8
 BREAKER_FAIL_MAX = 3
-BREAKER_RESET_SECONDS = 3
+BREAKER_RESET_SECONDS = 10
 # The whole suite runs on a misbehaving bus: a quarter of the deliveries twice, every delivery late by
 # up to 50 ms (so messages of different ordering keys overtake each other), and one kind never.
 FAULTS = FaultInjection(

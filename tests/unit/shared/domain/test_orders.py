@@ -4,13 +4,11 @@ idempotent while a cancel and the start of shipping exclude each other."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from functools import reduce
-from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.domain.money import Money
@@ -26,6 +24,7 @@ from shared.messages.orders import (
     OrderCancelled,
     OrderCommand,
     OrderCompleted,
+    OrderEvent,
     OrderLine,
     OrderPaid,
     OrderPlaced,
@@ -104,9 +103,9 @@ def _at(status: OrderStatus) -> OrderState:
     return state
 
 
-def _rejection(decision: Callable[[], Any]) -> Rejected:
+def _refusal(state: OrderState, command: OrderCommand, facts: OrderFacts = SYSTEM) -> Rejected:
     with pytest.raises(Rejected) as raised:
-        decision()
+        decide_order(state, command, facts)
     return raised.value
 
 
@@ -130,14 +129,18 @@ def test_placing_captures_the_catalogue_prices_and_the_exact_total() -> None:
     assert (placed.total.amount, placed.total.currency) == (Decimal("14.20"), "EUR")
     assert placed.total.model_dump(mode="json") == {"amount": "14.20", "currency": "EUR"}
     state = evolve_order(OrderState(), placed)
-    assert (state.version, state.status, state.customer_id, state.total) == (1, "PLACED", CUSTOMER, placed.total)
+    assert (state.version, state.status, state.customer_id, state.total) == (
+        1,
+        "PLACED",
+        CUSTOMER,
+        placed.total,
+    )
     assert state.lines == tuple(placed.lines)
 
 
+@settings(deadline=None)
 @given(
-    st.lists(
-        st.tuples(st.integers(1, 99_999), st.integers(1, 1_000)), min_size=1, max_size=8
-    ),
+    st.lists(st.tuples(st.integers(1, 99_999), st.integers(1, 1_000)), min_size=1, max_size=8),
     st.sampled_from([("EUR", 2), ("JPY", 0), ("BHD", 3)]),
 )
 def test_the_total_is_the_exact_sum_of_the_lines(
@@ -158,9 +161,7 @@ def test_the_total_is_the_exact_sum_of_the_lines(
 
 def test_a_product_that_is_not_for_sale_is_refused() -> None:
     for missing in ("p-gone", "p-unknown"):
-        rejection = _rejection(
-            lambda missing=missing: decide_order(OrderState(), _place(("p-1", 1), (missing, 1)), AS_CUSTOMER)
-        )
+        rejection = _refusal(OrderState(), _place(("p-1", 1), (missing, 1)), AS_CUSTOMER)
         assert (rejection.code, rejection.field, rejection.category) == (
             "UNKNOWN_PRODUCT",
             "lines.1.productId",
@@ -169,27 +170,33 @@ def test_a_product_that_is_not_for_sale_is_refused() -> None:
 
 
 def test_a_product_on_two_lines_is_refused() -> None:
-    rejection = _rejection(
-        lambda: decide_order(OrderState(), _place(("p-1", 1), ("p-2", 1), ("p-1", 2)), AS_CUSTOMER)
-    )
+    rejection = _refusal(OrderState(), _place(("p-1", 1), ("p-2", 1), ("p-1", 2)), AS_CUSTOMER)
     assert (rejection.code, rejection.field) == ("INVALID_INPUT", "lines.2.productId")
 
 
 def test_one_order_is_in_one_currency() -> None:
-    rejection = _rejection(lambda: decide_order(OrderState(), _place(("p-1", 1), ("p-usd", 1)), AS_CUSTOMER))
+    rejection = _refusal(OrderState(), _place(("p-1", 1), ("p-usd", 1)), AS_CUSTOMER)
     assert (rejection.code, rejection.field) == ("CURRENCY_MISMATCH", "lines.1.productId")
 
 
 def test_a_total_beyond_what_money_can_hold_is_refused_not_crashed() -> None:
     prices: dict[str, Money | None] = {"p-gold": _eur("999999.99")}
     big = _place(("p-gold", 1_000_000))
-    rejection = _rejection(lambda: decide_order(OrderState(), big, OrderFacts(prices=prices, actor_uid=CUSTOMER)))
-    assert (rejection.code, rejection.category) == ("INVALID_QUANTITY", "BAD_USER_INPUT")
+    facts = OrderFacts(prices=prices, actor_uid=CUSTOMER)
+    rejection = _refusal(OrderState(), big, facts)
+    assert (rejection.code, rejection.field, rejection.category) == (
+        "INVALID_QUANTITY",
+        "lines",
+        "BAD_USER_INPUT",
+    )
+    [placed] = decide_order(OrderState(), _place(("p-gold", 1_000)), facts)
+    assert isinstance(placed, OrderPlaced)
+    assert placed.total == _eur("999999990.00")
 
 
 def test_an_order_is_placed_for_the_actor_unless_an_admin_places_it() -> None:
     for_someone_else = _place(("p-1", 1), customer_id="u-2")
-    rejection = _rejection(lambda: decide_order(OrderState(), for_someone_else, AS_CUSTOMER))
+    rejection = _refusal(OrderState(), for_someone_else, AS_CUSTOMER)
     assert (rejection.code, rejection.category) == ("FORBIDDEN", "FORBIDDEN")
     [placed] = decide_order(OrderState(), for_someone_else, AS_ADMIN)
     assert isinstance(placed, OrderPlaced)
@@ -197,7 +204,7 @@ def test_an_order_is_placed_for_the_actor_unless_an_admin_places_it() -> None:
 
 
 def test_an_order_is_placed_once() -> None:
-    rejection = _rejection(lambda: decide_order(_placed(), _place(("p-1", 1)), AS_CUSTOMER))
+    rejection = _refusal(_placed(), _place(("p-1", 1)), AS_CUSTOMER)
     assert (rejection.code, rejection.category) == ("ALREADY_EXISTS", "CONFLICT")
 
 
@@ -211,7 +218,7 @@ def test_an_order_is_placed_once() -> None:
     ],
 )
 def test_commands_to_an_order_that_does_not_exist_are_refused(command: OrderCommand) -> None:
-    assert _rejection(lambda: decide_order(OrderState(), command, AS_ADMIN)).code == "NOT_FOUND"
+    assert _refusal(OrderState(), command, AS_ADMIN).code == "NOT_FOUND"
 
 
 # Cancelling ------------------------------------------------------------------------------------------
@@ -231,7 +238,7 @@ def test_the_owner_or_an_admin_may_cancel_before_shipping(
 
 @pytest.mark.parametrize("status", ["PLACED", "PAID", "SHIPPING", "CANCELLED"])
 def test_someone_elses_order_is_reported_missing(status: OrderStatus) -> None:
-    rejection = _rejection(lambda: decide_order(_at(status), CancelOrder(order_id=ORDER), AS_STRANGER))
+    rejection = _refusal(_at(status), CancelOrder(order_id=ORDER), AS_STRANGER)
     assert (rejection.code, rejection.category) == ("NOT_FOUND", "NOT_FOUND")
 
 
@@ -244,7 +251,7 @@ def test_cancelling_again_changes_nothing(status: OrderStatus) -> None:
 @pytest.mark.parametrize("status", ["SHIPPING", "COMPLETED"])
 def test_an_order_on_its_way_can_no_longer_be_cancelled(status: OrderStatus) -> None:
     for facts in (AS_CUSTOMER, AS_ADMIN):
-        rejection = _rejection(lambda facts=facts: decide_order(_at(status), CancelOrder(order_id=ORDER), facts))
+        rejection = _refusal(_at(status), CancelOrder(order_id=ORDER), facts)
         assert (rejection.code, rejection.category) == ("ORDER_NOT_CANCELLABLE", "CONFLICT")
 
 
@@ -253,7 +260,7 @@ def test_an_order_on_its_way_can_no_longer_be_cancelled(status: OrderStatus) -> 
 
 def test_the_saga_moves_the_order_forward_one_status_at_a_time() -> None:
     state = _placed()
-    expected = [
+    expected: list[tuple[OrderCommand, OrderEvent, OrderStatus]] = [
         (MarkOrderReserved(order_id=ORDER), OrderReserved(), "RESERVED"),
         (MarkOrderPaid(order_id=ORDER, charge_id="ch-1"), OrderPaid(charge_id="ch-1"), "PAID"),
         (StartOrderShipping(order_id=ORDER), OrderShippingStarted(), "SHIPPING"),
@@ -279,7 +286,9 @@ def test_the_saga_moves_the_order_forward_one_status_at_a_time() -> None:
         ("CANCELLED", ConfirmOrderCancellation(order_id=ORDER, reason="OUT_OF_STOCK", detail="again")),
     ],
 )
-def test_a_progress_command_the_order_is_past_changes_nothing(status: OrderStatus, command: OrderCommand) -> None:
+def test_a_progress_command_the_order_is_past_changes_nothing(
+    status: OrderStatus, command: OrderCommand
+) -> None:
     assert decide_order(_at(status), command) == []
 
 
@@ -296,29 +305,23 @@ def test_a_cancelled_order_does_not_move_forward(status: OrderStatus) -> None:
     assert decide_order(state, MarkOrderReserved(order_id=ORDER)) == []
     assert decide_order(state, MarkOrderPaid(order_id=ORDER, charge_id="ch-1")) == []
     for command in (StartOrderShipping(order_id=ORDER), CompleteOrder(order_id=ORDER, shipment_id="sh-1")):
-        rejection = _rejection(lambda command=command: decide_order(state, command))
+        rejection = _refusal(state, command)
         assert (rejection.code, rejection.category) == ("ILLEGAL_TRANSITION", "CONFLICT")
 
 
 @pytest.mark.parametrize("status", ["PLACED", "RESERVED"])
 def test_shipping_starts_only_once_paid(status: OrderStatus) -> None:
-    assert _rejection(lambda: decide_order(_at(status), StartOrderShipping(order_id=ORDER))).code == (
+    assert _refusal(_at(status), StartOrderShipping(order_id=ORDER)).code == "ILLEGAL_TRANSITION"
+    assert _refusal(_at(status), CompleteOrder(order_id=ORDER, shipment_id="sh-1")).code == (
         "ILLEGAL_TRANSITION"
     )
-    assert _rejection(
-        lambda: decide_order(_at(status), CompleteOrder(order_id=ORDER, shipment_id="sh-1"))
-    ).code == ("ILLEGAL_TRANSITION")
 
 
 def test_a_cancel_and_the_start_of_shipping_exclude_each_other() -> None:
     cancelled_first = _apply(_at("PAID"), CancelOrder(order_id=ORDER), AS_CUSTOMER)
-    assert _rejection(lambda: decide_order(cancelled_first, StartOrderShipping(order_id=ORDER))).code == (
-        "ILLEGAL_TRANSITION"
-    )
+    assert _refusal(cancelled_first, StartOrderShipping(order_id=ORDER)).code == "ILLEGAL_TRANSITION"
     shipped_first = _apply(_at("PAID"), StartOrderShipping(order_id=ORDER))
-    assert _rejection(lambda: decide_order(shipped_first, CancelOrder(order_id=ORDER), AS_CUSTOMER)).code == (
-        "ORDER_NOT_CANCELLABLE"
-    )
+    assert _refusal(shipped_first, CancelOrder(order_id=ORDER), AS_CUSTOMER).code == "ORDER_NOT_CANCELLABLE"
 
 
 @pytest.mark.parametrize("status", ["PLACED", "RESERVED", "PAID", "SHIPPING", "CANCELLING"])
@@ -331,5 +334,5 @@ def test_the_saga_closes_an_order_as_cancelled_even_once_shipping(status: OrderS
 
 def test_a_completed_order_cannot_be_closed_as_cancelled() -> None:
     confirm = ConfirmOrderCancellation(order_id=ORDER, reason="DEADLINE_EXCEEDED", detail="late")
-    rejection = _rejection(lambda: decide_order(_at("COMPLETED"), confirm))
+    rejection = _refusal(_at("COMPLETED"), confirm)
     assert (rejection.code, rejection.category) == ("ILLEGAL_TRANSITION", "CONFLICT")

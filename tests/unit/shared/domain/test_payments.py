@@ -144,7 +144,9 @@ def test_a_refund_needs_the_gateways_refund() -> None:
         (Unanswered(reason="carrier timed out"), ShippingFailed(reason="carrier timed out")),
     ],
 )
-def test_a_shipment_takes_exactly_one_answer(answer: GatewayAnswer, event: OrderShipped | ShippingFailed) -> None:
+def test_a_shipment_takes_exactly_one_answer(
+    answer: GatewayAnswer, event: OrderShipped | ShippingFailed
+) -> None:
     state = ShipmentState()
     assert state.needs_gateway(SHIP)
     assert decide_shipment(state, SHIP, answer) == [event]
