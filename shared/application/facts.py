@@ -4,7 +4,8 @@ A category's deletion needs to know whether products use it; a product, whether 
 order, its products' current prices and who is asking; a payment or shipment, what the gateway answered.
 Existence and prices are read from the other aggregates' own streams, not from read models, so they are
 exact rather than eventually consistent. The gateways are asked only when the aggregate's state says
-the answer is not in the log yet: a redelivered payment never reaches the gateway twice.
+the answer is not in the log yet: a redelivered payment never reaches the gateway twice. A shipment
+also checks, just before the carrier is called, that its order is still being shipped.
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ class FactFinder:
         return Captured(charge.charge_id, charge.amount)
 
     def _shipping_answer(self, command: ShipOrder) -> GatewayAnswer:
+        # A saga that gave up on this shipment (its deadline passed) has cancelled the order by now:
+        # the goods must not leave for an order that was refunded.
+        order = ORDER.fold(self._events.load(ORDER.stream_id(command.order_id)))
+        if order.status != "SHIPPING":
+            return Refused(f"order {command.order_id} is {order.status}: not shipped")
         gateway = self._shipping()
         lines = [(line.product_id, line.quantity) for line in command.lines]
         try:

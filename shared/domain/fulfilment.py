@@ -380,13 +380,14 @@ class _Plan:
             return
         unsettled = [product for product in state.products if not state.settled(product)]
         if unsettled:
-            if "ReleaseReservation" not in state.issued:
+            # Issued again if a late refund took the saga off this step: its deadline re-sends them.
+            if "ReleaseReservation" not in state.issued or state.step != "RELEASING":
                 self.issue(
                     "RELEASING",
                     *(ReleaseReservation(product_id=product, order_id=order_id) for product in unsettled),
                 )
             return
-        if "ConfirmOrderCancellation" not in state.issued:
+        if "ConfirmOrderCancellation" not in state.issued or state.step != "CANCELLING":
             assert state.failure is not None
             self.issue(
                 "CANCELLING",

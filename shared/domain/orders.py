@@ -79,11 +79,11 @@ def decide_order(
     if isinstance(command, StartOrderShipping):
         if state.status == "PAID":
             return [OrderShippingStarted()]
-        return _already(state, "SHIPPING", command.order_id, "start shipping")
+        return _already(state, ("SHIPPING", "COMPLETED"), command.order_id, "start shipping")
     if isinstance(command, CompleteOrder):
         if state.status == "SHIPPING":
             return [OrderCompleted(shipment_id=command.shipment_id)]
-        return _already(state, "COMPLETED", command.order_id, "complete")
+        return _already(state, ("COMPLETED",), command.order_id, "complete")
     if not isinstance(command, ConfirmOrderCancellation):
         raise TypeError(f"not an order command: {command!r}")
     if state.status == "COMPLETED":
@@ -150,9 +150,11 @@ def _cancel(state: OrderState, command: CancelOrder, facts: OrderFacts) -> list[
     ]
 
 
-def _already(state: OrderState, target: OrderStatus, order_id: str, action: str) -> list[OrderEvent]:
-    """A repeated progress command changes nothing; one the order cannot take is refused."""
-    if state.status == target:
+def _already(
+    state: OrderState, past: tuple[OrderStatus, ...], order_id: str, action: str
+) -> list[OrderEvent]:
+    """A progress command the order is already past changes nothing; one it cannot take is refused."""
+    if state.status in past:
         return []
     raise Rejected("ILLEGAL_TRANSITION", f"order {order_id} is {state.status}: cannot {action}", "orderId")
 
