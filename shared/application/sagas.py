@@ -31,7 +31,8 @@ from shared.domain.fulfilment import DEFAULT_DEADLINES, DeadlinePassed, SagaStat
 from shared.eventstore.errors import ConcurrencyConflict
 from shared.messages.envelope import Actor, Envelope, TraceContext
 from shared.messages.orders import RESERVATION_EVENTS
-from shared.messages.sagas import CommandsIssued, FactRecorded, SagaEvent, Step
+from shared.messages.sagas import CommandsIssued, DeadlineMissed, FactRecorded, SagaEnded, SagaEvent, Step
+from shared.observability.metrics import SAGA_DEADLINES_MISSED, SAGA_OUTCOMES
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class SagaRunner:
             self._publisher.publish_many(EVENTS_TOPIC, envelopes)
             self._events.mark_append_published(result)
             self._write_view(order_id, [*loaded.events, *envelopes])
+            _count(decided, state)
             return
         raise RuntimeError(f"saga {order_id} kept changing under {MAX_DECISIONS} decisions; retry later")
 
@@ -177,6 +179,15 @@ class SagaRunner:
             return
         state: SagaState = reduce(SAGA.evolve, (SAGA.parse_event(event) for event in events), SAGA.initial)
         self._read_models.upsert(SAGAS, order_id, saga_view(state, events), version=state.version)
+
+
+def _count(decided: Sequence[SagaEvent], before: SagaState) -> None:
+    after = reduce(SAGA.evolve, decided, before)
+    for event in decided:
+        if isinstance(event, SagaEnded):
+            SAGA_OUTCOMES.labels(event.step, after.failure or "").inc()
+        elif isinstance(event, DeadlineMissed):
+            SAGA_DEADLINES_MISSED.labels(event.step).inc()
 
 
 def saga_view(state: SagaState, events: Sequence[Envelope]) -> dict[str, JsonValue]:

@@ -28,3 +28,9 @@ GATEWAY_CALLS = Counter(
 GATEWAY_RETRIES = Counter(
     "kiroku_gateway_retries", "Gateway requests retried after a failure", ["gateway", "operation"]
 )
+SAGA_OUTCOMES = Counter(
+    "kiroku_saga_outcomes",
+    "Fulfilment sagas ended, by outcome and cancellation reason",
+    ["outcome", "reason"],
+)
+SAGA_DEADLINES_MISSED = Counter("kiroku_saga_deadlines_missed", "Saga steps whose deadline passed", ["step"])
