@@ -105,6 +105,8 @@ def _serve(function: dict[str, Any]) -> None:
 
         app = create_app(function["target"], function["source"], "http")  # type: ignore[no-untyped-call]
         create_server(app, False).run("127.0.0.1", int(function["port"]))  # type: ignore[no-untyped-call]
+    except SystemExit as exit_:  # gunicorn's arbiter and workers leave this way when they stop
+        os._exit(exit_.code if isinstance(exit_.code, int) else 0)
     except BaseException:  # the child must never return into the parent's loop
         traceback.print_exc()
         sys.stderr.flush()

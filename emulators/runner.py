@@ -7,12 +7,17 @@ send no `deliveryAttempt` and ignore filters (measured), so the runner instead:
 1. creates the topics, each function's subscription (with its dead-letter and retry policy and ordering)
    and dead-letter topic, and a subscription that keeps each dead-letter topic's messages;
 2. starts every function as its own functions-framework server process (one function, one server);
-3. keeps one long-lived StreamingPull per subscription (the emulator leaks a thread per stream ever
-   opened), applies the manifest's filter (acking what does not match, as Pub/Sub does), and POSTs the
-   push envelope the cloud would send; 2xx acks, anything else nacks, and the emulator redelivers with
-   the retry policy's backoff and dead-letters after the maximum attempts. With ordering on, the client
-   releases a key's next message only after the previous one is acked: one in flight per key;
-4. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
+3. applies the filters as Pub/Sub does, on the server side, once per message: a router pulls each
+   topic once and republishes every message (data, attributes, ordering key) to the inbox topic of each
+   function whose filter matches, where that function's subscription sits. Letting every function's
+   subscription receive every message and drop the non-matching ones made the emulator copy each
+   message to thirty-odd subscriptions, and it, not the functions, became the local cloud's bottleneck;
+4. keeps one long-lived StreamingPull per subscription (the emulator leaks a thread per stream ever
+   opened) and POSTs the push envelope the cloud would send; 2xx acks, anything else nacks, and the
+   emulator redelivers with the retry policy's backoff and dead-letters after the maximum attempts. With
+   ordering on, the client releases a key's next message only after the previous one is acked: one in
+   flight per key (the router keeps each key's order too);
+5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
 
 A `FaultInjection` makes it misbehave the ways Pub/Sub may: deliver some messages twice (at-least-once),
 late by a random delay (so messages of different ordering keys overtake each other), or never (a lost
@@ -42,7 +47,7 @@ from google.api_core.exceptions import AlreadyExists
 from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 from google.cloud.pubsub_v1.subscriber.message import Message
 from google.cloud.pubsub_v1.subscriber.scheduler import ThreadScheduler
-from google.cloud.pubsub_v1.types import FlowControl
+from google.cloud.pubsub_v1.types import FlowControl, PublisherOptions
 from google.protobuf import duration_pb2
 
 from emulators.processes import ManagedProcess, free_port
@@ -53,6 +58,9 @@ logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_START_SECONDS = 60.0
+# Attributes the router adds and the delivery removes: the message's original id and publish time.
+ROUTED_ID = "kiroku-routed-message-id"
+ROUTED_TIME = "kiroku-routed-publish-time"
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,6 @@ class _Delivery:
     def __init__(
         self,
         spec: FunctionSpec,
-        trigger: TopicTrigger,
         subscription_path: str,
         url: str,
         http: urllib3.PoolManager,
@@ -116,7 +123,6 @@ class _Delivery:
         self.subscription_path = subscription_path
         self.url = url
         self._http = http
-        self._matches: Predicate | None = parse_filter(trigger.filter) if trigger.filter else None
         self._faults = faults
         self._lost: Predicate | None = parse_filter(faults.lose) if faults.lose else None
         self._random = random.Random(faults.seed)  # noqa: S311 - chaos, not cryptography
@@ -124,9 +130,6 @@ class _Delivery:
 
     def __call__(self, message: Message) -> None:
         attributes = dict(message.attributes)
-        if self._matches is not None and not self._matches(attributes):
-            message.ack()
-            return
         if self._lost is not None and self._lost(attributes):
             logger.warning("fault injection: %s never receives %s", self.spec.name, attributes.get("type"))
             message.ack()
@@ -150,13 +153,16 @@ class _Delivery:
             return self._random.random() < self._faults.duplicate_probability
 
     def _push_body(self, message: Message) -> dict[str, object]:
-        publish_time = message.publish_time.isoformat().replace("+00:00", "Z")
+        # The id and time the message was first published with, as Pub/Sub would push them.
+        attributes = dict(message.attributes)
+        message_id = attributes.pop(ROUTED_ID, message.message_id)
+        publish_time = attributes.pop(ROUTED_TIME, message.publish_time.isoformat().replace("+00:00", "Z"))
         body: dict[str, object] = {
             "message": {
                 "data": base64.b64encode(message.data).decode(),
-                "attributes": dict(message.attributes),
-                "messageId": message.message_id,
-                "message_id": message.message_id,
+                "attributes": attributes,
+                "messageId": message_id,
+                "message_id": message_id,
                 "publishTime": publish_time,
                 "publish_time": publish_time,
                 "orderingKey": message.ordering_key,
@@ -184,6 +190,42 @@ class _Delivery:
             logger.warning("push to %s failed: %s", self.spec.name, error)
             return False
         return 200 <= response.status < 300 or response.status == 102
+
+
+class _Router:
+    """Fans one topic's messages out to the inbox topics of the functions whose filter matches."""
+
+    def __init__(self, routes: list[tuple[Predicate | None, str]], publisher: PublisherClient) -> None:
+        self._routes = routes
+        self._publisher = publisher
+
+    def __call__(self, message: Message) -> None:
+        attributes = dict(message.attributes)
+        inboxes = [inbox for matches, inbox in self._routes if matches is None or matches(attributes)]
+        original = {
+            ROUTED_ID: message.message_id,
+            ROUTED_TIME: message.publish_time.isoformat().replace("+00:00", "Z"),
+        }
+        futures = [
+            (
+                inbox,
+                self._publisher.publish(
+                    inbox, message.data, ordering_key=message.ordering_key, **attributes, **original
+                ),
+            )
+            for inbox in inboxes
+        ]
+        try:
+            for _, future in futures:
+                future.result(timeout=30)
+        except Exception as error:  # redelivered to every inbox; each function's handler is idempotent
+            logger.warning("routing %s failed: %s", attributes.get("type"), error)
+            if message.ordering_key:
+                for inbox, _ in futures:
+                    self._publisher.resume_publish(inbox, message.ordering_key)
+            message.nack()
+            return
+        message.ack()
 
 
 class Runner:
@@ -216,6 +258,7 @@ class Runner:
             cwd=PROJECT_ROOT,
         )
         self._publisher: PublisherClient | None = None
+        self._ordered_publisher: PublisherClient | None = None
         self._subscriber: SubscriberClient | None = None
         self._streams: list[Future[None]] = []
         self._http = urllib3.PoolManager(maxsize=32)
@@ -239,9 +282,11 @@ class Runner:
                 FUNCTION_START_SECONDS,
                 f"function {server.spec.name} listens on {server.port}",
             )
+        for topic in self.manifest.topics:
+            self._open_router(topic)
         for spec in self.manifest.functions:
             if isinstance(spec.trigger, TopicTrigger):
-                self._open_stream(spec, spec.trigger)
+                self._open_stream(spec)
             elif spec.schedule is not None:
                 timer = threading.Thread(
                     target=self._tick, args=(spec,), name=f"schedule-{spec.name}", daemon=True
@@ -263,6 +308,8 @@ class Runner:
         for timer in self._timers:
             timer.join(timeout=5)
         self.host.stop()
+        if self._ordered_publisher is not None:
+            self._ordered_publisher.stop()
         if self._subscriber is not None:
             self._subscriber.close()
         self._http.clear()
@@ -281,7 +328,7 @@ class Runner:
         assert self._subscriber is not None
         topics = list(self.manifest.topics)
         topic_specs = [spec for spec in self.manifest.functions if isinstance(spec.trigger, TopicTrigger)]
-        topics += [spec.dead_letter_topic for spec in topic_specs]
+        topics += [spec.dead_letter_topic for spec in topic_specs] + [_inbox(spec) for spec in topic_specs]
         for topic in topics:
             with suppress(AlreadyExists):
                 self._publisher.create_topic(name=self.topic_path(topic))
@@ -289,7 +336,7 @@ class Runner:
             assert isinstance(spec.trigger, TopicTrigger)
             request = {
                 "name": self.subscription_path(spec.subscription),
-                "topic": self.topic_path(spec.trigger.topic),
+                "topic": self.topic_path(_inbox(spec)),
                 "ack_deadline_seconds": spec.ack_deadline_seconds,
                 "enable_message_ordering": spec.ordering,
                 "retry_policy": {
@@ -301,8 +348,6 @@ class Runner:
                     "max_delivery_attempts": spec.dead_letter.max_delivery_attempts,
                 },
             }
-            if spec.trigger.filter:
-                request["filter"] = spec.trigger.filter
             self._create_subscription(request)
             self._create_subscription(
                 {
@@ -311,16 +356,53 @@ class Runner:
                     "ack_deadline_seconds": 60,
                 }
             )
+        for topic in self.manifest.topics:
+            self._create_subscription(
+                {
+                    "name": self.subscription_path(_router_subscription(topic)),
+                    "topic": self.topic_path(topic),
+                    "ack_deadline_seconds": 60,
+                    "enable_message_ordering": True,
+                }
+            )
+
+    def _open_router(self, topic: str) -> None:
+        assert self._subscriber is not None
+        routes = [
+            (
+                parse_filter(spec.trigger.filter) if spec.trigger.filter else None,
+                self.topic_path(_inbox(spec)),
+            )
+            for spec in self.manifest.functions
+            if isinstance(spec.trigger, TopicTrigger) and spec.trigger.topic == topic
+        ]
+        router = _Router(routes, self._router_publisher())
+        stream = self._subscriber.subscribe(
+            self.subscription_path(_router_subscription(topic)),
+            callback=router,
+            flow_control=FlowControl(max_messages=500),
+            scheduler=ThreadScheduler(
+                ThreadPoolExecutor(max_workers=16, thread_name_prefix=f"route-{topic}")
+            ),
+        )
+        self._streams.append(stream)
+
+    def _router_publisher(self) -> PublisherClient:
+        if self._ordered_publisher is None:
+            self._ordered_publisher = PublisherClient(
+                publisher_options=PublisherOptions(enable_message_ordering=True)
+            )
+        return self._ordered_publisher
 
     def _create_subscription(self, request: dict[str, object]) -> None:
         assert self._subscriber is not None
         with suppress(AlreadyExists):
             self._subscriber.create_subscription(request=request)
 
-    def _open_stream(self, spec: FunctionSpec, trigger: TopicTrigger) -> None:
+    def _open_stream(self, spec: FunctionSpec) -> None:
         assert self._subscriber is not None
         path = self.subscription_path(spec.subscription)
-        deliver = _Delivery(spec, trigger, path, self.servers[spec.name].url, self._http, self.faults)
+        deliver = _Delivery(spec, path, self.servers[spec.name].url, self._http, self.faults)
         stream = self._subscriber.subscribe(
             path,
             callback=deliver,
@@ -348,3 +430,12 @@ class Runner:
                     logger.warning("scheduled call of %s answered %s", spec.name, response.status)
             except urllib3.exceptions.HTTPError as error:
                 logger.warning("scheduled call of %s failed: %s", spec.name, error)
+
+
+def _inbox(spec: FunctionSpec) -> str:
+    """The topic a function's subscription sits on locally: what the router found for it."""
+    return f"{spec.name}-inbox"
+
+
+def _router_subscription(topic: str) -> str:
+    return f"kiroku-router-{topic}"
