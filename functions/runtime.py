@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from google.cloud.pubsub_v1 import SubscriberClient
+
 from shared.application.aggregates import KINDS
 from shared.application.commands import CommandHandler
 from shared.bus.publisher import Publisher
@@ -32,6 +34,12 @@ def storage() -> Storage:
 @cache
 def publisher() -> Publisher:
     return Publisher(settings().project_id)
+
+
+@cache
+def subscriber() -> SubscriberClient:
+    """For peeking at dead letters (the GraphQL function's admin query)."""
+    return SubscriberClient()
 
 
 @cache

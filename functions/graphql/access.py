@@ -40,6 +40,9 @@ OPERATION_ROLES: dict[str, Role] = {
     "Query.saga": "writer",
     "Mutation.placeOrder": "writer",
     "Mutation.cancelOrder": "writer",  # and the command function checks the order is the caller's
+    # Operations.
+    "Query.eventHistory": "admin",
+    "Query.deadLetters": "admin",
 }
 
 

@@ -128,6 +128,7 @@ def _execute(request: flask.Request) -> flask.Response:
         reads=CountedReads(stores.read_models),
         outcomes=OutcomeLog(stores.read_models),
         publisher=publisher(),
+        events=stores.events,
         wait_seconds=settings().command_wait_seconds,
         order_wait_seconds=settings().order_wait_seconds,
     )

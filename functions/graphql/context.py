@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from shared.application.outcomes import OutcomeLog
 from shared.bus.publisher import Publisher
+from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
 from shared.observability.metrics import READ_MODEL_QUERIES
 from shared.readmodels.store import Page, ReadModelStore, ReadRecord, Scalar
@@ -49,6 +50,7 @@ class RequestContext:
     reads: CountedReads
     outcomes: OutcomeLog
     publisher: Publisher
+    events: EventStore
     wait_seconds: float
     order_wait_seconds: float
     rejections: list[GraphQLError] = field(default_factory=list)

@@ -23,6 +23,7 @@ from functions.graphql.commands import Sent
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
 from functions.graphql.limits import complexity_rule
+from functions.graphql.operations import DeadLetter, StoredEvent, dead_letters, event_history
 from functions.graphql.orders import (
     ORDERS,
     SAGAS,
@@ -45,7 +46,8 @@ from functions.graphql.results import (
     page_size,
     send,
 )
-from shared.config import Settings
+from functions.runtime import subscriber
+from shared.config import Settings, settings
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
 
@@ -304,6 +306,21 @@ class Query:
     def saga(self, info: RequestInfo, order_id: strawberry.ID) -> Saga | None:
         record = visible(info.context, info.context.reads.get(SAGAS, str(order_id)))
         return Saga.of(record) if record is not None else None
+
+    @strawberry.field
+    def event_history(
+        self,
+        info: RequestInfo,
+        aggregate_type: str,
+        aggregate_id: strawberry.ID,
+        from_version: int = 1,
+        first: int | None = None,
+    ) -> list[StoredEvent]:
+        return event_history(info.context, aggregate_type, str(aggregate_id), from_version, first)
+
+    @strawberry.field
+    def dead_letters(self, info: RequestInfo, function: str, first: int | None = None) -> list[DeadLetter]:
+        return dead_letters(subscriber(), settings().project_id, function, first)
 
     @strawberry.field
     def command_status(self, info: RequestInfo, id: strawberry.ID) -> CommandResult | None:

@@ -65,6 +65,10 @@ def _operations(category_id: str, product_id: str, order_id: str = "absent-order
             'shippingAddress: "1 Access Road"}, wait: false',
         ),
         "Mutation.cancelOrder": _mutation("cancelOrder", f'id: "{order_id}"'),
+        "Query.eventHistory": (
+            f'{{ eventHistory(aggregateType: "Product", aggregateId: "{product_id}") {{ type }} }}'
+        ),
+        "Query.deadLetters": '{ deadLetters(function: "create-category") { messageId } }',
     }
 
 

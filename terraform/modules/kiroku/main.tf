@@ -128,7 +128,9 @@ module "pubsub" {
   function_urls      = module.functions.urls
   push_invoker_email = module.iam.push_invoker_email
   publisher_emails   = module.iam.function_emails
-  depends_on         = [google_project_service.api]
+  # The GraphQL function serves the admins' deadLetters query.
+  dead_letter_reader_email = module.iam.function_emails["graphql"]
+  depends_on               = [google_project_service.api]
 }
 
 module "scheduler" {

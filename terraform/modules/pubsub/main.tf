@@ -49,6 +49,11 @@ variable "publisher_emails" {
   type        = map(string)
 }
 
+variable "dead_letter_reader_email" {
+  description = "The account that may peek at kept dead letters: the GraphQL function's, for admins' deadLetters query."
+  type        = string
+}
+
 variable "dead_letter_retention" {
   description = "How long a kept dead letter waits for an operator (Pub/Sub allows at most 7 days)."
   type        = string
@@ -147,6 +152,14 @@ resource "google_pubsub_subscription_iam_member" "agent_acks_source" {
   subscription = google_pubsub_subscription.push[each.key].name
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "reader_peeks_dead_letters" {
+  for_each     = var.functions
+  project      = var.project_id
+  subscription = google_pubsub_subscription.kept[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${var.dead_letter_reader_email}"
 }
 
 output "dead_letter_subscriptions" {
