@@ -47,7 +47,7 @@ from google.api_core.exceptions import AlreadyExists
 from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 from google.cloud.pubsub_v1.subscriber.message import Message
 from google.cloud.pubsub_v1.subscriber.scheduler import ThreadScheduler
-from google.cloud.pubsub_v1.types import FlowControl, PublisherOptions
+from google.cloud.pubsub_v1.types import BatchSettings, FlowControl, PublisherOptions
 from google.protobuf import duration_pb2
 
 from emulators.processes import ManagedProcess, free_port
@@ -182,6 +182,9 @@ class _Delivery:
                 headers={
                     "Content-Type": "application/json",
                     "User-Agent": "APIs-Google; (kiroku local runner)",
+                    # gunicorn drops idle keep-alive connections after 2 s; a push sent on one that it
+                    # has just closed would be reset and wait for a redelivery. Loopback connects are cheap.
+                    "Connection": "close",
                 },
                 timeout=urllib3.Timeout(connect=2.0, read=float(self.spec.ack_deadline_seconds)),
                 retries=False,
@@ -390,7 +393,9 @@ class Runner:
     def _router_publisher(self) -> PublisherClient:
         if self._ordered_publisher is None:
             self._ordered_publisher = PublisherClient(
-                publisher_options=PublisherOptions(enable_message_ordering=True)
+                # Each routed message is one hop of someone's request: do not hold it for a batch.
+                batch_settings=BatchSettings(max_latency=0.001),
+                publisher_options=PublisherOptions(enable_message_ordering=True),
             )
         return self._ordered_publisher
 
