@@ -23,7 +23,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from urllib.parse import quote
 
 import pybreaker
@@ -38,6 +38,7 @@ from shared.observability.metrics import GATEWAY_CALLS, GATEWAY_RETRIES
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Adapter = TypeVar("Adapter", bound="_HttpGateway")
 
 # The gateway's definitive "no": payment declined (402), unknown order (404), a request that contradicts
 # an earlier one under the same idempotency key (409), refused as invalid (422).
@@ -301,8 +302,10 @@ def _order_path(prefix: str, order_id: str, suffix: str = "") -> str:
     return f"{prefix}/{quote(order_id, safe='')}{suffix}"
 
 
-class HttpPaymentGateway:
-    """`PaymentGateway` over HTTP; the order id is the idempotency key of every request."""
+class _HttpGateway:
+    """What both HTTP adapters share: one `_GatewayClient` (session, retries, breaker) per instance."""
+
+    gateway: ClassVar[str]
 
     def __init__(
         self,
@@ -317,7 +320,7 @@ class HttpPaymentGateway:
         session: requests.Session | None = None,
     ) -> None:
         self._client = _GatewayClient(
-            "payment",
+            self.gateway,
             base_url,
             timeout_seconds=timeout_seconds,
             attempts=attempts,
@@ -332,6 +335,15 @@ class HttpPaymentGateway:
     def breaker(self) -> pybreaker.CircuitBreaker:
         """This adapter's circuit breaker (its `current_state` is "closed", "open" or "half-open")."""
         return self._client.breaker
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class HttpPaymentGateway(_HttpGateway):
+    """`PaymentGateway` over HTTP; the order id is the idempotency key of every request."""
+
+    gateway = "payment"
 
     def capture(self, order_id: str, amount: Money, payment_token: str) -> Charge:
         def parse(answer: Mapping[str, Any]) -> Charge:
@@ -358,41 +370,11 @@ class HttpPaymentGateway:
             lambda answer: Refund(refund_id=_field(answer, "refund_id")),
         )
 
-    def close(self) -> None:
-        self._client.close()
 
-
-class HttpShippingGateway:
+class HttpShippingGateway(_HttpGateway):
     """`ShippingGateway` over HTTP; the order id is the idempotency key of every request."""
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        timeout_seconds: float = 2.0,
-        attempts: int = 3,
-        breaker_fail_max: int = 5,
-        breaker_reset_seconds: float = 30.0,
-        backoff_seconds: float = 0.2,
-        max_backoff_seconds: float = 2.0,
-        session: requests.Session | None = None,
-    ) -> None:
-        self._client = _GatewayClient(
-            "shipping",
-            base_url,
-            timeout_seconds=timeout_seconds,
-            attempts=attempts,
-            breaker_fail_max=breaker_fail_max,
-            breaker_reset_seconds=breaker_reset_seconds,
-            backoff_seconds=backoff_seconds,
-            max_backoff_seconds=max_backoff_seconds,
-            session=session,
-        )
-
-    @property
-    def breaker(self) -> pybreaker.CircuitBreaker:
-        """This adapter's circuit breaker (its `current_state` is "closed", "open" or "half-open")."""
-        return self._client.breaker
+    gateway = "shipping"
 
     def ship(self, order_id: str, address: str, lines: Sequence[tuple[str, int]]) -> Shipment:
         body = {
@@ -406,9 +388,6 @@ class HttpShippingGateway:
             body,
             lambda answer: Shipment(shipment_id=_field(answer, "shipment_id")),
         )
-
-    def close(self) -> None:
-        self._client.close()
 
 
 def payment_gateway(config: Settings | None = None) -> HttpPaymentGateway:
@@ -435,19 +414,17 @@ def _required_url(url: str | None, field: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _payment_gateway(config: Settings) -> HttpPaymentGateway:
-    return HttpPaymentGateway(
-        _required_url(config.payment_gateway_url, "payment_gateway_url"),
-        timeout_seconds=config.gateway_timeout_seconds,
-        attempts=config.gateway_attempts,
-        breaker_fail_max=config.gateway_breaker_fail_max,
-        breaker_reset_seconds=config.gateway_breaker_reset_seconds,
-    )
+    return _built(HttpPaymentGateway, config.payment_gateway_url, "payment_gateway_url", config)
 
 
 @functools.lru_cache(maxsize=8)
 def _shipping_gateway(config: Settings) -> HttpShippingGateway:
-    return HttpShippingGateway(
-        _required_url(config.shipping_gateway_url, "shipping_gateway_url"),
+    return _built(HttpShippingGateway, config.shipping_gateway_url, "shipping_gateway_url", config)
+
+
+def _built(adapter: type[Adapter], url: str | None, field: str, config: Settings) -> Adapter:
+    return adapter(
+        _required_url(url, field),
         timeout_seconds=config.gateway_timeout_seconds,
         attempts=config.gateway_attempts,
         breaker_fail_max=config.gateway_breaker_fail_max,
