@@ -85,6 +85,28 @@ class AggregateKind(Generic[State]):
         )
         return reduce(self.evolve, (self.parse_event(envelope) for envelope in loaded.events), start)
 
+    def envelopes(
+        self,
+        cause: Envelope,
+        aggregate_id: str,
+        version: int,
+        decided: Sequence[BaseModel],
+        **fields: Any,
+    ) -> list[Envelope]:
+        """Decided events as envelopes caused by `cause`, numbered on from the stream's `version`."""
+        return [
+            cause.caused(
+                kind="event",
+                type=type(event).__name__,
+                aggregate_type=self.aggregate_type,
+                aggregate_id=aggregate_id,
+                aggregate_version=version + offset,
+                payload=event.model_dump(mode="json"),
+                **fields,
+            )
+            for offset, event in enumerate(decided, start=1)
+        ]
+
     def snapshot(self, stream_id: str, version: int, state: State) -> Snapshot:
         adapter: TypeAdapter[State] = TypeAdapter(type(self.initial))
         return Snapshot(

@@ -84,7 +84,7 @@ class CommandHandler:
                 return self._reject(envelope, kind.aggregate_type, aggregate_id, CommandError.of(rejection))
             if not decided:
                 return self._accept(envelope, kind, aggregate_id, loaded.version)
-            events = self._events_of(envelope, kind, aggregate_id, loaded.version, decided)
+            events = kind.envelopes(envelope, aggregate_id, loaded.version, decided)
             try:
                 result = self._events.append(stream_id, events, loaded.version, command_id=envelope.id)
             except ConcurrencyConflict as conflict:
@@ -123,22 +123,6 @@ class CommandHandler:
                 field=field,
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
-
-    @staticmethod
-    def _events_of(
-        command: Envelope, kind: AggregateKind[Any], aggregate_id: str, version: int, decided: list[BaseModel]
-    ) -> list[Envelope]:
-        return [
-            command.caused(
-                kind="event",
-                type=type(event).__name__,
-                aggregate_type=kind.aggregate_type,
-                aggregate_id=aggregate_id,
-                aggregate_version=version + offset,
-                payload=event.model_dump(mode="json"),
-            )
-            for offset, event in enumerate(decided, start=1)
-        ]
 
     def _publish(self, events: list[Envelope], result: AppendResult) -> None:
         self._publisher.publish_many(EVENTS_TOPIC, events)

@@ -98,13 +98,13 @@ class SagaRunner:
             if applied:
                 logger.info("saga %s: %s already decided; re-sending its commands", order_id, cause.type)
                 self._send_commands(applied)
-                self._write_view(order_id, loaded.events)
+                self._write_view(order_id, SAGA.fold(loaded), loaded.events)
                 return
             state: SagaState = SAGA.fold(loaded)
             decided = decide_saga(state, trigger, now or datetime.now(UTC), self._deadlines)
             if not decided:
                 return
-            envelopes = self._envelopes(cause, order_id, loaded.version, decided)
+            envelopes = SAGA.envelopes(cause, order_id, loaded.version, decided, actor=SAGA_ACTOR)
             try:
                 result = self._events.append(stream_id, envelopes, loaded.version, command_id=cause.id)
             except ConcurrencyConflict:
@@ -114,27 +114,11 @@ class SagaRunner:
             self._send_commands(envelopes)
             self._publisher.publish_many(EVENTS_TOPIC, envelopes)
             self._events.mark_append_published(result)
-            self._write_view(order_id, [*loaded.events, *envelopes])
-            _count(decided, state)
+            after = reduce(SAGA.evolve, decided, state)
+            self._write_view(order_id, after, [*loaded.events, *envelopes])
+            _count(decided, after)
             return
         raise RuntimeError(f"saga {order_id} kept changing under {MAX_DECISIONS} decisions; retry later")
-
-    @staticmethod
-    def _envelopes(
-        cause: Envelope, order_id: str, version: int, decided: Sequence[SagaEvent]
-    ) -> list[Envelope]:
-        return [
-            cause.caused(
-                kind="event",
-                type=type(event).__name__,
-                aggregate_type=SAGA.aggregate_type,
-                aggregate_id=order_id,
-                aggregate_version=version + offset,
-                actor=SAGA_ACTOR,
-                payload=event.model_dump(mode="json"),
-            )
-            for offset, event in enumerate(decided, start=1)
-        ]
 
     def _send_commands(self, saga_events: Sequence[Envelope]) -> None:
         commands: list[Envelope] = []
@@ -174,15 +158,12 @@ class SagaRunner:
             payload={"step": passed.step, "deadline": passed.deadline.isoformat()},
         )
 
-    def _write_view(self, order_id: str, events: Sequence[Envelope]) -> None:
-        if not events:
-            return
-        state: SagaState = reduce(SAGA.evolve, (SAGA.parse_event(event) for event in events), SAGA.initial)
+    def _write_view(self, order_id: str, state: SagaState, events: Sequence[Envelope]) -> None:
+        """`state` is the fold of `events`, the saga's whole stream (it is never snapshotted)."""
         self._read_models.upsert(SAGAS, order_id, saga_view(state, events), version=state.version)
 
 
-def _count(decided: Sequence[SagaEvent], before: SagaState) -> None:
-    after = reduce(SAGA.evolve, decided, before)
+def _count(decided: Sequence[SagaEvent], after: SagaState) -> None:
     for event in decided:
         if isinstance(event, SagaEnded):
             SAGA_OUTCOMES.labels(event.step, after.failure or "").inc()

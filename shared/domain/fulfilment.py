@@ -126,7 +126,6 @@ class SagaState:
     pending: tuple[SagaCommand, ...] = ()
     issued: frozenset[str] = frozenset()  # command types issued so far
     facts: frozenset[tuple[Fact, str]] = frozenset()  # (fact, subject)
-    charge_id: str = ""
     failure: CancellationReason | None = None
     failure_detail: str = ""
     payment_abandoned: bool = False
@@ -427,10 +426,7 @@ def evolve_saga(state: SagaState, event: SagaEvent) -> SagaState:
             shipping_address=event.shipping_address,
         )
     if isinstance(event, FactRecorded):
-        facts = state.facts | {(event.fact, event.subject)}
-        if event.fact == "PAYMENT_CAPTURED":
-            return replace(state, facts=facts, charge_id=event.subject)
-        return replace(state, facts=facts)
+        return replace(state, facts=state.facts | {(event.fact, event.subject)})
     if isinstance(event, CommandsIssued):
         return replace(
             state,
