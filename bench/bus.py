@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,20 @@ class Figures:
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def timed(clients: int, count: int, request: Callable[[int], None]) -> Figures:
+    """Run `request(0..count-1)` from `clients` threads; the figures of their latencies and rate."""
+
+    def one(index: int) -> float:
+        started = time.time()
+        request(index)
+        return (time.time() - started) * 1000
+
+    began = time.time()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        latencies = list(pool.map(one, range(count)))
+    return Figures(count, time.time() - began, latencies)
 
 
 def _envelopes(count: int) -> list[Envelope]:

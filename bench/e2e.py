@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 from rich.console import Console
 from rich.table import Table
 
-from bench.bus import Figures, emulator_hop
+from bench.bus import Figures, emulator_hop, timed
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
 from emulators.stack import LocalCloud, StackOptions
@@ -37,7 +35,7 @@ console = Console(width=120)
 def create_products(url: str, token: str, category_id: str, clients: int, count: int) -> Figures:
     session_headers = {"Authorization": f"Bearer {token}"}
 
-    def one(index: int) -> tuple[float, float]:
+    def one(index: int) -> None:
         product = {
             "id": f"bench-{uuid.uuid4().hex[:12]}",
             "name": f"Bench {index:05d}",
@@ -45,7 +43,6 @@ def create_products(url: str, token: str, category_id: str, clients: int, count:
             "categoryId": category_id,
             "initialStock": 10,
         }
-        started = time.time()
         response = requests.post(
             url,
             json={"query": CREATE_PRODUCT, "variables": {"input": product}},
@@ -55,12 +52,8 @@ def create_products(url: str, token: str, category_id: str, clients: int, count:
         result = response.json()["data"]["createProduct"]
         if result != {"status": "ACCEPTED", "version": 1}:
             raise RuntimeError(f"mutation did not complete: {result}")
-        return started, time.time()
 
-    began = time.time()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        timings = list(pool.map(one, range(count)))
-    return Figures(count, time.time() - began, [(end - start) * 1000 for start, end in timings])
+    return timed(clients, count, one)
 
 
 def main() -> None:

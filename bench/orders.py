@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
-from bench.bus import Figures
+from bench.bus import Figures, timed
 from bench.e2e import create_products
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
@@ -64,26 +62,19 @@ def _products(url: str, token: str, count: int) -> list[str]:
 
 
 def _orders(url: str, token: str, products: list[str], clients: int, count: int) -> Figures:
-    def one(index: int) -> tuple[float, float]:
-        product = products[index % len(products)]
+    def one(index: int) -> None:
         variables = {
             "input": {
-                "lines": [{"productId": product, "quantity": 1}],
+                "lines": [{"productId": products[index % len(products)], "quantity": 1}],
                 "paymentToken": "tok_ok",
                 "shippingAddress": "1 Bench Street",
             }
         }
-        started = time.time()
         body = _post(url, token, PLACE, variables)
-        result = body["data"]["placeOrder"]
-        if result != {"status": "ACCEPTED", "order": {"status": "COMPLETED"}}:
+        if body["data"]["placeOrder"] != {"status": "ACCEPTED", "order": {"status": "COMPLETED"}}:
             raise RuntimeError(f"order did not complete: {body}")
-        return started, time.time()
 
-    began = time.time()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        timings = list(pool.map(one, range(count)))
-    return Figures(count, time.time() - began, [(end - start) * 1000 for start, end in timings])
+    return timed(clients, count, one)
 
 
 def main() -> None:
