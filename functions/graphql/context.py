@@ -1,4 +1,4 @@
-"""One request's context: the caller, the read models (counted), the category DataLoader, and the
+"""One request's context: the caller, the read models (counted), the DataLoaders, and the
 command rejections to report as GraphQL errors beside the mutation results."""
 
 from __future__ import annotations
@@ -55,13 +55,20 @@ class RequestContext:
     order_wait_seconds: float
     rejections: list[GraphQLError] = field(default_factory=list)
     categories: DataLoader[str, ReadRecord | None] = field(init=False)
+    sagas: DataLoader[str, ReadRecord | None] = field(init=False)
 
     def __post_init__(self) -> None:
-        async def load_categories(keys: list[str]) -> list[ReadRecord | None]:
-            found = self.reads.get_many("categories", list(keys))
+        self.categories = self._loader("categories")
+        self.sagas = self._loader("sagas")
+
+    def _loader(self, model: str) -> DataLoader[str, ReadRecord | None]:
+        """One read-model query per batch of keys, whatever the size of the page that asks."""
+
+        async def load(keys: list[str]) -> list[ReadRecord | None]:
+            found = self.reads.get_many(model, list(keys))
             return [found.get(key) for key in keys]
 
-        self.categories = DataLoader(load_fn=load_categories)
+        return DataLoader(load_fn=load)
 
     def __getitem__(self, name: str) -> Any:  # strawberry extensions may read the context as a mapping
         return getattr(self, name)

@@ -105,8 +105,8 @@ class Order:
     updated_at: datetime
 
     @strawberry.field
-    def saga(self, info: strawberry.Info[RequestContext, None]) -> Saga | None:
-        record = info.context.reads.get(SAGAS, str(self.id))
+    async def saga(self, info: strawberry.Info[RequestContext, None]) -> Saga | None:
+        record = await info.context.sagas.load(str(self.id))
         return Saga.of(record) if record is not None else None
 
     @classmethod
