@@ -111,7 +111,8 @@ def _stored_rows(
         lines = []
         for offset, envelope in enumerate(_events(stream, batch, i * batch), start=1):
             line = StoredEvent.from_envelope(stream, i * batch + offset, envelope).to_json_line()
-            lines.append(f'{line[:-1]},"position":{next(positions)}}}')
+            position = next(positions)
+            lines.append(f'{line[:-1]},"position":{position},"append_order":{position}}}')
         rows.append("[" + ",".join(lines) + "]")
     return rows
 

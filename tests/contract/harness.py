@@ -79,7 +79,7 @@ class PostgresHarness(Harness):
             row = conn.execute(
                 "SELECT (SELECT count(*) FROM kiroku_events) + (SELECT count(*) FROM kiroku_outbox)"
                 " + (SELECT count(*) FROM kiroku_commands) + (SELECT count(*) FROM kiroku_snapshots)"
-                " + (SELECT count(*) FROM kiroku_read_models) + (SELECT last_position FROM kiroku_position)"
+                " + (SELECT count(*) FROM kiroku_read_models)"
             ).fetchone()
         return int(row[0]) if row else 0
 
@@ -90,9 +90,14 @@ class PostgresHarness(Harness):
             )
 
     def sabotage_next_append(self, stream_id: str) -> None:
-        # The outbox row the append's second event will need, already taken.
+        # The outbox entry the next append will need, already taken: its events are written, then it fails.
         with self.pool.connection() as conn:
-            conn.execute("INSERT INTO kiroku_outbox (position) SELECT last_position + 2 FROM kiroku_position")
+            conn.execute(
+                "INSERT INTO kiroku_outbox (append_order, first_version, last_version, stream_id)"
+                " SELECT last_value + is_called::int, v.next, v.next, %s FROM kiroku_append_order,"
+                " (SELECT coalesce(max(version), 0) + 1 AS next FROM kiroku_events WHERE stream_id = %s) v",
+                (stream_id, stream_id),
+            )
 
     def close(self) -> None:
         self.pool.close()

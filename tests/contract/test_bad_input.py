@@ -74,7 +74,7 @@ def test_a_bad_read_model_write_is_refused_and_writes_nothing(backend: Harness, 
 def test_the_nothing_written_check_sees_every_kind_of_write(backend: Harness) -> None:
     events = backend.event_store()
     events.append("counter-a", [event("a")], ANY, command_id="cmd-1")
-    # An event, its outbox entry, the command record (and on PostgreSQL the moved position counter).
+    # An event, its outbox entry and the command record.
     written = backend.stored_items()
     assert written >= 3
     events.write_snapshot(Snapshot("counter-a", AGGREGATE_TYPE, 1, {"total": 1}))

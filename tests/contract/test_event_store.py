@@ -231,6 +231,16 @@ def test_the_outbox_holds_each_appended_event_until_published(backend: Harness) 
     assert store.pending_outbox() == pending[2:]
 
 
+def test_publishing_some_events_of_an_append_keeps_the_others_in_order(backend: Harness) -> None:
+    store = backend.event_store()
+    store.append("counter-m", events("m", 5), NO_STREAM)
+    pending = store.pending_outbox()
+    store.mark_published([pending[1].id, pending[3].id])
+    assert [p.envelope.aggregate_version for p in store.pending_outbox()] == [1, 3, 5]
+    store.mark_published([p.id for p in store.pending_outbox()])
+    assert store.pending_outbox() == []
+
+
 def test_a_failed_append_leaves_no_event_and_no_outbox_entry(backend: Harness) -> None:
     store = backend.event_store()
     store.append("counter-k", events("k", 1), NO_STREAM)

@@ -11,8 +11,10 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from shared.eventstore import NO_STREAM, MigrationError, Upcasters
+from shared.eventstore.integrity import check_integrity
 from shared.eventstore.migrations import available, migrate
 from shared.eventstore.model import prepare_append
+from shared.eventstore.postgres import SEQUENCER_LOCK
 from shared.eventstore.upcasting import Payload
 from tests.contract.factories import event, events
 from tests.contract.harness import PostgresHarness
@@ -59,6 +61,38 @@ def test_a_poller_never_skips_an_append_that_commits_after_later_ones(postgres: 
         seen.extend(recorded.position for recorded in page)
     assert seen == list(range(cursor + 1, cursor + 3 + LATER_WRITERS))
     assert (slow.first_position, slow.last_position) == (cursor + 1, cursor + 2)
+
+
+def test_appends_that_commit_while_the_sequencer_is_busy_get_positions_in_commit_order(
+    postgres: PostgresHarness,
+) -> None:
+    store = postgres.event_store()
+    store.append("counter-first", events("first", 1), NO_STREAM)
+    cursor = store.read_all()[-1].position
+    with psycopg.connect(postgres.uri, autocommit=True) as slow_conn, slow_conn.transaction():
+        with psycopg.connect(postgres.uri, autocommit=True) as sequencer, sequencer.transaction():
+            sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
+            slow = store.append_within(
+                slow_conn, prepare_append("counter-slow", events("slow", 2), NO_STREAM, None)
+            )
+            later = [store.append(f"counter-later-{n}", events(str(n), 1), NO_STREAM) for n in range(3)]
+            assert [result.first_position for result in [slow, *later]] == [None] * 4
+            # Committed, but not positioned while another holds the sequencer: nothing to read yet.
+            assert store.read_all(cursor) == []
+        # The sequencer is free: a reader positions what committed, not the append still open.
+        first_read = store.read_all(cursor)
+        assert [(r.position, r.stream_id) for r in first_read] == [
+            (cursor + 1 + n, f"counter-later-{n}") for n in range(3)
+        ]
+    rest = store.read_all(cursor + 3)
+    assert [(r.position, r.stream_id) for r in rest] == [
+        (cursor + 4, "counter-slow"),
+        (cursor + 5, "counter-slow"),
+    ]
+    slow = store.positioned(slow)
+    assert (slow.first_position, slow.last_position) == (cursor + 4, cursor + 5)
+    assert store.positioned(later[2]).first_position == cursor + 3
+    assert check_integrity(store).ok
 
 
 def test_read_all_pages_in_position_order_and_upcasts(postgres: PostgresHarness) -> None:
