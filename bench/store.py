@@ -171,7 +171,7 @@ def _firestore_raw(client: firestore.Client, label: str, appends: int, batch: in
         def append(i: int) -> None:
             commit = client.batch()
             for stored in work[i]:
-                document = {name: getattr(stored, name) for name in StoredEvent.__dataclass_fields__}
+                document = {name: getattr(stored, name) for name in StoredEvent._fields}
                 commit.create(events.document(version_id(stored.version)), document)
             commit.commit()
 

@@ -44,7 +44,7 @@ from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary, Sn
 from shared.eventstore.upcasting import Upcasters
 
 T = TypeVar("T")
-_EVENT_FIELDS = tuple(name for name in StoredEvent.__dataclass_fields__ if name != "position")
+_EVENT_FIELDS = tuple(name for name in StoredEvent._fields if name != "position")
 # Firestore's limit on the writes of one batch.
 _BATCH = 500
 # Each failed attempt means another writer committed, so a stream under heavy racing still progresses.
@@ -134,7 +134,7 @@ class FirestoreEventStore(EventStore):
             events = self._events(prepared.stream_id)
             for event in prepared.events:
                 version = current + event.version
-                document = {**asdict(event), "version": version}
+                document = {**event._asdict(), "version": version}
                 del document["position"]
                 batch.create(events.document(version_id(version)), document)
                 if outbox:

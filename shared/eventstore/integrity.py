@@ -10,7 +10,6 @@ every saga.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -74,7 +73,7 @@ def import_log(store: EventStore, lines: Iterable[str]) -> int:
     count = 0
     for run in _runs(StoredEvent.from_json_line(line) for line in lines if line.strip()):
         first = run[0].version
-        numbered = tuple(dataclasses.replace(event, version=i) for i, event in enumerate(run, start=1))
+        numbered = tuple(event._replace(version=i) for i, event in enumerate(run, start=1))
         store.append_prepared(PreparedAppend(run[0].stream_id, numbered, first - 1, None), outbox=False)
         count += len(run)
     return count

@@ -4,6 +4,10 @@ Validation lives here, before any backend is called, so PostgreSQL and Firestore
 input with the same typed error and nothing is ever half-written. The size limits are Firestore's (1 MiB
 per document, 500 writes and 10 MiB per commit) with headroom, applied to PostgreSQL too so an event
 stored on one backend can always be moved to the other.
+
+JSON is written by orjson, several times faster than the standard library on the append path, which
+is mostly serialisation; the standard library decides the cases orjson refuses or would coerce (integers
+beyond 64 bits, non-string keys, NaN and infinities, which orjson writes as null).
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
 from pydantic import JsonValue, ValidationError
 
 from shared.eventstore.errors import EventTooLarge, ImportRefused, InvalidAppend
@@ -28,7 +33,7 @@ MAX_APPEND_BYTES = 8 * 1024 * 1024
 MAX_ID_LENGTH = 400
 
 # Built once: json.dumps with options other than the defaults builds a new encoder on every call.
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_STDLIB_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _FORBIDDEN_ID = re.compile(r"[/\x00-\x1f\x7f]|^\.{1,2}$|^__.*__$")
 
 
@@ -66,28 +71,42 @@ def expected_as_int(expected: ExpectedVersion) -> int | None:
     return expected
 
 
-def dump_json(value: Any, what: str, error: type[ValueError] = InvalidAppend) -> str:
-    """Compact JSON, refusing what JSON cannot carry (NaN, sets, objects) instead of coercing it."""
+def encode_json(value: Any, what: str, error: type[ValueError] = InvalidAppend) -> bytes:
+    """Compact UTF-8 JSON, refusing what JSON cannot carry (NaN, sets, objects) instead of coercing it."""
     try:
-        return _JSON.encode(value)
+        encoded = orjson.dumps(value)
+    except TypeError:
+        return _stdlib_json(value, what, error).encode()
+    if b"null" in encoded:
+        _stdlib_json(value, what, error)  # a real null, or a NaN orjson turned into one
+    return encoded
+
+
+def _stdlib_json(value: Any, what: str, error: type[ValueError]) -> str:
+    try:
+        return _STDLIB_JSON.encode(value)
     except (TypeError, ValueError) as cause:
         raise error(f"{what} is not JSON-serialisable: {cause}") from cause
 
 
-def check_size(text: str, what: str, error: type[ValueError] = EventTooLarge) -> None:
+def dump_json(value: Any, what: str, error: type[ValueError] = InvalidAppend) -> str:
+    return encode_json(value, what, error).decode()
+
+
+def check_size(text: str | bytes, what: str, error: type[ValueError] = EventTooLarge) -> None:
     """One document's worth: Firestore's 1 MiB less room for the fields around it."""
-    size = len(text.encode())
+    size = len(text.encode() if isinstance(text, str) else text)
     if size > MAX_PAYLOAD_BYTES:
         raise error(f"{what} is {size:,} bytes; the limit is {MAX_PAYLOAD_BYTES:,} bytes")
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
+class StoredEvent(NamedTuple):
     """An event as both backends store and export it; `payload` is its JSON text, kept byte for byte.
 
     Inside an append that is not stored yet, `version` counts from 1 within the append; the backend adds
     the stream's current version. `position` is the global position (PostgreSQL only) and is not exported:
-    an import numbers the log again in file order.
+    an import numbers the log again in file order. A named tuple rather than a frozen dataclass: one is
+    built per event appended or read, and a frozen dataclass of sixteen fields costs seven times as much.
     """
 
     stream_id: str
@@ -109,8 +128,9 @@ class StoredEvent:
 
     @classmethod
     def from_envelope(cls, stream_id: str, version: int, envelope: Envelope) -> StoredEvent:
-        payload = dump_json(envelope.payload, f"payload of event {envelope.type} ({envelope.id})")
-        check_size(payload, f"payload of event {envelope.type} ({envelope.id})")
+        what = f"payload of event {envelope.type} ({envelope.id})"
+        payload = encode_json(envelope.payload, what)
+        check_size(payload, what)
         return cls(
             stream_id=stream_id,
             version=version,
@@ -126,7 +146,7 @@ class StoredEvent:
             actor_role=envelope.actor.role,
             traceparent=envelope.trace.traceparent,
             tracestate=envelope.trace.tracestate,
-            payload=payload,
+            payload=payload.decode(),
         )
 
     def to_envelope(self) -> Envelope:
@@ -148,25 +168,26 @@ class StoredEvent:
 
     def to_json_line(self) -> str:
         """One export line: fixed field order and format, so the same log always exports the same bytes."""
-        header = _JSON.encode(
-            {
-                "stream_id": self.stream_id,
-                "version": self.version,
-                "event_id": self.event_id,
-                "event_type": self.event_type,
-                "schema_version": self.schema_version,
-                "aggregate_type": self.aggregate_type,
-                "aggregate_id": self.aggregate_id,
-                "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-                "correlation_id": self.correlation_id,
-                "causation_id": self.causation_id,
-                "actor_uid": self.actor_uid,
-                "actor_role": self.actor_role,
-                "traceparent": self.traceparent,
-                "tracestate": self.tracestate,
-            }
-        )
-        return f'{header[:-1]},"payload":{self.payload}}}'
+        return orjson.dumps(self._line_fields()).decode()
+
+    def _line_fields(self) -> dict[str, Any]:
+        return {
+            "stream_id": self.stream_id,
+            "version": self.version,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "schema_version": self.schema_version,
+            "aggregate_type": self.aggregate_type,
+            "aggregate_id": self.aggregate_id,
+            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "actor_uid": self.actor_uid,
+            "actor_role": self.actor_role,
+            "traceparent": self.traceparent,
+            "tracestate": self.tracestate,
+            "payload": orjson.Fragment(self.payload),
+        }
 
     @classmethod
     def from_json_line(cls, line: str) -> StoredEvent:
@@ -192,6 +213,10 @@ class PreparedAppend:
     events: tuple[StoredEvent, ...]
     expected: int | None
     command_id: str | None
+
+    def json_array(self) -> str:
+        """The events as one JSON array of export lines, in one encoder call."""
+        return orjson.dumps([event._line_fields() for event in self.events]).decode()
 
 
 def prepare_append(

@@ -110,7 +110,7 @@ class PostgresEventStore(EventStore):
         The result has no positions when another append held the sequencer lock (see the module
         docstring); once the transaction has committed, `positioned` waits for them.
         """
-        events = "[" + ",".join(event.to_json_line() for event in prepared.events) + "]"
+        events = prepared.json_array()
         try:
             row = conn.execute(
                 "SELECT * FROM kiroku_append(%s, %s, %s, %s::json, %s)",
