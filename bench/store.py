@@ -11,7 +11,9 @@ Firestore (the official emulator, started here): Kiroku's store against a plain 
 same event documents. Emulator figures say nothing about the real service's speed: they are there
 so a change that makes the Firestore path slower shows up.
 
-Each writer appends to its own stream with the exact expected version, as a command handler does.
+Each writer appends to its own stream with the exact expected version, as a command handler does; the
+writers are threads of one process. Every workload runs in five rounds of all contenders, and the median
+round is printed.
 `KIROKU_BENCH_SCALE` (default 1) multiplies the number of appends.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import statistics
 import tempfile
 import threading
 import time
@@ -40,13 +43,14 @@ from rich.table import Table
 from emulators.services import EmbeddedPostgres, FirestoreEmulator
 from shared.eventstore.firestore import FirestoreEventStore, version_id
 from shared.eventstore.model import StoredEvent
-from shared.eventstore.postgres import EVENT_COLUMNS, PostgresEventStore, open_pool
+from shared.eventstore.postgres import LOG_PAGE_OF_ENVELOPES, PostgresEventStore, open_pool
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Envelope
 
 SCALE = float(os.environ.get("KIROKU_BENCH_SCALE", "1"))
 WRITERS = (1, 8)
 BATCH = 100
+ROUNDS = 5
 # Commanded EventStore's published figures (events/s): 100-event batches from 1 and 50 writers, reads.
 COMMANDED = {"batch 1": 4929.0, "batch 50": 8586.0, "read": 27211.0}
 console = Console(width=150)
@@ -198,11 +202,7 @@ def _select_all(pool: ConnectionPool[psycopg.Connection[Any]]) -> int:
     count, after = 0, 0
     while True:
         with pool.connection() as conn:
-            rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM kiroku_events WHERE position > %s"  # noqa: S608
-                " ORDER BY position LIMIT 1000",
-                (after,),
-            ).fetchall()
+            rows = conn.execute(LOG_PAGE_OF_ENVELOPES, {"after": after, "limit": 1000}).fetchall()
         if not rows:
             return count
         count += len(rows)
@@ -247,27 +247,40 @@ def _append_rows(
     other: Baseline | None,
     batch_reference: str,
 ) -> None:
-    """Single-event then batch appends, 1 and 8 writers: Kiroku, the baseline and the other library."""
+    """Single-event then batch appends, 1 and 8 writers: Kiroku, the baseline and the other library.
+
+    Each workload runs in rounds, every contender once per round, and the median round counts: this
+    machine's disk flush time drifts by tens of percent within a minute, and contenders run one after the
+    other would hand that drift to whoever ran in the slow minute.
+    """
+    contenders: list[Baseline] = [partial(_kiroku, store), baseline, *([other] if other else [])]
     for batch, total in zip((1, BATCH), totals, strict=True):
         for writers in WRITERS:
-            appends = _n(total // writers)
-            label = f"{batch}-{writers}"
+            appends = _n(total // writers // ROUNDS)
+            rates: list[list[float]] = [[] for _ in contenders]
+            for round_number in range(ROUNDS):
+                label = f"{batch}-{writers}-{round_number}"
+                for contender, contender_rates in zip(contenders, rates, strict=True):
+                    contender_rates.append(_rate(writers, appends, batch, contender(label, appends, batch)))
+            medians = [statistics.median(contender_rates) for contender_rates in rates]
             _row(
                 table,
                 f"{batch}-event appends, {writers} writer{'s' * (writers > 1)}",
-                _rate(writers, appends, batch, _kiroku(store, label, appends, batch)),
-                _rate(writers, appends, batch, baseline(label, appends, batch)),
-                _rate(writers, appends, batch, other(label, appends, batch)) if other else None,
+                medians[0],
+                medians[1],
+                medians[2] if other else None,
                 batch_reference if batch == BATCH else "",
             )
 
 
 def _stream_read_row(table: Table, store: EventStore, reference: str) -> None:
-    stream = f"{BATCH}-1-0"
+    """The single writer's batch streams (one per round), each read whole."""
+    streams = [f"{BATCH}-1-{round_number}-0" for round_number in range(ROUNDS)]
+    events = sum(store.stream_version(stream) for stream in streams)
     _row(
         table,
-        f"stream read ({store.stream_version(stream):,} events)",
-        _read_rate(lambda: len(store.read_stream(stream))),
+        f"stream read ({len(streams)} streams, {events:,} events)",
+        _read_rate(lambda: sum(len(store.read_stream(stream)) for stream in streams)),
         None,
         None,
         reference,
@@ -303,7 +316,7 @@ def bench_postgres(work_dir: Path) -> None:
         _append_rows(
             table,
             store,
-            (1600, 80),
+            (2400, 200),
             partial(_raw_insert, pool, itertools.count(1)),
             partial(_eventsourcing, recorder),
             commanded,
@@ -343,7 +356,7 @@ def bench_firestore(work_dir: Path) -> None:
         table = _table(
             "Firestore (official emulator: figures track changes, not the real service)", "plain batch", None
         )
-        _append_rows(table, store, (200, 16), partial(_firestore_raw, client), None, "")
+        _append_rows(table, store, (200, 40), partial(_firestore_raw, client), None, "")
         table.add_section()
         table.add_row("read_all", "n/a (no global order)", "", "", "")
         _stream_read_row(table, store, "")

@@ -42,6 +42,7 @@ from shared.eventstore.errors import ConcurrencyConflict, WriteContended
 from shared.eventstore.model import AppendResult, PreparedAppend, Snapshot, StoredEvent
 from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary, SnapshotPolicy
 from shared.eventstore.upcasting import Upcasters
+from shared.messages.envelope import Envelope
 
 T = TypeVar("T")
 _EVENT_FIELDS = tuple(name for name in StoredEvent._fields if name != "position")
@@ -151,7 +152,7 @@ class FirestoreEventStore(EventStore):
 
         return commit_optimistically(step, f"append to {prepared.stream_id!r}")
 
-    def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[StoredEvent]:
+    def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:
         query = (
             self._events(stream_id)
             .where(filter=FieldFilter("version", ">=", from_version))
@@ -159,7 +160,7 @@ class FirestoreEventStore(EventStore):
         )
         if limit is not None:
             query = query.limit(limit)
-        return [_stored(snapshot.to_dict() or {}) for snapshot in query.stream()]
+        return [_stored(snapshot.to_dict() or {}).to_envelope() for snapshot in query.stream()]
 
     def stream_version(self, stream_id: str) -> int:
         head = self._streams.document(stream_id).get()

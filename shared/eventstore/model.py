@@ -131,22 +131,23 @@ class StoredEvent(NamedTuple):
         what = f"payload of event {envelope.type} ({envelope.id})"
         payload = encode_json(envelope.payload, what)
         check_size(payload, what)
-        return cls(
-            stream_id=stream_id,
-            version=version,
-            event_id=envelope.id,
-            event_type=envelope.type,
-            schema_version=envelope.schema_version,
-            aggregate_type=envelope.aggregate_type,
-            aggregate_id=envelope.aggregate_id,
-            occurred_at=envelope.occurred_at.astimezone(UTC),
-            correlation_id=envelope.correlation_id,
-            causation_id=envelope.causation_id,
-            actor_uid=envelope.actor.uid,
-            actor_role=envelope.actor.role,
-            traceparent=envelope.trace.traceparent,
-            tracestate=envelope.trace.tracestate,
-            payload=payload.decode(),
+        actor, trace = envelope.actor, envelope.trace
+        return cls(  # positional: one per event appended, and keywords cost more
+            stream_id,
+            version,
+            envelope.id,
+            envelope.type,
+            envelope.schema_version,
+            envelope.aggregate_type,
+            envelope.aggregate_id,
+            envelope.occurred_at.astimezone(UTC),
+            envelope.correlation_id,
+            envelope.causation_id,
+            actor.uid,
+            actor.role,
+            trace.traceparent,
+            trace.tracestate,
+            payload.decode(),
         )
 
     def to_envelope(self) -> Envelope:
@@ -168,9 +169,11 @@ class StoredEvent(NamedTuple):
 
     def to_json_line(self) -> str:
         """One export line: fixed field order and format, so the same log always exports the same bytes."""
-        return orjson.dumps(self._line_fields()).decode()
+        occurred_at = self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+        return orjson.dumps(self.fields(occurred_at)).decode()
 
-    def _line_fields(self) -> dict[str, Any]:
+    def fields(self, occurred_at: datetime | str) -> dict[str, Any]:
+        """The stored fields by name, in export order, the payload as embedded JSON."""
         return {
             "stream_id": self.stream_id,
             "version": self.version,
@@ -179,7 +182,7 @@ class StoredEvent(NamedTuple):
             "schema_version": self.schema_version,
             "aggregate_type": self.aggregate_type,
             "aggregate_id": self.aggregate_id,
-            "occurred_at": self.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "occurred_at": occurred_at,
             "correlation_id": self.correlation_id,
             "causation_id": self.causation_id,
             "actor_uid": self.actor_uid,
@@ -215,8 +218,12 @@ class PreparedAppend:
     command_id: str | None
 
     def json_array(self) -> str:
-        """The events as one JSON array of export lines, in one encoder call."""
-        return orjson.dumps([event._line_fields() for event in self.events]).decode()
+        """The events as one JSON array for the database, in one encoder call.
+
+        orjson writes the timestamps itself (RFC 3339, which PostgreSQL reads back exactly); an export
+        line spells them out with `isoformat`, whose fixed format the export promises.
+        """
+        return orjson.dumps([event.fields(event.occurred_at) for event in self.events]).decode()
 
 
 def prepare_append(

@@ -8,23 +8,25 @@ INSERT's rate here. A sequence with a "safe high-water mark" lets writers run in
 positions are allocated before commit and leave gaps, and guessing when a gap is safe to pass is how a
 reader skips an event.
 
-So positions are given to events that are already committed, by a sequencer. `kiroku_append`
-(migration 0003) takes the sequencer lock only if it is free; then, holding it to commit, it positions the
-committed events still waiting and its own, after the highest position. If another append holds the lock,
-it commits its events with no position instead, and `kiroku_sequence` then waits for the lock and positions
-everything committed and waiting in one go. Whoever gives positions holds the lock until its commit, so
-positions become visible strictly in order and without gaps (a rolled-back sequencer gives its numbers
-back): nothing is skipped, and the order is the order events were committed and positioned in. One
-writer alone always finds the lock free: one round trip, as before. Under contention, appends share disk
-flushes and one sequencer pass positions the events of many. The cost: a committed event is invisible to
-`read_all` until it is positioned - the appender does that before `append` returns, and a caught-up
-`read_all` positions what an appender that died in between left waiting.
+So positions are given to appends that are already committed, by a sequencer (migration 0003). Every
+append is a row of `kiroku_appends`; an event's position is its append's first position plus its place in
+the append, so positioning costs one row per append, however many events it holds. `kiroku_append` takes
+the sequencer lock only if it is free; then, holding it to commit, it positions the committed appends
+still waiting and itself, after the highest position. If another append holds the lock, it commits with
+no position instead and returns at once; the next append or caught-up `read_all` that finds the lock free
+positions it, and `positioned` (or `iter_log`) waits for the lock to do so. Whoever gives positions holds
+the lock until its commit, so positions become visible strictly in order and without gaps (a rolled-back
+sequencer gives its numbers back): nothing is skipped, and the order is the order appends were committed
+and positioned in. One writer alone always finds the lock free: its appends are positioned as they
+commit, in one round trip. Under contention, appends share disk flushes and one pass positions many.
 
-Per stream, a transaction-scoped advisory lock on the stream's hash serialises appends, so the version
-and command-id checks see every earlier append of the stream.
+No lock per stream: the version and command-id checks read what is committed, and two appends racing for
+the same version or command id meet at the primary key, where the second waits for the first to commit and
+then fails. `append` then checks again (and replays, conflicts or appends); inside a caller's transaction,
+which the failure ends, it reports a conflict.
 
-Appends send the events as one JSON array that `json_populate_recordset` turns into rows server-side:
-one statement, no per-event round trips, however large the batch.
+Appends send the events as one JSON array that `json_populate_recordset` turns into rows server-side, and
+reads have the server build each envelope's JSON, which pydantic parses and validates in one call.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool
 
-from shared.eventstore.errors import ConcurrencyConflict, EventStoreError, InvalidAppend
+from shared.eventstore.errors import ConcurrencyConflict, EventStoreError, InvalidAppend, WriteContended
 from shared.eventstore.migrations import migrate
 from shared.eventstore.model import (
     AppendResult,
@@ -47,18 +50,68 @@ from shared.eventstore.model import (
 )
 from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary, SnapshotPolicy
 from shared.eventstore.upcasting import Upcasters
+from shared.messages.envelope import Envelope
 
-EVENT_COLUMNS = (
-    "stream_id, version, event_id, event_type, schema_version, aggregate_type, aggregate_id, occurred_at,"
-    " correlation_id, causation_id, actor_uid, actor_role, traceparent, tracestate, payload::text, position"
+EVENT_COLUMNS = ", ".join(
+    f"e.{column}"
+    for column in (
+        "stream_id",
+        "version",
+        "event_id",
+        "event_type",
+        "schema_version",
+        "aggregate_type",
+        "aggregate_id",
+        "occurred_at",
+        "correlation_id",
+        "causation_id",
+        "actor_uid",
+        "actor_role",
+        "traceparent",
+        "tracestate",
+        "payload::text",
+    )
 )
+# The event as an envelope's JSON, built by the server: pydantic then parses and validates it in one
+# call, several times faster than building the envelope from columns in Python.
+ENVELOPE_JSON = (
+    "json_build_object('id', e.event_id, 'kind', 'event', 'type', e.event_type,"
+    " 'schema_version', e.schema_version, 'aggregate_type', e.aggregate_type,"
+    " 'aggregate_id', e.aggregate_id, 'aggregate_version', e.version, 'occurred_at', e.occurred_at,"
+    " 'correlation_id', e.correlation_id, 'causation_id', e.causation_id,"
+    " 'actor', json_build_object('uid', e.actor_uid, 'role', e.actor_role),"
+    " 'trace', json_build_object('traceparent', e.traceparent, 'tracestate', e.tracestate),"
+    " 'payload', e.payload)::text"
+)
+
+
+def _log_page(columns: str) -> str:
+    """A page of the log in position order: the next appends by position (no more than the page can hold,
+    each has an event at least), then each one's events by version off the primary key - a nested loop by
+    construction, so a page costs the same however long the log is."""
+    return (
+        f"SELECT {columns}, a.first_position + e.version - a.first_version AS position"  # noqa: S608
+        " FROM (SELECT * FROM kiroku_appends WHERE last_position > %(after)s"
+        " ORDER BY last_position LIMIT %(limit)s) a"
+        " CROSS JOIN LATERAL (SELECT * FROM kiroku_events e WHERE e.stream_id = a.stream_id"
+        " AND e.version BETWEEN greatest(a.first_version, a.first_version + %(after)s - a.first_position + 1)"
+        " AND a.last_version AND e.append_order = a.append_order ORDER BY e.version) e"
+        " ORDER BY a.last_position, e.version LIMIT %(limit)s"
+    )
+
+
+LOG_PAGE_OF_EVENTS = _log_page(EVENT_COLUMNS)
+LOG_PAGE_OF_ENVELOPES = _log_page(f"e.stream_id, {ENVELOPE_JSON}")
 _PAGE = 1000
 # Position what committed events wait for a position, unless the sequencer lock is taken: for readers,
 # which must not wait for writers (whoever holds the lock is positioning anyway).
+_RACE_RETRIES = 10
+# An append that raced another for the same version or command id fails on one of these.
+_RACED_KEYS = frozenset({"kiroku_events_pkey", "kiroku_commands_pkey"})
 # The advisory lock key of the sequencer, as migration 0003 takes it.
 SEQUENCER_LOCK = (1802465135, 0)
 _POSITION_WAITING_IF_FREE = (
-    "SELECT kiroku_position_waiting() WHERE EXISTS (SELECT FROM kiroku_events WHERE position IS NULL)"
+    "SELECT kiroku_position_waiting() WHERE EXISTS (SELECT FROM kiroku_appends WHERE first_position IS NULL)"
     " AND pg_try_advisory_xact_lock(%s, %s)"
 )
 
@@ -100,7 +153,13 @@ class PostgresEventStore(EventStore):
 
     def append_prepared(self, prepared: PreparedAppend, *, outbox: bool) -> AppendResult:
         with self._pool.connection() as conn:
-            return self.append_within(conn, prepared, outbox=outbox)
+            for _ in range(_RACE_RETRIES):
+                try:
+                    return self.append_within(conn, prepared, outbox=outbox)
+                except _RacedAppend:
+                    # Nothing was written. Checked again, the append now replays, conflicts or fits.
+                    continue
+        raise WriteContended(f"appends to {prepared.stream_id!r} kept racing {_RACE_RETRIES} times")
 
     def append_within(
         self, conn: psycopg.Connection[Any], prepared: PreparedAppend, *, outbox: bool = True
@@ -116,12 +175,16 @@ class PostgresEventStore(EventStore):
                 "SELECT * FROM kiroku_append(%s, %s, %s, %s::json, %s)",
                 (prepared.stream_id, prepared.expected, prepared.command_id, events, outbox),
             ).fetchone()
+        except psycopg.errors.UniqueViolation as error:
+            if error.diag.constraint_name not in _RACED_KEYS:
+                raise _changed_behind_our_back(prepared, error) from error
+            if conn.info.transaction_status != TransactionStatus.INERROR:
+                raise _RacedAppend from error
+            # The caller's transaction is lost with the statement: it must decide again, as on a conflict.
+            actual = self.stream_version(prepared.stream_id)
+            raise ConcurrencyConflict(prepared.stream_id, prepared.expected, actual) from error
         except psycopg.IntegrityError as error:
-            # Appends go through kiroku_append, which checks first: only a store changed behind its back
-            # (rows written or deleted by hand) gets here. The statement rolled back: nothing was written.
-            raise EventStoreError(
-                f"append to {prepared.stream_id!r} failed, nothing written: {error}"
-            ) from error
+            raise _changed_behind_our_back(prepared, error) from error
         if row is None:
             raise RuntimeError("kiroku_append returned no row")
         outcome, stream_id, actual, first_version, last_version, first_position, last_position = row
@@ -145,14 +208,14 @@ class PostgresEventStore(EventStore):
         last = first + result.last_version - result.first_version
         return dataclasses.replace(result, first_position=first, last_position=last)
 
-    def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[StoredEvent]:
+    def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:
         with self._pool.connection() as conn:
             rows = conn.execute(
-                f"SELECT {EVENT_COLUMNS} FROM kiroku_events WHERE stream_id = %s AND version >= %s"  # noqa: S608
+                f"SELECT {ENVELOPE_JSON} FROM kiroku_events e WHERE stream_id = %s AND version >= %s"  # noqa: S608
                 " ORDER BY version LIMIT %s",
                 (stream_id, from_version, limit),
             ).fetchall()
-        return [_stored(row) for row in rows]
+        return [Envelope.model_validate_json(envelope) for (envelope,) in rows]
 
     def read_all(self, after_position: int = 0, limit: int = _PAGE) -> list[RecordedEvent]:
         """Events after `after_position` in commit order; poll with the last position seen."""
@@ -161,18 +224,18 @@ class PostgresEventStore(EventStore):
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidAppend(f"limit must be an integer >= 1, got {limit!r}")
         return [
-            RecordedEvent(event.position or 0, event.stream_id, self.envelope(event))
-            for event in self._events_after(after_position, limit)
+            RecordedEvent(position, stream_id, self.upcasters.upcast(Envelope.model_validate_json(envelope)))
+            for stream_id, envelope, position in self._log_page(LOG_PAGE_OF_ENVELOPES, after_position, limit)
         ]
 
-    def _events_after(self, after_position: int, limit: int) -> list[StoredEvent]:
+    def _log_page(self, query: str, after_position: int, limit: int) -> list[Any]:
         with self._pool.connection() as conn:
-            rows = _select_after(conn, after_position, limit)
+            rows = conn.execute(query, {"after": after_position, "limit": limit}).fetchall()
             # Caught up: events an appender committed but died before positioning would otherwise wait
             # for the next append.
             if len(rows) < limit and conn.execute(_POSITION_WAITING_IF_FREE, SEQUENCER_LOCK).fetchone():
-                rows = _select_after(conn, after_position, limit)
-        return [_stored(row) for row in rows]
+                rows = conn.execute(query, {"after": after_position, "limit": limit}).fetchall()
+        return rows
 
     def stream_version(self, stream_id: str) -> int:
         with self._pool.connection() as conn:
@@ -209,10 +272,9 @@ class PostgresEventStore(EventStore):
         return Snapshot(*row) if row else None
 
     def _pending_outbox(self, limit: int) -> list[tuple[str, StoredEvent]]:
-        columns = ", ".join(f"e.{column.strip()}" for column in EVENT_COLUMNS.split(","))
         with self._pool.connection() as conn:
             rows = conn.execute(
-                f"SELECT {columns}, o.append_order FROM kiroku_outbox o JOIN kiroku_events e"  # noqa: S608
+                f"SELECT {EVENT_COLUMNS}, o.append_order FROM kiroku_outbox o JOIN kiroku_events e"  # noqa: S608
                 " ON e.stream_id = o.stream_id AND e.version BETWEEN o.first_version AND o.last_version"
                 " ORDER BY o.append_order, e.version LIMIT %s",
                 (limit,),
@@ -257,7 +319,7 @@ class PostgresEventStore(EventStore):
         with self._pool.connection() as conn:
             conn.execute("SELECT kiroku_sequence(NULL, NULL)")
         after = 0
-        while page := self._events_after(after, _PAGE):
+        while page := [_stored(row) for row in self._log_page(LOG_PAGE_OF_EVENTS, after, _PAGE)]:
             yield from page
             after = page[-1].position or 0
 
@@ -274,20 +336,33 @@ class PostgresEventStore(EventStore):
                 " WHERE e.stream_id = o.stream_id AND e.version BETWEEN o.first_version AND o.last_version)"
                 " ORDER BY o.append_order, o.first_version"
             ).fetchall()
+            unlisted = conn.execute(
+                "SELECT e.stream_id, e.version FROM kiroku_events e"
+                " LEFT JOIN kiroku_appends a USING (append_order)"
+                " WHERE a.append_order IS NULL OR e.version NOT BETWEEN a.first_version AND a.last_version"
+                " ORDER BY e.stream_id, e.version"
+            ).fetchall()
         return [
             IntegrityProblem(
                 "outbox_orphan", stream_id, f"outbox entry for versions {first}-{last} misses events"
             )
             for stream_id, first, last in orphans
+        ] + [
+            IntegrityProblem(
+                "unlisted_event", stream_id, f"version {version} is in no append: it has no position"
+            )
+            for stream_id, version in unlisted
         ]
 
 
-def _select_after(conn: psycopg.Connection[Any], after_position: int, limit: int) -> list[Any]:
-    return conn.execute(
-        f"SELECT {EVENT_COLUMNS} FROM kiroku_events WHERE position > %s"  # noqa: S608
-        " ORDER BY position LIMIT %s",
-        (after_position, limit),
-    ).fetchall()
+class _RacedAppend(Exception):
+    """Another append of the same stream or command id committed first; nothing of this one was written."""
+
+
+def _changed_behind_our_back(prepared: PreparedAppend, error: psycopg.Error) -> EventStoreError:
+    # kiroku_append checks before it writes: only a store changed behind its back (rows written or deleted
+    # by hand) gets here. The statement rolled back: nothing was written.
+    return EventStoreError(f"append to {prepared.stream_id!r} failed, nothing written: {error}")
 
 
 def unpublished_runs(first: int, last: int, published: set[int]) -> list[tuple[int, int]]:

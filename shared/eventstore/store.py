@@ -89,7 +89,7 @@ class EventStore(ABC):
         _check_positive(from_version, "from_version")
         if limit is not None:
             _check_positive(limit, "limit")
-        return [self.envelope(event) for event in self._read_stream(stream_id, from_version, limit)]
+        return [self.upcasters.upcast(event) for event in self._read_stream(stream_id, from_version, limit)]
 
     def load(self, stream_id: str, snapshot_schema_version: int = 1) -> LoadedStream:
         """The last snapshot of the current state shape (if any) and the events after it."""
@@ -124,7 +124,8 @@ class EventStore(ABC):
         """Store a validated append; `outbox=False` is for imports, whose events were published before."""
 
     @abstractmethod
-    def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[StoredEvent]: ...
+    def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:
+        """The stream's events as stored, before upcasting."""
 
     @abstractmethod
     def stream_version(self, stream_id: str) -> int:

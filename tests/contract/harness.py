@@ -79,7 +79,7 @@ class PostgresHarness(Harness):
             row = conn.execute(
                 "SELECT (SELECT count(*) FROM kiroku_events) + (SELECT count(*) FROM kiroku_outbox)"
                 " + (SELECT count(*) FROM kiroku_commands) + (SELECT count(*) FROM kiroku_snapshots)"
-                " + (SELECT count(*) FROM kiroku_read_models)"
+                " + (SELECT count(*) FROM kiroku_read_models) + (SELECT count(*) FROM kiroku_appends)"
             ).fetchone()
         return int(row[0]) if row else 0
 

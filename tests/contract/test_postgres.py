@@ -5,16 +5,17 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from shared.eventstore import NO_STREAM, MigrationError, Upcasters
+from shared.eventstore import ANY, NO_STREAM, ConcurrencyConflict, MigrationError, Upcasters
 from shared.eventstore.integrity import check_integrity
 from shared.eventstore.migrations import available, migrate
 from shared.eventstore.model import prepare_append
-from shared.eventstore.postgres import SEQUENCER_LOCK
+from shared.eventstore.postgres import SEQUENCER_LOCK, PostgresEventStore
 from shared.eventstore.upcasting import Payload
 from tests.contract.factories import event, events
 from tests.contract.harness import PostgresHarness
@@ -22,14 +23,17 @@ from tests.contract.harness import PostgresHarness
 LATER_WRITERS = 3
 
 
-def _blocked_or_done(harness: PostgresHarness, threads: list[threading.Thread]) -> bool:
+def _waiting_for_locks(harness: PostgresHarness) -> int:
     with harness.pool.connection() as conn:
         row = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
             (harness.database,),
         ).fetchone()
-    blocked = int(row[0]) if row else 0
-    return blocked + sum(not thread.is_alive() for thread in threads) >= len(threads)
+    return int(row[0]) if row else 0
+
+
+def _blocked_or_done(harness: PostgresHarness, threads: list[threading.Thread]) -> bool:
+    return _waiting_for_locks(harness) + sum(not thread.is_alive() for thread in threads) >= len(threads)
 
 
 def test_a_poller_never_skips_an_append_that_commits_after_later_ones(postgres: PostgresHarness) -> None:
@@ -93,6 +97,34 @@ def test_appends_that_commit_while_the_sequencer_is_busy_get_positions_in_commit
     assert (slow.first_position, slow.last_position) == (cursor + 4, cursor + 5)
     assert store.positioned(later[2]).first_position == cursor + 3
     assert check_integrity(store).ok
+
+
+def test_an_append_that_races_another_inside_a_transaction_reports_a_conflict(
+    postgres: PostgresHarness,
+) -> None:
+    store = postgres.event_store()
+    with (
+        psycopg.connect(postgres.uri, autocommit=True) as first,
+        psycopg.connect(postgres.uri, autocommit=True) as second,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        with first.transaction():
+            store.append_within(first, prepare_append("counter-race", events("a", 1), NO_STREAM, None))
+            # Both see an empty stream; the second waits at the primary key for the first to commit.
+            racing = pool.submit(_append_in_transaction, store, second)
+            deadline = time.monotonic() + 60
+            while not _waiting_for_locks(postgres):
+                assert time.monotonic() < deadline, "the racing append never waited"
+                time.sleep(0.01)
+        with pytest.raises(ConcurrencyConflict) as conflict:
+            racing.result(timeout=60)
+    assert conflict.value.actual == 1
+    assert [e.payload for e in store.read_stream("counter-race")] == [events("a", 1)[0].payload]
+
+
+def _append_in_transaction(store: PostgresEventStore, conn: psycopg.Connection[Any]) -> None:
+    with conn.transaction():
+        store.append_within(conn, prepare_append("counter-race", events("b", 1), ANY, None))
 
 
 def test_read_all_pages_in_position_order_and_upcasts(postgres: PostgresHarness) -> None:
