@@ -73,7 +73,7 @@ EVENT_COLUMNS = ", ".join(
     )
 )
 # The event as an envelope's JSON, built by the server: pydantic then parses and validates it in one
-# call, several times faster than building the envelope from columns in Python.
+# call, faster than building the envelope from columns in Python (11 against 17 µs an event here).
 ENVELOPE_JSON = (
     "json_build_object('id', e.event_id, 'kind', 'event', 'type', e.event_type,"
     " 'schema_version', e.schema_version, 'aggregate_type', e.aggregate_type,"
@@ -103,13 +103,13 @@ def _log_page(columns: str) -> str:
 LOG_PAGE_OF_EVENTS = _log_page(EVENT_COLUMNS)
 LOG_PAGE_OF_ENVELOPES = _log_page(f"e.stream_id, {ENVELOPE_JSON}")
 _PAGE = 1000
-# Position what committed events wait for a position, unless the sequencer lock is taken: for readers,
-# which must not wait for writers (whoever holds the lock is positioning anyway).
 _RACE_RETRIES = 10
 # An append that raced another for the same version or command id fails on one of these.
 _RACED_KEYS = frozenset({"kiroku_events_pkey", "kiroku_commands_pkey"})
 # The advisory lock key of the sequencer, as migration 0003 takes it.
 SEQUENCER_LOCK = (1802465135, 0)
+# Position the committed appends that wait, unless the sequencer lock is taken: for readers, which must
+# not wait for writers (the holder, or the next to find the lock free, positions them).
 _POSITION_WAITING_IF_FREE = (
     "SELECT kiroku_position_waiting() WHERE EXISTS (SELECT FROM kiroku_appends WHERE first_position IS NULL)"
     " AND pg_try_advisory_xact_lock(%s, %s)"
