@@ -32,6 +32,11 @@ MAX_EVENTS_PER_APPEND = 200
 MAX_APPEND_BYTES = 8 * 1024 * 1024
 MAX_ID_LENGTH = 400
 
+# Types orjson would write as strings but the standard library refuses: handed back, so they are refused.
+# (UUIDs and enums orjson writes whatever the options; envelopes validate payloads as JSON values.)
+_ORJSON_REFUSES = (
+    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 # Built once: json.dumps with options other than the defaults builds a new encoder on every call.
 _STDLIB_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _FORBIDDEN_ID = re.compile(r"[/\x00-\x1f\x7f]|^\.{1,2}$|^__.*__$")
@@ -74,7 +79,7 @@ def expected_as_int(expected: ExpectedVersion) -> int | None:
 def encode_json(value: Any, what: str, error: type[ValueError] = InvalidAppend) -> bytes:
     """Compact UTF-8 JSON, refusing what JSON cannot carry (NaN, sets, objects) instead of coercing it."""
     try:
-        encoded = orjson.dumps(value)
+        encoded = orjson.dumps(value, option=_ORJSON_REFUSES)
     except TypeError:
         return _stdlib_json(value, what, error).encode()
     if b"null" in encoded:

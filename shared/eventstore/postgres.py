@@ -16,9 +16,11 @@ still waiting and itself, after the highest position. If another append holds th
 no position instead and returns at once; the next append or caught-up `read_all` that finds the lock free
 positions it, and `positioned` (or `iter_log`) waits for the lock to do so. Whoever gives positions holds
 the lock until its commit, so positions become visible strictly in order and without gaps (a rolled-back
-sequencer gives its numbers back): nothing is skipped, and the order is the order appends were committed
-and positioned in. One writer alone always finds the lock free: its appends are positioned as they
-commit, in one round trip. Under contention, appends share disk flushes and one pass positions many.
+sequencer gives its numbers back): nothing is skipped. The order is the order appends were positioned in:
+commit order, except that an append committing while another holds the sequencer comes after it, and
+causal order always (an append made after another committed is positioned after it). One writer alone
+always finds the lock free: its appends are positioned as they commit, in one round trip. Under
+contention, appends share disk flushes and one pass positions many.
 
 No lock per stream: the version and command-id checks read what is committed, and two appends racing for
 the same version or command id meet at the primary key, where the second waits for the first to commit and
@@ -153,13 +155,7 @@ class PostgresEventStore(EventStore):
 
     def append_prepared(self, prepared: PreparedAppend, *, outbox: bool) -> AppendResult:
         with self._pool.connection() as conn:
-            for _ in range(_RACE_RETRIES):
-                try:
-                    return self.append_within(conn, prepared, outbox=outbox)
-                except _RacedAppend:
-                    # Nothing was written. Checked again, the append now replays, conflicts or fits.
-                    continue
-        raise WriteContended(f"appends to {prepared.stream_id!r} kept racing {_RACE_RETRIES} times")
+            return self.append_within(conn, prepared, outbox=outbox)
 
     def append_within(
         self, conn: psycopg.Connection[Any], prepared: PreparedAppend, *, outbox: bool = True
@@ -167,8 +163,23 @@ class PostgresEventStore(EventStore):
         """Append on `conn`, inside whatever transaction the caller holds open (or its own, in autocommit).
 
         The result has no positions when another append held the sequencer lock (see the module
-        docstring); once the transaction has committed, `positioned` waits for them.
+        docstring); once the transaction has committed, `positioned` waits for them. The transaction
+        must be READ COMMITTED, and while it stays open it may hold the sequencer: other appends then
+        commit unpositioned, and `positioned` or `iter_log` on another connection wait for it to end.
         """
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            return self._append_once(conn, prepared, outbox)
+        for _ in range(_RACE_RETRIES):
+            try:
+                return self._append_once(conn, prepared, outbox)
+            except _RacedAppend:
+                # Nothing was written. Checked again, the append now replays, conflicts or fits.
+                continue
+        raise WriteContended(f"appends to {prepared.stream_id!r} kept racing {_RACE_RETRIES} times")
+
+    def _append_once(
+        self, conn: psycopg.Connection[Any], prepared: PreparedAppend, outbox: bool
+    ) -> AppendResult:
         events = prepared.json_array()
         try:
             row = conn.execute(
@@ -185,6 +196,8 @@ class PostgresEventStore(EventStore):
             raise ConcurrencyConflict(prepared.stream_id, prepared.expected, actual) from error
         except psycopg.IntegrityError as error:
             raise _changed_behind_our_back(prepared, error) from error
+        except psycopg.errors.FeatureNotSupported as error:  # not READ COMMITTED: nothing was written
+            raise EventStoreError(f"append to {prepared.stream_id!r} refused: {error}") from error
         if row is None:
             raise RuntimeError("kiroku_append returned no row")
         outcome, stream_id, actual, first_version, last_version, first_position, last_position = row
@@ -233,7 +246,7 @@ class PostgresEventStore(EventStore):
             rows = conn.execute(query, {"after": after_position, "limit": limit}).fetchall()
             # Caught up: events an appender committed but died before positioning would otherwise wait
             # for the next append.
-            if len(rows) < limit and conn.execute(_POSITION_WAITING_IF_FREE, SEQUENCER_LOCK).fetchone():
+            if len(rows) < limit and _positioned_waiting(conn):
                 rows = conn.execute(query, {"after": after_position, "limit": limit}).fetchall()
         return rows
 
@@ -289,6 +302,11 @@ class PostgresEventStore(EventStore):
                 raise InvalidAppend(f"not an outbox id of this store: {entry_id!r}")
             published.setdefault(int(append_order), set()).add(int(version))
         with self._pool.connection() as conn, conn.transaction():
+            # Locked first, then read by a statement of its own: a relay marking the same append at the
+            # same time has then committed its split runs, and this one sees them.
+            conn.execute(
+                "SELECT FROM kiroku_outbox WHERE append_order = ANY(%s) FOR UPDATE", (list(published),)
+            )
             entries = conn.execute(
                 "DELETE FROM kiroku_outbox WHERE append_order = ANY(%s)"
                 " RETURNING append_order, first_version, last_version, stream_id",
@@ -353,6 +371,14 @@ class PostgresEventStore(EventStore):
             )
             for stream_id, version in unlisted
         ]
+
+
+def _positioned_waiting(conn: psycopg.Connection[Any]) -> bool:
+    """Whether this reader positioned waiting appends; a read-only role cannot, and leaves it to writers."""
+    try:
+        return conn.execute(_POSITION_WAITING_IF_FREE, SEQUENCER_LOCK).fetchone() is not None
+    except (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege):
+        return False
 
 
 class _RacedAppend(Exception):

@@ -50,7 +50,7 @@ class IntegrityProblem:
 
 @dataclass
 class LogSummary:
-    """What one pass over the whole log saw, for the backend's own checks (heads, counter, outbox)."""
+    """What one pass over the whole log saw, for the backend's own checks (Firestore's stream heads)."""
 
     events: int = 0
     last_versions: dict[str, int] = field(default_factory=dict)

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from shared.eventstore import ANY, NO_STREAM, ConcurrencyConflict, MigrationError, Upcasters
+from shared.eventstore import ANY, NO_STREAM, ConcurrencyConflict, EventStoreError, MigrationError, Upcasters
 from shared.eventstore.integrity import check_integrity
 from shared.eventstore.migrations import available, migrate
 from shared.eventstore.model import prepare_append
@@ -120,6 +120,17 @@ def test_an_append_that_races_another_inside_a_transaction_reports_a_conflict(
             racing.result(timeout=60)
     assert conflict.value.actual == 1
     assert [e.payload for e in store.read_stream("counter-race")] == [events("a", 1)[0].payload]
+
+
+def test_an_append_in_a_repeatable_read_transaction_is_refused(postgres: PostgresHarness) -> None:
+    # A transaction-wide snapshot could give positions the previous sequencer gave already.
+    store = postgres.event_store()
+    prepared = prepare_append("counter-rr", events("r", 1), NO_STREAM, None)
+    with psycopg.connect(postgres.uri, autocommit=True) as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        with pytest.raises(EventStoreError, match="READ COMMITTED"):
+            store.append_within(conn, prepared)
+    assert store.stream_version("counter-rr") == 0
 
 
 def _append_in_transaction(store: PostgresEventStore, conn: psycopg.Connection[Any]) -> None:

@@ -64,12 +64,18 @@ DROP FUNCTION kiroku_append(text, bigint, text, json, boolean);
 DROP TABLE kiroku_position;
 
 -- Under the sequencer lock: position the committed appends that wait, in append order, after the last
--- position. Returns the last position given.
+-- position. Returns the last position given. Positions are read after the lock is taken, which only
+-- READ COMMITTED sees: a transaction-wide snapshot could read a last position from before the previous
+-- sequencer committed, so other isolation levels are refused (here and in kiroku_append).
 CREATE FUNCTION kiroku_position_waiting() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_last bigint;
 BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'Kiroku positions events only in READ COMMITTED transactions'
+            USING ERRCODE = 'feature_not_supported';
+    END IF;
     SELECT coalesce(max(last_position), 0) INTO v_last FROM kiroku_appends;
     IF NOT EXISTS (SELECT FROM kiroku_appends WHERE first_position IS NULL) THEN
         RETURN v_last;  -- the usual case: no planning of the update below
@@ -158,6 +164,10 @@ BEGIN
     -- of committed appends still waiting) visible in order. When another append holds it, this one
     -- commits without positions rather than queue its commit behind the other's.
     IF pg_try_advisory_xact_lock(1802465135, 0) THEN
+        IF current_setting('transaction_isolation') <> 'read committed' THEN
+            RAISE EXCEPTION 'Kiroku positions events only in READ COMMITTED transactions'
+                USING ERRCODE = 'feature_not_supported';
+        END IF;
         -- Usually nothing waits: then one statement, not kiroku_position_waiting's update.
         SELECT coalesce(max(last_position), 0), EXISTS (SELECT FROM kiroku_appends WHERE first_position IS NULL)
             INTO v_base, v_waiting FROM kiroku_appends;
