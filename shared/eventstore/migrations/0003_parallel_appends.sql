@@ -66,7 +66,7 @@ DROP TABLE kiroku_position;
 -- Under the sequencer lock: position the committed appends that wait, in append order, after the last
 -- position. Returns the last position given. Positions are read after the lock is taken, which only
 -- READ COMMITTED sees: a transaction-wide snapshot could read a last position from before the previous
--- sequencer committed, so other isolation levels are refused (here and in kiroku_append).
+-- sequencer committed, so other isolation levels are refused.
 CREATE FUNCTION kiroku_position_waiting() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -138,7 +138,6 @@ DECLARE
     v_current bigint;
     v_order   bigint;
     v_base    bigint;
-    v_waiting boolean;
     v_command kiroku_commands%ROWTYPE;
 BEGIN
     IF p_command_id IS NOT NULL THEN
@@ -164,16 +163,7 @@ BEGIN
     -- of committed appends still waiting) visible in order. When another append holds it, this one
     -- commits without positions rather than queue its commit behind the other's.
     IF pg_try_advisory_xact_lock(1802465135, 0) THEN
-        IF current_setting('transaction_isolation') <> 'read committed' THEN
-            RAISE EXCEPTION 'Kiroku positions events only in READ COMMITTED transactions'
-                USING ERRCODE = 'feature_not_supported';
-        END IF;
-        -- Usually nothing waits: then one statement, not kiroku_position_waiting's update.
-        SELECT coalesce(max(last_position), 0), EXISTS (SELECT FROM kiroku_appends WHERE first_position IS NULL)
-            INTO v_base, v_waiting FROM kiroku_appends;
-        IF v_waiting THEN
-            v_base := kiroku_position_waiting();
-        END IF;
+        v_base := kiroku_position_waiting();
     END IF;
     v_order := nextval('kiroku_append_order');
 
