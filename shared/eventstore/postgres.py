@@ -8,13 +8,14 @@ INSERT's rate here. A sequence with a "safe high-water mark" lets writers run in
 positions are allocated before commit and leave gaps, and guessing when a gap is safe to pass is how a
 reader skips an event.
 
-So positions are given to appends that are already committed, by a sequencer (migration 0003). Every
-append is a row of `kiroku_appends`; an event's position is its append's first position plus its place in
-the append, so positioning costs one row per append, however many events it holds. `kiroku_append` takes
-the sequencer lock only if it is free; then, holding it to commit, it positions the committed appends
-still waiting and itself, after the highest position. If another append holds the lock, it commits with
-no position instead and returns at once; the next append or caught-up `read_all` that finds the lock free
-positions it, and `positioned` (or `iter_log`) waits for the lock to do so. Whoever gives positions holds
+So positions are given to appends that are already committed, by a sequencer (migrations 0003, 0004).
+Every positioned append is a row of `kiroku_appends`; an event's position is its append's first position
+plus its place in the append, so positioning costs one row per append, however many events it holds.
+`kiroku_append` takes the sequencer lock only if it is free; then, holding it to commit, it positions the
+committed appends still waiting and itself, after the highest position. If another append holds the
+lock, it commits into the waiting queue (`kiroku_waiting`) instead and returns at once; the next append or
+caught-up `read_all` that finds the lock free positions it, and `positioned` (or `iter_log`) waits for the
+lock to do so. Whoever gives positions holds
 the lock until its commit, so positions become visible strictly in order and without gaps (a rolled-back
 sequencer gives its numbers back): nothing is skipped. The order is the order appends were positioned in:
 commit order, except that an append committing while another holds the sequencer comes after it, and
@@ -113,7 +114,7 @@ SEQUENCER_LOCK = (1802465135, 0)
 # Position the committed appends that wait, unless the sequencer lock is taken: for readers, which must
 # not wait for writers (the holder, or the next to find the lock free, positions them).
 _POSITION_WAITING_IF_FREE = (
-    "SELECT kiroku_position_waiting() WHERE EXISTS (SELECT FROM kiroku_appends WHERE first_position IS NULL)"
+    "SELECT kiroku_position_waiting() WHERE EXISTS (SELECT FROM kiroku_waiting)"
     " AND pg_try_advisory_xact_lock(%s, %s)"
 )
 
@@ -356,7 +357,9 @@ class PostgresEventStore(EventStore):
             ).fetchall()
             unlisted = conn.execute(
                 "SELECT e.stream_id, e.version FROM kiroku_events e"
-                " LEFT JOIN kiroku_appends a USING (append_order)"
+                " LEFT JOIN (SELECT append_order, first_version, last_version FROM kiroku_appends"
+                " UNION ALL SELECT append_order, first_version, last_version FROM kiroku_waiting) a"
+                " USING (append_order)"
                 " WHERE a.append_order IS NULL OR e.version NOT BETWEEN a.first_version AND a.last_version"
                 " ORDER BY e.stream_id, e.version"
             ).fetchall()

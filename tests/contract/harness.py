@@ -80,6 +80,7 @@ class PostgresHarness(Harness):
                 "SELECT (SELECT count(*) FROM kiroku_events) + (SELECT count(*) FROM kiroku_outbox)"
                 " + (SELECT count(*) FROM kiroku_commands) + (SELECT count(*) FROM kiroku_snapshots)"
                 " + (SELECT count(*) FROM kiroku_read_models) + (SELECT count(*) FROM kiroku_appends)"
+                " + (SELECT count(*) FROM kiroku_waiting)"
             ).fetchone()
         return int(row[0]) if row else 0
 

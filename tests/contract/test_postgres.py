@@ -15,7 +15,7 @@ from shared.eventstore import ANY, NO_STREAM, ConcurrencyConflict, EventStoreErr
 from shared.eventstore.integrity import check_integrity
 from shared.eventstore.migrations import available, migrate
 from shared.eventstore.model import prepare_append
-from shared.eventstore.postgres import SEQUENCER_LOCK, PostgresEventStore
+from shared.eventstore.postgres import SEQUENCER_LOCK, PostgresEventStore, open_pool
 from shared.eventstore.upcasting import Payload
 from tests.contract.factories import event, events
 from tests.contract.harness import PostgresHarness
@@ -178,3 +178,33 @@ def test_migrations_apply_once_even_when_cold_starts_race(postgres_server: str) 
         conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
         with pytest.raises(MigrationError):
             migrate(conn)
+
+
+def test_the_waiting_queue_migration_keeps_appends_that_wait_for_positions(postgres_server: str) -> None:
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute('CREATE DATABASE "kiroku_upgrade"')
+    url = make_conninfo(postgres_server, dbname="kiroku_upgrade")
+    append = "SELECT r_first_position FROM kiroku_append(%s, 0, NULL, %s::json, true)"
+
+    def events_json(stream_id: str, count: int) -> str:
+        return prepare_append(stream_id, events(stream_id, count), NO_STREAM, None).json_array()
+
+    with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url, autocommit=True) as sequencer:
+        migrate(conn, up_to=3)
+        assert conn.execute(append, ("counter-before", events_json("counter-before", 2))).fetchone() == (1,)
+        with sequencer.transaction():
+            sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
+            waiting = conn.execute(append, ("counter-waiting", events_json("counter-waiting", 1))).fetchone()
+        assert waiting == (None,)
+        assert migrate(conn) == [m.name for m in available() if m.version > 3]
+    pool = open_pool(url)
+    try:
+        store = PostgresEventStore(pool)
+        assert [(r.position, r.stream_id) for r in store.read_all()] == [
+            (1, "counter-before"),
+            (2, "counter-before"),
+            (3, "counter-waiting"),
+        ]
+        assert check_integrity(store).ok
+    finally:
+        pool.close()

@@ -47,8 +47,9 @@ def available() -> list[Migration]:
     return found
 
 
-def migrate(conn: psycopg.Connection[Any]) -> list[str]:
-    """Apply what is missing, in order, in one transaction; returns the names applied now."""
+def migrate(conn: psycopg.Connection[Any], up_to: int | None = None) -> list[str]:
+    """Apply what is missing (up to migration `up_to`, if given), in order, in one transaction; returns the
+    names applied now."""
     applied_now = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
@@ -60,6 +61,8 @@ def migrate(conn: psycopg.Connection[Any]) -> list[str]:
         rows = conn.execute("SELECT version, name, checksum FROM schema_migrations").fetchall()
         applied = {version: (name, checksum) for version, name, checksum in rows}
         for migration in available():
+            if up_to is not None and migration.version > up_to:
+                break
             if migration.version in applied:
                 name, checksum = applied[migration.version]
                 if checksum != migration.checksum:
