@@ -120,6 +120,7 @@ class FirestoreEventStore(EventStore):
 
     def append_prepared(self, prepared: PreparedAppend, *, outbox: bool) -> AppendResult:
         head_ref = self._streams.document(prepared.stream_id)
+        stored = prepared.stored_events()
         command_ref = self._commands.document(prepared.command_id) if prepared.command_id else None
 
         def step() -> tuple[WriteBatch | None, AppendResult]:
@@ -133,7 +134,7 @@ class FirestoreEventStore(EventStore):
                 raise ConcurrencyConflict(prepared.stream_id, prepared.expected, current)
             batch = self._client.batch()
             events = self._events(prepared.stream_id)
-            for event in prepared.events:
+            for event in stored:
                 version = current + event.version
                 document = {**event._asdict(), "version": version}
                 del document["position"]
@@ -143,8 +144,8 @@ class FirestoreEventStore(EventStore):
                         self._outbox.document(outbox_id(prepared.stream_id, version)),
                         {"stream_id": prepared.stream_id, "version": version, "created_at": SERVER_TIMESTAMP},
                     )
-            result = AppendResult(prepared.stream_id, current + 1, current + len(prepared.events))
-            head_data = {"version": result.last_version, "aggregate_type": prepared.events[0].aggregate_type}
+            result = AppendResult(prepared.stream_id, current + 1, current + len(stored))
+            head_data = {"version": result.last_version, "aggregate_type": stored[0].aggregate_type}
             write_if_unchanged(self._client, batch, head, head_data)
             if command_ref is not None:
                 batch.create(command_ref, {**asdict(result), "replayed": False})

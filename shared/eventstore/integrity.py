@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from shared.eventstore.errors import ImportRefused
-from shared.eventstore.model import MAX_APPEND_BYTES, MAX_EVENTS_PER_APPEND, PreparedAppend, StoredEvent
+from shared.eventstore.model import MAX_APPEND_BYTES, MAX_EVENTS_PER_APPEND, StoredEvent, prepare_append
 from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary
 
 
@@ -72,9 +72,9 @@ def import_log(store: EventStore, lines: Iterable[str]) -> int:
         raise ImportRefused("the store already holds events: import only into an empty store")
     count = 0
     for run in _runs(StoredEvent.from_json_line(line) for line in lines if line.strip()):
-        first = run[0].version
-        numbered = tuple(event._replace(version=i) for i, event in enumerate(run, start=1))
-        store.append_prepared(PreparedAppend(run[0].stream_id, numbered, first - 1, None), outbox=False)
+        envelopes = [event.to_envelope() for event in run]
+        prepared = prepare_append(run[0].stream_id, envelopes, run[0].version - 1, None)
+        store.append_prepared(prepared, outbox=False)
         count += len(run)
     return count
 

@@ -215,20 +215,18 @@ class StoredEvent(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class PreparedAppend:
-    """A validated append: stored forms numbered 1..n within the append, and the expected version as int."""
+    """A validated append: its envelopes, the expected version as int, and the events as PostgreSQL takes
+    them (one JSON array of their stored fields, which `json_populate_recordset` turns into rows)."""
 
     stream_id: str
-    events: tuple[StoredEvent, ...]
+    envelopes: tuple[Envelope, ...]
     expected: int | None
     command_id: str | None
+    events_json: str
 
-    def json_array(self) -> str:
-        """The events as one JSON array for the database, in one encoder call.
-
-        orjson writes the timestamps itself (RFC 3339, which PostgreSQL reads back exactly); an export
-        line spells them out with `isoformat`, whose fixed format the export promises.
-        """
-        return orjson.dumps([event.fields(event.occurred_at) for event in self.events]).decode()
+    def stored_events(self) -> list[StoredEvent]:
+        """The stored forms, numbered 1..n within the append (Firestore writes each as a document)."""
+        return _numbered(self.stream_id, self.envelopes)
 
 
 def prepare_append(
@@ -243,18 +241,72 @@ def prepare_append(
         raise InvalidAppend(f"an append to {stream_id!r} needs at least one event")
     if len(events) > MAX_EVENTS_PER_APPEND:
         raise InvalidAppend(f"an append holds at most {MAX_EVENTS_PER_APPEND} events, got {len(events)}")
-    first = events[0]
-    for index, event in enumerate(events, start=1):
+    envelopes = tuple(events)
+    aggregate: tuple[str, str] | None = None
+    for index, event in enumerate(envelopes, start=1):
         if not isinstance(event, Envelope) or event.kind != "event":
             raise InvalidAppend(f"item {index} of the append to {stream_id!r} is not an event envelope")
-        if (event.aggregate_type, event.aggregate_id) != (first.aggregate_type, first.aggregate_id):
+        aggregate = aggregate or (event.aggregate_type, event.aggregate_id)
+        if (event.aggregate_type, event.aggregate_id) != aggregate:
             raise InvalidAppend(f"the events of one append must concern one aggregate ({stream_id!r})")
-    expected = _expected_from_given_versions(stream_id, events, expected)
-    stored = tuple(StoredEvent.from_envelope(stream_id, i, e) for i, e in enumerate(events, start=1))
+    expected = _expected_from_given_versions(stream_id, envelopes, expected)
+    return PreparedAppend(stream_id, envelopes, expected, command_id, _events_json(stream_id, envelopes))
+
+
+def _events_json(stream_id: str, envelopes: tuple[Envelope, ...]) -> str:
+    """The events' stored fields as one JSON array, payloads nested, in one orjson call.
+
+    That call also checks every payload at once when its output is plain: no TypeError (a type orjson
+    does not write, or hands back), no `null` anywhere (NaN comes out as null: missing trace fields are
+    left out, so a null can only come from a payload), and fewer bytes than one payload may hold. Other
+    appends take the event by event path, which tells which payload is wrong. Events arrive as envelopes
+    whose payloads pydantic validated as JSON values, so the fast path is the usual one.
+    """
+    rows = [_stored_fields(envelope) for envelope in envelopes]
+    try:
+        encoded = orjson.dumps(rows, option=_ORJSON_REFUSES)
+    except TypeError:
+        return _events_json_checked(stream_id, envelopes)
+    if b"null" in encoded or len(encoded) > MAX_PAYLOAD_BYTES:
+        return _events_json_checked(stream_id, envelopes)
+    return encoded.decode()
+
+
+def _stored_fields(envelope: Envelope) -> dict[str, Any]:
+    """The columns `kiroku_append` reads (it numbers versions and names the stream itself)."""
+    fields = {
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "schema_version": envelope.schema_version,
+        "aggregate_type": envelope.aggregate_type,
+        "aggregate_id": envelope.aggregate_id,
+        "occurred_at": envelope.occurred_at.isoformat(),
+        "correlation_id": envelope.correlation_id,
+        "causation_id": envelope.causation_id,
+        "actor_uid": envelope.actor.uid,
+        "actor_role": envelope.actor.role,
+        "payload": envelope.payload,
+    }
+    trace = envelope.trace
+    if trace.traceparent is not None:
+        fields["traceparent"] = trace.traceparent
+    if trace.tracestate is not None:
+        fields["tracestate"] = trace.tracestate
+    return fields
+
+
+def _events_json_checked(stream_id: str, envelopes: tuple[Envelope, ...]) -> str:
+    """The event by event path: each payload encoded and checked alone, then the append's total."""
+    stored = _numbered(stream_id, envelopes)
     total = sum(len(event.payload.encode()) for event in stored)
     if total > MAX_APPEND_BYTES:
         raise EventTooLarge(f"an append carries at most {MAX_APPEND_BYTES:,} payload bytes, got {total:,}")
-    return PreparedAppend(stream_id, stored, expected, command_id)
+    # orjson writes the timestamps itself (RFC 3339, which PostgreSQL reads back exactly).
+    return orjson.dumps([event.fields(event.occurred_at) for event in stored]).decode()
+
+
+def _numbered(stream_id: str, envelopes: Sequence[Envelope]) -> list[StoredEvent]:
+    return [StoredEvent.from_envelope(stream_id, i, e) for i, e in enumerate(envelopes, start=1)]
 
 
 def _expected_from_given_versions(

@@ -181,11 +181,10 @@ class PostgresEventStore(EventStore):
     def _append_once(
         self, conn: psycopg.Connection[Any], prepared: PreparedAppend, outbox: bool
     ) -> AppendResult:
-        events = prepared.json_array()
         try:
             row = conn.execute(
                 "SELECT * FROM kiroku_append(%s, %s, %s, %s::json, %s)",
-                (prepared.stream_id, prepared.expected, prepared.command_id, events, outbox),
+                (prepared.stream_id, prepared.expected, prepared.command_id, prepared.events_json, outbox),
             ).fetchone()
         except psycopg.errors.UniqueViolation as error:
             if error.diag.constraint_name not in _RACED_KEYS:

@@ -187,7 +187,7 @@ def test_the_waiting_queue_migration_keeps_appends_that_wait_for_positions(postg
     append = "SELECT r_first_position FROM kiroku_append(%s, 0, NULL, %s::json, true)"
 
     def events_json(stream_id: str, count: int) -> str:
-        return prepare_append(stream_id, events(stream_id, count), NO_STREAM, None).json_array()
+        return prepare_append(stream_id, events(stream_id, count), NO_STREAM, None).events_json
 
     with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url, autocommit=True) as sequencer:
         migrate(conn, up_to=3)

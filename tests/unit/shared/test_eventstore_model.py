@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 
 from shared.eventstore import (
@@ -16,7 +19,7 @@ from shared.eventstore import (
 from shared.eventstore.errors import ImportRefused
 from shared.eventstore.model import MAX_EVENTS_PER_APPEND, prepare_append
 from shared.eventstore.upcasting import Payload
-from shared.messages.envelope import Envelope
+from shared.messages.envelope import Envelope, TraceContext
 
 
 def _event(version: int | None = None, **payload: object) -> Envelope:
@@ -46,13 +49,41 @@ def test_versions_carried_by_events_set_or_must_match_the_expected_version() -> 
         prepare_append("person-1", [_event(3)], 1, None)
 
 
+def _rows(events_json: str) -> list[dict[str, object]]:
+    """The columns as PostgreSQL reads them: timestamps as instants, absent keys as NULL."""
+    columns = ("event_id", "occurred_at", "traceparent", "tracestate", "actor_uid", "payload")
+    return [
+        {**{c: row.get(c) for c in columns}, "occurred_at": datetime.fromisoformat(row["occurred_at"])}
+        for row in json.loads(events_json)
+    ]
+
+
+def test_the_one_call_encoding_and_the_event_by_event_one_give_the_same_rows() -> None:
+    trace = TraceContext(traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01", tracestate="k=v")
+    plain = [_event(name="Aoi"), _event(name="Ren").model_copy(update={"trace": trace})]
+    # A null anywhere sends the append down the event by event path: the same events, one with a null.
+    with_null = [*plain, _event(name="Mei", nickname=None)]
+    fast = _rows(prepare_append("person-1", plain, ANY, None).events_json)
+    checked = _rows(prepare_append("person-1", with_null, ANY, None).events_json)
+    assert fast == checked[:2]
+    assert fast[1]["traceparent"] == trace.traceparent
+    assert fast[0]["traceparent"] is None
+    assert checked[2]["payload"] == {"name": "Mei", "nickname": None}
+
+
+def test_a_payload_refused_among_good_ones_is_named() -> None:
+    bad = _event(name="Ren").model_copy(update={"payload": {"at": datetime.now(UTC)}})
+    with pytest.raises(InvalidAppend, match=bad.id):
+        prepare_append("person-1", [_event(), bad], ANY, None)
+
+
 def test_an_append_is_limited_to_what_one_firestore_commit_holds() -> None:
     with pytest.raises(InvalidAppend):
         prepare_append("person-1", [_event() for _ in range(MAX_EVENTS_PER_APPEND + 1)], ANY, None)
 
 
 def test_an_export_line_parses_back_to_the_same_event_and_line() -> None:
-    stored = prepare_append("person-1", [_event(nested={"ü": [1.5, None]})], ANY, None).events[0]
+    stored = prepare_append("person-1", [_event(nested={"ü": [1.5, None]})], ANY, None).stored_events()[0]
     line = stored.to_json_line()
     assert StoredEvent.from_json_line(line) == stored
     assert StoredEvent.from_json_line(line).to_json_line() == line
