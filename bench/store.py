@@ -12,8 +12,9 @@ same event documents. Emulator figures say nothing about the real service's spee
 so a change that makes the Firestore path slower shows up.
 
 Each writer appends to its own stream with the exact expected version, as a command handler does; the
-writers are threads of one process. Every workload runs in five rounds of all contenders, and the median
-round is printed.
+writers are threads of one process, whose garbage collector is tuned as a function instance's is
+(`shared.interpreter`). Every workload runs in five rounds of all contenders, and the median round is
+printed.
 `KIROKU_BENCH_SCALE` (default 1) multiplies the number of appends.
 """
 
@@ -45,6 +46,7 @@ from shared.eventstore.firestore import FirestoreEventStore, version_id
 from shared.eventstore.model import StoredEvent
 from shared.eventstore.postgres import LOG_PAGE_OF_ENVELOPES, PostgresEventStore, open_pool
 from shared.eventstore.store import EventStore
+from shared.interpreter import tune_garbage_collector
 from shared.messages.envelope import Envelope
 
 SCALE = float(os.environ.get("KIROKU_BENCH_SCALE", "1"))
@@ -316,7 +318,7 @@ def bench_postgres(work_dir: Path) -> None:
         _append_rows(
             table,
             store,
-            (2400, 200),
+            (4800, 800),
             partial(_raw_insert, pool, itertools.count(1)),
             partial(_eventsourcing, recorder),
             commanded,
@@ -367,6 +369,7 @@ def bench_firestore(work_dir: Path) -> None:
 
 
 def main() -> None:
+    tune_garbage_collector()
     work_dir = Path(tempfile.mkdtemp(prefix="kiroku-bench-store-"))
     started = time.perf_counter()
     bench_postgres(work_dir)

@@ -1,10 +1,11 @@
 """The entry points of the source bundle: each name here is an `entry_point` in manifest.yaml.
 
-Importing this module is a function's cold start: logging and tracing are configured once, here. Every
-function deploys from this one file, so the entry points are imported lazily (PEP 562): functions-
-framework asks for its one target and only that target's module is imported. A command function never
-pays for strawberry and firebase-admin, nor the GraphQL function for every command handler; on a laptop,
-where all the functions start at once, this roughly halves the CPU the local cloud needs to start.
+Importing this module is a function's cold start: logging, tracing and the garbage collector are
+configured once, here. Every function deploys from this one file, so the entry points are imported
+lazily (PEP 562): functions-framework asks for its one target and only that target's module is
+imported. A command function never pays for strawberry and firebase-admin, nor the GraphQL function for
+every command handler; on a laptop, where all the functions start at once, this roughly halves the CPU
+the local cloud needs to start.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from importlib import import_module
 from typing import Any
 
 from shared.config import settings
+from shared.interpreter import tune_garbage_collector
 from shared.observability.logging import configure_logging
 from shared.observability.tracing import configure_tracing
 
 configure_logging(settings().project_id, settings().log_level)
 configure_tracing()
+tune_garbage_collector()
 
 _COMMANDS = "functions.commands.handlers"
 _SAGAS = "functions.sagas.fulfilment"
