@@ -61,7 +61,11 @@ BEGIN
 END;
 $$;
 
--- As in migration 0003, except that an append finding the sequencer busy joins the waiting queue.
+-- As in migration 0003, except that an append finding the sequencer busy joins the waiting queue, and
+-- that the writes are plain statements again. The events are counted by the insert that stores them
+-- (ROW_COUNT): the one statement of 0003 had to collect them through RETURNING for that, which cost more
+-- than the statements saved (server time per append, A/B: 186 against 206 µs for one event, 1,683
+-- against 1,756 µs for a hundred).
 CREATE OR REPLACE FUNCTION kiroku_append(
     p_stream_id text, p_expected bigint, p_command_id text, p_events json, p_outbox boolean
 ) RETURNS TABLE (
@@ -103,40 +107,33 @@ BEGIN
     END IF;
     v_order := nextval('kiroku_append_order');
 
-    -- Every write in one statement: each statement of a function has a fixed cost worth saving here.
-    -- The events are counted as they are stored: counting the array first would parse it twice.
-    WITH stored AS (
-        INSERT INTO kiroku_events (
-            append_order, stream_id, version, event_id, event_type, schema_version, aggregate_type,
-            aggregate_id, occurred_at, correlation_id, causation_id, actor_uid, actor_role, traceparent,
-            tracestate, payload
-        )
-        SELECT v_order, p_stream_id, v_current + e.ordinality, e.event_id, e.event_type,
-            e.schema_version, e.aggregate_type, e.aggregate_id, e.occurred_at, e.correlation_id,
-            e.causation_id, e.actor_uid, e.actor_role, e.traceparent, e.tracestate, e.payload
-        FROM json_populate_recordset(NULL::kiroku_events, p_events) WITH ORDINALITY AS e
-        RETURNING 1
-    ), counted AS (
-        SELECT count(*) AS n FROM stored
-    ), listed AS (
+    INSERT INTO kiroku_events (
+        append_order, stream_id, version, event_id, event_type, schema_version, aggregate_type,
+        aggregate_id, occurred_at, correlation_id, causation_id, actor_uid, actor_role, traceparent,
+        tracestate, payload
+    )
+    SELECT v_order, p_stream_id, v_current + e.ordinality, e.event_id, e.event_type,
+        e.schema_version, e.aggregate_type, e.aggregate_id, e.occurred_at, e.correlation_id,
+        e.causation_id, e.actor_uid, e.actor_role, e.traceparent, e.tracestate, e.payload
+    FROM json_populate_recordset(NULL::kiroku_events, p_events) WITH ORDINALITY AS e;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+
+    IF v_base IS NOT NULL THEN
         INSERT INTO kiroku_appends (
             append_order, stream_id, first_version, last_version, first_position, last_position
-        )
-        SELECT v_order, p_stream_id, v_current + 1, v_current + n, v_base + 1, v_base + n FROM counted
-        WHERE v_base IS NOT NULL
-    ), queued AS (
+        ) VALUES (v_order, p_stream_id, v_current + 1, v_current + v_count, v_base + 1, v_base + v_count);
+    ELSE
         INSERT INTO kiroku_waiting (append_order, stream_id, first_version, last_version)
-        SELECT v_order, p_stream_id, v_current + 1, v_current + n FROM counted
-        WHERE v_base IS NULL
-    ), recorded AS (
+        VALUES (v_order, p_stream_id, v_current + 1, v_current + v_count);
+    END IF;
+    IF p_command_id IS NOT NULL THEN
         INSERT INTO kiroku_commands (command_id, stream_id, first_version, last_version)
-            SELECT p_command_id, p_stream_id, v_current + 1, v_current + n FROM counted
-            WHERE p_command_id IS NOT NULL
-    ), published AS (
+        VALUES (p_command_id, p_stream_id, v_current + 1, v_current + v_count);
+    END IF;
+    IF p_outbox THEN
         INSERT INTO kiroku_outbox (append_order, first_version, last_version, stream_id)
-            SELECT v_order, v_current + 1, v_current + n, p_stream_id FROM counted WHERE p_outbox
-    )
-    SELECT n INTO v_count FROM counted;
+        VALUES (v_order, v_current + 1, v_current + v_count, p_stream_id);
+    END IF;
 
     RETURN QUERY SELECT 'appended', p_stream_id, v_current + v_count,
         v_current + 1, v_current + v_count, v_base + 1, v_base + v_count;
