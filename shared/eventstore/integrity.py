@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from shared.eventstore.errors import ImportRefused
+from shared.eventstore.errors import ImportRefused, InvalidAppend
 from shared.eventstore.model import MAX_APPEND_BYTES, MAX_EVENTS_PER_APPEND, StoredEvent, prepare_append
 from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary
 
@@ -73,10 +73,17 @@ def import_log(store: EventStore, lines: Iterable[str]) -> int:
     count = 0
     for run in _runs(StoredEvent.from_json_line(line) for line in lines if line.strip()):
         envelopes = [event.to_envelope() for event in run]
-        prepared = prepare_append(run[0].stream_id, envelopes, run[0].version - 1, None)
+        try:
+            prepared = prepare_append(run[0].stream_id, envelopes, run[0].version - 1, None)
+        except InvalidAppend as error:
+            raise ImportRefused(f"{count} events imported, then: {error}") from error
         store.append_prepared(prepared, outbox=False)
         count += len(run)
     return count
+
+
+def _aggregate(event: StoredEvent) -> tuple[str, str]:
+    return event.aggregate_type, event.aggregate_id
 
 
 def _runs(events: Iterator[StoredEvent]) -> Iterator[list[StoredEvent]]:
@@ -93,7 +100,8 @@ def _runs(events: Iterator[StoredEvent]) -> Iterator[list[StoredEvent]]:
             )
         last_versions[event.stream_id] = event.version
         full = len(run) == MAX_EVENTS_PER_APPEND or run_bytes + size > MAX_APPEND_BYTES
-        if run and (run[0].stream_id != event.stream_id or full):
+        # One append concerns one aggregate; a stream may hold several (appends are checked one by one).
+        if run and (run[0].stream_id != event.stream_id or full or _aggregate(run[0]) != _aggregate(event)):
             yield run
             run, run_bytes = [], 0
         run.append(event)

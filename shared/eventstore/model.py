@@ -105,6 +105,16 @@ def check_size(text: str | bytes, what: str, error: type[ValueError] = EventTooL
         raise error(f"{what} is {size:,} bytes; the limit is {MAX_PAYLOAD_BYTES:,} bytes")
 
 
+def _occurred_at_in_utc(envelope: Envelope) -> datetime:
+    """When the event occurred, in UTC, as both backends store it; an instant UTC cannot hold is refused."""
+    try:
+        return envelope.occurred_at.astimezone(UTC)
+    except OverflowError as error:
+        raise InvalidAppend(
+            f"event {envelope.id} occurred at {envelope.occurred_at}, outside the years UTC can hold"
+        ) from error
+
+
 class StoredEvent(NamedTuple):
     """An event as both backends store and export it; `payload` is its JSON text, kept byte for byte.
 
@@ -145,7 +155,7 @@ class StoredEvent(NamedTuple):
             envelope.schema_version,
             envelope.aggregate_type,
             envelope.aggregate_id,
-            envelope.occurred_at.astimezone(UTC),
+            _occurred_at_in_utc(envelope),
             envelope.correlation_id,
             envelope.causation_id,
             actor.uid,
@@ -257,10 +267,11 @@ def _events_json(stream_id: str, envelopes: tuple[Envelope, ...]) -> str:
     """The events' stored fields as one JSON array, payloads nested, in one orjson call.
 
     That call also checks every payload at once when its output is plain: no TypeError (a type orjson
-    does not write, or hands back), no `null` anywhere (NaN comes out as null: missing trace fields are
-    left out, so a null can only come from a payload), and fewer bytes than one payload may hold. Other
-    appends take the event by event path, which tells which payload is wrong. Events arrive as envelopes
-    whose payloads pydantic validated as JSON values, so the fast path is the usual one.
+    does not write, or hands back), no `null` anywhere (orjson writes NaN as null; missing trace fields
+    are left out, so only a payload or a string holding "null" takes the slow way), and the whole array
+    no bigger than one payload may be. Other appends take the event by event path, which tells which
+    payload is wrong. Events arrive as envelopes whose payloads pydantic validated as JSON values, so the
+    fast path is the usual one.
     """
     rows = [_stored_fields(envelope) for envelope in envelopes]
     try:
@@ -280,7 +291,7 @@ def _stored_fields(envelope: Envelope) -> dict[str, Any]:
         "schema_version": envelope.schema_version,
         "aggregate_type": envelope.aggregate_type,
         "aggregate_id": envelope.aggregate_id,
-        "occurred_at": envelope.occurred_at.isoformat(),
+        "occurred_at": _occurred_at_in_utc(envelope).isoformat(),
         "correlation_id": envelope.correlation_id,
         "causation_id": envelope.causation_id,
         "actor_uid": envelope.actor.uid,

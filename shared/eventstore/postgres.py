@@ -12,16 +12,16 @@ So positions are given to appends that are already committed, by a sequencer (mi
 Every positioned append is a row of `kiroku_appends`; an event's position is its append's first position
 plus its place in the append, so positioning costs one row per append, however many events it holds.
 `kiroku_append` takes the sequencer lock only if it is free; then, holding it to commit, it positions the
-committed appends still waiting and itself, after the highest position. If another append holds the
-lock, it commits into the waiting queue (`kiroku_waiting`) instead and returns at once; the next append or
+committed appends still waiting and itself, after the highest position. If another append holds the lock,
+it commits into the waiting queue (`kiroku_waiting`) instead and returns at once; the next append or
 caught-up `read_all` that finds the lock free positions it, and `positioned` (or `iter_log`) waits for the
-lock to do so. Whoever gives positions holds
-the lock until its commit, so positions become visible strictly in order and without gaps (a rolled-back
-sequencer gives its numbers back): nothing is skipped. The order is the order appends were positioned in:
-commit order, except that an append committing while another holds the sequencer comes after it, and
-causal order always (an append made after another committed is positioned after it). One writer alone
-always finds the lock free: its appends are positioned as they commit, in one round trip. Under
-contention, appends share disk flushes and one pass positions many.
+lock to do so. Whoever gives positions holds the lock until its commit, so positions become visible
+strictly in order and without gaps (a rolled-back sequencer gives its numbers back): nothing is skipped.
+The order is the order appends were positioned in: commit order, except that an append committing while
+another holds the sequencer comes after it, and causal order always (an append made after another
+committed is positioned after it). One writer alone always finds the lock free: its appends are positioned
+as they commit, in one round trip. Under contention, appends share disk flushes and one pass positions
+many.
 
 No lock per stream: the version and command-id checks read what is committed, and two appends racing for
 the same version or command id meet at the primary key, where the second waits for the first to commit and
@@ -109,7 +109,7 @@ _PAGE = 1000
 _RACE_RETRIES = 10
 # An append that raced another for the same version or command id fails on one of these.
 _RACED_KEYS = frozenset({"kiroku_events_pkey", "kiroku_commands_pkey"})
-# The advisory lock key of the sequencer, as migration 0003 takes it.
+# The advisory lock key of the sequencer, as migrations 0003 and 0004 take it.
 SEQUENCER_LOCK = (1802465135, 0)
 # Position the committed appends that wait, unless the sequencer lock is taken: for readers, which must
 # not wait for writers (the holder, or the next to find the lock free, positions them).
@@ -166,7 +166,8 @@ class PostgresEventStore(EventStore):
         The result has no positions when another append held the sequencer lock (see the module
         docstring); once the transaction has committed, `positioned` waits for them. The transaction
         must be READ COMMITTED, and while it stays open it may hold the sequencer: other appends then
-        commit unpositioned, and `positioned` or `iter_log` on another connection wait for it to end.
+        commit into the waiting queue, and `positioned` or `iter_log` on another connection wait for it
+        to end.
         """
         if conn.info.transaction_status != TransactionStatus.IDLE:
             return self._append_once(conn, prepared, outbox)

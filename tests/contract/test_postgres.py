@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -180,31 +182,90 @@ def test_migrations_apply_once_even_when_cold_starts_race(postgres_server: str) 
             migrate(conn)
 
 
-def test_the_waiting_queue_migration_keeps_appends_that_wait_for_positions(postgres_server: str) -> None:
+def _database_before_the_queue(postgres_server: str) -> str:
+    """A new database at migration 0003, the last without the waiting queue."""
+    name = f"kiroku_upgrade_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute('CREATE DATABASE "kiroku_upgrade"')
-    url = make_conninfo(postgres_server, dbname="kiroku_upgrade")
-    append = "SELECT r_first_position FROM kiroku_append(%s, 0, NULL, %s::json, true)"
-
-    def events_json(stream_id: str, count: int) -> str:
-        return prepare_append(stream_id, events(stream_id, count), NO_STREAM, None).events_json
-
-    with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url, autocommit=True) as sequencer:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_conninfo(postgres_server, dbname=name)
+    with psycopg.connect(url, autocommit=True) as conn:
         migrate(conn, up_to=3)
-        assert conn.execute(append, ("counter-before", events_json("counter-before", 2))).fetchone() == (1,)
-        with sequencer.transaction():
-            sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
-            waiting = conn.execute(append, ("counter-waiting", events_json("counter-waiting", 1))).fetchone()
-        assert waiting == (None,)
-        assert migrate(conn) == [m.name for m in available() if m.version > 3]
+    return url
+
+
+def _old_append(conn: psycopg.Connection[Any], stream_id: str, count: int = 1) -> int | None:
+    """An append as the code before the queue made it; its first position, None while it waits."""
+    events_json = prepare_append(stream_id, events(stream_id, count), NO_STREAM, None).events_json
+    row = conn.execute(
+        "SELECT r_first_position FROM kiroku_append(%s, 0, NULL, %s::json, true)", (stream_id, events_json)
+    ).fetchone()
+    assert row is not None
+    return int(row[0]) if row[0] is not None else None
+
+
+def _migrating_behind(url: str, hold: Callable[[], object]) -> None:
+    """Migrate on another connection; once it waits for a lock the code before it holds, `hold()` ends."""
+    with ThreadPoolExecutor(1) as pool, psycopg.connect(url, autocommit=True) as watcher:
+        migrating = pool.submit(_migrate, url)
+        deadline = time.monotonic() + 60
+        while not watcher.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone():
+            assert time.monotonic() < deadline, "the migration never waited"
+            time.sleep(0.01)
+        hold()
+        assert migrating.result(timeout=60) == [m.name for m in available() if m.version > 3]
+
+
+def _migrate(url: str) -> list[str]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return migrate(conn)
+
+
+def _read_all_after_the_queue(url: str) -> list[tuple[int, str]]:
     pool = open_pool(url)
     try:
         store = PostgresEventStore(pool)
-        assert [(r.position, r.stream_id) for r in store.read_all()] == [
-            (1, "counter-before"),
-            (2, "counter-before"),
-            (3, "counter-waiting"),
-        ]
         assert check_integrity(store).ok
+        return [(r.position, r.stream_id) for r in store.read_all()]
     finally:
         pool.close()
+
+
+def test_the_waiting_queue_migration_keeps_appends_that_wait_for_positions(postgres_server: str) -> None:
+    url = _database_before_the_queue(postgres_server)
+    with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url, autocommit=True) as sequencer:
+        assert _old_append(conn, "counter-before", 2) == 1
+        with sequencer.transaction():
+            sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
+            assert _old_append(conn, "counter-waiting") is None
+        assert migrate(conn) == [m.name for m in available() if m.version > 3]
+    assert _read_all_after_the_queue(url) == [
+        (1, "counter-before"),
+        (2, "counter-before"),
+        (3, "counter-waiting"),
+    ]
+
+
+def test_the_waiting_queue_migration_waits_for_an_old_sequencer(postgres_server: str) -> None:
+    # Copied while an old sequencer positions it, an append would end up queued and positioned both.
+    url = _database_before_the_queue(postgres_server)
+    with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url, autocommit=True) as sequencer:
+        sequencer.execute("BEGIN")
+        sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
+        assert _old_append(conn, "counter-w") is None
+        sequencer.execute("SELECT kiroku_position_waiting()")
+        _migrating_behind(url, lambda: sequencer.execute("COMMIT"))
+    assert _read_all_after_the_queue(url) == [(1, "counter-w")]
+
+
+def test_the_waiting_queue_migration_waits_for_an_old_append(postgres_server: str) -> None:
+    # An unpositioned append committing during the move would be lost, or fail the NOT NULL.
+    url = _database_before_the_queue(postgres_server)
+    with psycopg.connect(url, autocommit=True) as conn, psycopg.connect(url, autocommit=True) as sequencer:
+        with sequencer.transaction():
+            sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
+            conn.execute("BEGIN")
+            assert _old_append(conn, "counter-w") is None
+        _migrating_behind(url, lambda: conn.execute("COMMIT"))
+    assert _read_all_after_the_queue(url) == [(1, "counter-w")]

@@ -13,10 +13,18 @@ CREATE TABLE kiroku_waiting (
     last_version  bigint NOT NULL,
     CHECK (first_version <= last_version)
 );
+-- Appends of instances still running the code before this migration wait here until it commits: an
+-- unpositioned row that commits between two statements of the move, or a sequencer positioning a row
+-- while it is copied, would otherwise be lost or queued and positioned both. One statement moves them.
+-- An old append that reaches kiroku_appends after the move without a position now fails the NOT NULL
+-- below and writes nothing; its command is retried, by the new code.
+LOCK TABLE kiroku_appends IN ACCESS EXCLUSIVE MODE;
+WITH moved AS (
+    DELETE FROM kiroku_appends WHERE first_position IS NULL
+    RETURNING append_order, stream_id, first_version, last_version
+)
 INSERT INTO kiroku_waiting (append_order, stream_id, first_version, last_version)
-    SELECT append_order, stream_id, first_version, last_version FROM kiroku_appends
-    WHERE first_position IS NULL;
-DELETE FROM kiroku_appends WHERE first_position IS NULL;
+    SELECT append_order, stream_id, first_version, last_version FROM moved;
 DROP INDEX kiroku_appends_unpositioned;
 ALTER TABLE kiroku_appends ALTER COLUMN first_position SET NOT NULL,
     ALTER COLUMN last_position SET NOT NULL;

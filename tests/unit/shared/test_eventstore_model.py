@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -75,6 +75,16 @@ def test_a_payload_refused_among_good_ones_is_named() -> None:
     bad = _event(name="Ren").model_copy(update={"payload": {"at": datetime.now(UTC)}})
     with pytest.raises(InvalidAppend, match=bad.id):
         prepare_append("person-1", [_event(), bad], ANY, None)
+
+
+def test_times_are_stored_in_utc_and_one_utc_cannot_hold_is_refused() -> None:
+    tokyo = timezone(timedelta(hours=9))
+    evening = _event().model_copy(update={"occurred_at": datetime(2026, 11, 24, 21, 0, tzinfo=tokyo)})
+    (row,) = json.loads(prepare_append("person-1", [evening], ANY, None).events_json)
+    assert row["occurred_at"] == "2026-11-24T12:00:00+00:00"
+    dawn_of_time = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))
+    with pytest.raises(InvalidAppend, match="UTC"):
+        prepare_append("person-1", [_event().model_copy(update={"occurred_at": dawn_of_time})], ANY, None)
 
 
 def test_an_append_is_limited_to_what_one_firestore_commit_holds() -> None:
