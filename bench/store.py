@@ -13,8 +13,8 @@ so a change that makes the Firestore path slower shows up.
 
 Each writer appends to its own stream with the exact expected version, as a command handler does; the
 writers are threads of one process, whose garbage collector is tuned as a function instance's is
-(`shared.interpreter`). Every workload runs in five rounds of all contenders, and the median round is
-printed.
+(`shared.interpreter`). Every append workload runs in five rounds of all contenders, every read in five
+rounds, and the median round is printed.
 `KIROKU_BENCH_SCALE` (default 1) multiplies the number of appends.
 """
 
@@ -187,9 +187,13 @@ def _firestore_raw(client: firestore.Client, label: str, appends: int, batch: in
 
 
 def _read_rate(read: Callable[[], int]) -> float:
-    started = time.perf_counter()
-    count = read()
-    return count / (time.perf_counter() - started)
+    """Events per second of `read`, the median of as many rounds as the appends run."""
+    rates = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        count = read()
+        rates.append(count / (time.perf_counter() - started))
+    return statistics.median(rates)
 
 
 def _read_all(store: PostgresEventStore) -> int:
