@@ -40,6 +40,8 @@ _ORJSON_REFUSES = (
 # Built once: json.dumps with options other than the defaults builds a new encoder on every call.
 _STDLIB_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _FORBIDDEN_ID = re.compile(r"[/\x00-\x1f\x7f]|^\.{1,2}$|^__.*__$")
+# U+0000 as JSON writes it (\u0000 after an even number of backslashes): PostgreSQL's text cannot hold it.
+_NUL_CHARACTER = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class StreamState(Enum):
@@ -260,7 +262,12 @@ def prepare_append(
         if (event.aggregate_type, event.aggregate_id) != aggregate:
             raise InvalidAppend(f"the events of one append must concern one aggregate ({stream_id!r})")
     expected = _expected_from_given_versions(stream_id, envelopes, expected)
-    return PreparedAppend(stream_id, envelopes, expected, command_id, _events_json(stream_id, envelopes))
+    events_json = _events_json(stream_id, envelopes)
+    if "\\u0000" in events_json and _NUL_CHARACTER.search(events_json):
+        raise InvalidAppend(
+            f"an event of the append to {stream_id!r} holds U+0000, which PostgreSQL cannot store"
+        )
+    return PreparedAppend(stream_id, envelopes, expected, command_id, events_json)
 
 
 def _events_json(stream_id: str, envelopes: tuple[Envelope, ...]) -> str:

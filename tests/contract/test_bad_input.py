@@ -30,6 +30,10 @@ BAD_APPENDS: dict[str, tuple[Callable[[EventStore], object], type[Exception]]] =
         lambda s: s.append("counter-a", [event("a", payload={"x": float("nan")})], ANY),
         InvalidAppend,
     ),
+    "payload with a NUL character": (
+        lambda s: s.append("counter-a", [event("a"), event("a", payload={"note": "x\x00y"})], ANY),
+        InvalidAppend,
+    ),
     "2 MB event after a good one": (
         lambda s: s.append("counter-a", [event("a"), event("a", payload={"blob": TWO_MB})], ANY),
         EventTooLarge,

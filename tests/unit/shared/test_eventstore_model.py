@@ -87,6 +87,12 @@ def test_times_are_stored_in_utc_and_one_utc_cannot_hold_is_refused() -> None:
         prepare_append("person-1", [_event().model_copy(update={"occurred_at": dawn_of_time})], ANY, None)
 
 
+def test_a_backslash_before_u0000_is_text_not_the_nul_character() -> None:
+    prepare_append("person-1", [_event(note="\\u0000", path="C:\\\\u0000")], ANY, None)
+    with pytest.raises(InvalidAppend, match="U\\+0000"):
+        prepare_append("person-1", [_event(note="\\\x00")], ANY, None)
+
+
 def test_an_append_is_limited_to_what_one_firestore_commit_holds() -> None:
     with pytest.raises(InvalidAppend):
         prepare_append("person-1", [_event() for _ in range(MAX_EVENTS_PER_APPEND + 1)], ANY, None)
