@@ -44,6 +44,12 @@ _FORBIDDEN_ID = re.compile(r"[/\x00-\x1f\x7f]|^\.{1,2}$|^__.*__$")
 _NUL_CHARACTER = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
+def check_no_nul_character(json_text: str, what: str, error: type[ValueError] = InvalidAppend) -> None:
+    """Refuse U+0000, which PostgreSQL's text and jsonb cannot hold, so both backends accept the same data."""
+    if "\\u0000" in json_text and _NUL_CHARACTER.search(json_text):
+        raise error(f"{what} holds U+0000, which PostgreSQL cannot store")
+
+
 class StreamState(Enum):
     """Expected versions that are not a number: any version at all, or a stream that has no events yet."""
 
@@ -263,10 +269,7 @@ def prepare_append(
             raise InvalidAppend(f"the events of one append must concern one aggregate ({stream_id!r})")
     expected = _expected_from_given_versions(stream_id, envelopes, expected)
     events_json = _events_json(stream_id, envelopes)
-    if "\\u0000" in events_json and _NUL_CHARACTER.search(events_json):
-        raise InvalidAppend(
-            f"an event of the append to {stream_id!r} holds U+0000, which PostgreSQL cannot store"
-        )
+    check_no_nul_character(events_json, f"an event appended to {stream_id!r}")
     return PreparedAppend(stream_id, envelopes, expected, command_id, events_json)
 
 

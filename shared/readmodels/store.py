@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
-from shared.eventstore.model import check_id, check_size, dump_json
+from shared.eventstore.model import check_id, check_no_nul_character, check_size, dump_json
 
 MAX_PAGE_SIZE = 500
 _MODEL = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -85,11 +85,9 @@ class ReadModelStore(ABC):
         if not isinstance(data, Mapping):
             raise InvalidReadModelInput(f"a record must be a mapping, got {type(data).__name__}")
         record = dict(data)
-        check_size(
-            dump_json(record, f"record {key!r}", InvalidReadModelInput),
-            f"record {key!r}",
-            InvalidReadModelInput,
-        )
+        record_json = dump_json(record, f"record {key!r}", InvalidReadModelInput)
+        check_size(record_json, f"record {key!r}", InvalidReadModelInput)
+        check_no_nul_character(record_json, f"record {key!r}", InvalidReadModelInput)
         _check_storable(record, f"record {key!r}")
         return self._upsert(model, key, record, version)
 

@@ -64,6 +64,7 @@ BAD_WRITES: dict[str, Callable[[ReadModelStore], object]] = {
     "version zero": lambda s: s.upsert("products", "p-1", {"name": "Tea"}, 0),
     "nested arrays": lambda s: s.upsert("products", "p-1", {"grid": [[1, 2]]}, 1),
     "integer beyond 64 bits": lambda s: s.upsert("products", "p-1", {"n": 2**64}, 1),
+    "NUL character": lambda s: s.upsert("products", "p-1", {"name": "Te\x00a"}, 1),
     "not JSON": lambda s: s.upsert("products", "p-1", {"when": object()}, 1),  # type: ignore[dict-item]
 }
 
