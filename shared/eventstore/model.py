@@ -260,12 +260,11 @@ def prepare_append(
     if len(events) > MAX_EVENTS_PER_APPEND:
         raise InvalidAppend(f"an append holds at most {MAX_EVENTS_PER_APPEND} events, got {len(events)}")
     envelopes = tuple(events)
-    aggregate: tuple[str, str] | None = None
+    first = envelopes[0]
     for index, event in enumerate(envelopes, start=1):
         if not isinstance(event, Envelope) or event.kind != "event":
             raise InvalidAppend(f"item {index} of the append to {stream_id!r} is not an event envelope")
-        aggregate = aggregate or (event.aggregate_type, event.aggregate_id)
-        if (event.aggregate_type, event.aggregate_id) != aggregate:
+        if (event.aggregate_type, event.aggregate_id) != (first.aggregate_type, first.aggregate_id):
             raise InvalidAppend(f"the events of one append must concern one aggregate ({stream_id!r})")
     expected = _expected_from_given_versions(stream_id, envelopes, expected)
     events_json = _events_json(stream_id, envelopes)

@@ -25,13 +25,25 @@ from tests.contract.harness import PostgresHarness
 LATER_WRITERS = 3
 
 
+def _lock_waiters(conn: psycopg.Connection[Any]) -> int:
+    """How many sessions of this connection's database wait for a lock."""
+    row = conn.execute(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _waiting_for_locks(harness: PostgresHarness) -> int:
     with harness.pool.connection() as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-            (harness.database,),
-        ).fetchone()
-    return int(row[0]) if row else 0
+        return _lock_waiters(conn)
+
+
+def _wait_until(condition: Callable[[], object], failure: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.01)
 
 
 def _blocked_or_done(harness: PostgresHarness, threads: list[threading.Thread]) -> bool:
@@ -53,10 +65,7 @@ def test_a_poller_never_skips_an_append_that_commits_after_later_ones(postgres: 
         ]
         for thread in later:
             thread.start()
-        deadline = time.monotonic() + 60
-        while not _blocked_or_done(postgres, later):
-            assert time.monotonic() < deadline, "later appends neither blocked nor finished"
-            time.sleep(0.01)
+        _wait_until(lambda: _blocked_or_done(postgres, later), "later appends neither blocked nor finished")
         # The slow append holds positions it has not committed: a poller now must see nothing new.
         seen.extend(recorded.position for recorded in store.read_all(cursor))
     for thread in later:
@@ -114,10 +123,7 @@ def test_an_append_that_races_another_inside_a_transaction_reports_a_conflict(
             store.append_within(first, prepare_append("counter-race", events("a", 1), NO_STREAM, None))
             # Both see an empty stream; the second waits at the primary key for the first to commit.
             racing = pool.submit(_append_in_transaction, store, second)
-            deadline = time.monotonic() + 60
-            while not _waiting_for_locks(postgres):
-                assert time.monotonic() < deadline, "the racing append never waited"
-                time.sleep(0.01)
+            _wait_until(lambda: _waiting_for_locks(postgres), "the racing append never waited")
         with pytest.raises(ConcurrencyConflict) as conflict:
             racing.result(timeout=60)
     assert conflict.value.actual == 1
@@ -207,12 +213,7 @@ def _migrating_behind(url: str, hold: Callable[[], object]) -> None:
     """Migrate on another connection; once it waits for a lock the code before it holds, `hold()` ends."""
     with ThreadPoolExecutor(1) as pool, psycopg.connect(url, autocommit=True) as watcher:
         migrating = pool.submit(_migrate, url)
-        deadline = time.monotonic() + 60
-        while not watcher.execute(
-            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        ).fetchone():
-            assert time.monotonic() < deadline, "the migration never waited"
-            time.sleep(0.01)
+        _wait_until(lambda: _lock_waiters(watcher), "the migration never waited")
         hold()
         assert migrating.result(timeout=60) == [m.name for m in available() if m.version > 3]
 
