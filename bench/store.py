@@ -1,9 +1,12 @@
 """`make bench-store`: event store appends and reads per backend, beside baselines from the same run.
 
 PostgreSQL (embedded, started here): Kiroku's store against, on the same server and the same rows,
-- a raw INSERT: the same rows, already serialised, into a table shaped like `kiroku_events` (same
-  columns and indexes), one statement per append, with no concurrency check, outbox, idempotency or
-  global-position lock: the floor of what any append costs here;
+- a raw INSERT: the same rows into a table shaped like `kiroku_events` (same columns and indexes), one
+  statement per append, with no validation, concurrency check, outbox, idempotency or global position.
+  Its rows are encoded from the same envelopes as it goes, by the encoder Kiroku uses, as any insert of
+  these events must: the ratio to it is what Kiroku's own work costs;
+- the same INSERT with its rows encoded before the clock starts: the database's share alone, the floor
+  of what any append costs here;
 - the `eventsourcing` library's PostgreSQL application recorder (table lock for its global order)
   storing the same events (our JSON as its state).
 Commanded's published EventStore figures are printed as a reference (a different machine).
@@ -27,11 +30,12 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import orjson
 import psycopg
 from eventsourcing.persistence import StoredEvent as EsStoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -43,7 +47,7 @@ from rich.table import Table
 
 from emulators.services import EmbeddedPostgres, FirestoreEmulator
 from shared.eventstore.firestore import FirestoreEventStore, version_id
-from shared.eventstore.model import StoredEvent
+from shared.eventstore.model import StoredEvent, stored_fields
 from shared.eventstore.postgres import LOG_PAGE_OF_ENVELOPES, PostgresEventStore, open_pool
 from shared.eventstore.store import EventStore
 from shared.interpreter import tune_garbage_collector
@@ -55,7 +59,9 @@ BATCH = 100
 ROUNDS = 5
 # Commanded EventStore's published figures (events/s): 100-event batches from 1 and 50 writers, reads.
 COMMANDED = {"batch 1": 4929.0, "batch 50": 8586.0, "read": 27211.0}
-console = Console(width=150)
+console = Console(width=220)
+# The raw INSERT's tables, shaped like kiroku_events: rows encoded as it goes, and encoded ahead.
+RAW, RAW_AHEAD = "bench_raw", "bench_raw_ahead"
 
 Append = Callable[[int], None]
 
@@ -84,10 +90,16 @@ def _rate(writers: int, appends: int, batch: int, writer: Callable[[int], Append
     prepared = [writer(number) for number in range(writers)]
     barrier = threading.Barrier(writers + 1)
 
+    failures: list[BaseException] = []
+
     def run(append: Append) -> None:
         barrier.wait()
-        for index in range(appends):
-            append(index)
+        try:
+            for index in range(appends):
+                append(index)
+        except BaseException as failure:  # a writer that failed makes the rate meaningless: stop the run
+            failures.append(failure)
+            raise
 
     threads = [threading.Thread(target=run, args=(append,)) for append in prepared]
     for thread in threads:
@@ -96,7 +108,10 @@ def _rate(writers: int, appends: int, batch: int, writer: Callable[[int], Append
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return writers * appends * batch / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {writers} writers failed") from failures[0]
+    return writers * appends * batch / elapsed
 
 
 def _kiroku(store: EventStore, label: str, appends: int, batch: int) -> Callable[[int], Append]:
@@ -108,37 +123,42 @@ def _kiroku(store: EventStore, label: str, appends: int, batch: int) -> Callable
     return writer
 
 
-def _stored_rows(
-    label: str, number: int, appends: int, batch: int, positions: itertools.count[int]
-) -> list[str]:
-    stream = f"{label}-{number}"
-    rows = []
-    for i in range(appends):
-        lines = []
-        for offset, envelope in enumerate(_events(stream, batch, i * batch), start=1):
-            line = StoredEvent.from_envelope(stream, i * batch + offset, envelope).to_json_line()
-            position = next(positions)
-            lines.append(f'{line[:-1]},"position":{position},"append_order":{position}}}')
-        rows.append("[" + ",".join(lines) + "]")
-    return rows
+def _raw_rows(stream: str, first_version: int, envelopes: list[Envelope], append_order: int) -> str:
+    """The rows of one append as `json_populate_recordset` reads them, encoded as Kiroku encodes its own."""
+    return orjson.dumps(
+        [
+            {**stored_fields(envelope), "stream_id": stream, "version": version, "append_order": append_order}
+            for version, envelope in enumerate(envelopes, start=first_version)
+        ]
+    ).decode()
 
 
 def _raw_insert(
     pool: ConnectionPool[psycopg.Connection[Any]],
-    positions: itertools.count[int],
+    append_orders: itertools.count[int],
+    encoded_ahead: bool,
     label: str,
     appends: int,
     batch: int,
 ) -> Callable[[int], Append]:
+    """A plain INSERT of each append's rows: encoded from the envelopes as it goes, as any insert of
+    these events must, or (`encoded_ahead`) before the clock starts, which leaves the database's share."""
+    table = RAW_AHEAD if encoded_ahead else RAW
+    insert = f"INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, %s::json)"  # noqa: S608
+
     def writer(number: int) -> Append:
-        rows = _stored_rows(label, number, appends, batch, positions)
+        stream = f"{label}-{number}"
+        work = [_events(stream, batch, i * batch) for i in range(appends)]
+
+        def encode(i: int) -> str:
+            return _raw_rows(stream, i * batch + 1, work[i], next(append_orders))
+
+        ahead = [encode(i) for i in range(appends)] if encoded_ahead else None
 
         def append(i: int) -> None:
+            encoded = ahead[i] if ahead is not None else encode(i)
             with pool.connection() as conn:
-                conn.execute(
-                    "INSERT INTO bench_raw SELECT * FROM json_populate_recordset(NULL::bench_raw, %s::json)",
-                    (rows[i],),
-                )
+                conn.execute(insert, (encoded,))
 
         return append
 
@@ -219,26 +239,23 @@ def _n(value: int) -> int:
     return max(1, round(value * SCALE))
 
 
-def _table(title: str, baseline: str, other: str | None) -> Table:
+def _table(title: str, baselines: Sequence[str]) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("workload")
     table.add_column("kiroku ev/s", justify="right")
-    table.add_column(f"{baseline} ev/s", justify="right")
-    table.add_column(f"kiroku ÷ {baseline}", justify="right")
-    if other:
-        table.add_column(f"{other} ev/s", justify="right")
-        table.add_column(f"kiroku ÷ {other}", justify="right")
+    for baseline in baselines:
+        table.add_column(f"{baseline} ev/s", justify="right")
+        table.add_column(f"kiroku ÷ {baseline}", justify="right")
     table.add_column("reference", justify="right")
     return table
 
 
-def _row(
-    table: Table, name: str, ours: float, base: float | None, other: float | None, reference: str = ""
-) -> None:
+def _row(table: Table, name: str, ours: float, others: Sequence[float], reference: str = "") -> None:
+    """A workload's rates: Kiroku's, then each baseline's (none for reads) beside Kiroku's ratio to it."""
     cells = [name, f"{ours:,.0f}"]
-    cells += [f"{base:,.0f}", f"{ours / base:.0%}"] if base else ["", ""]
-    if len(table.columns) == 7:
-        cells += [f"{other:,.0f}", f"{ours / other:.0%}"] if other else ["", ""]
+    for other in others:
+        cells += [f"{other:,.0f}", f"{ours / other:.0%}"]
+    cells += [""] * (len(table.columns) - 1 - len(cells))
     table.add_row(*cells, reference)
 
 
@@ -249,17 +266,16 @@ def _append_rows(
     table: Table,
     store: EventStore,
     totals: tuple[int, int],
-    baseline: Baseline,
-    other: Baseline | None,
+    baselines: Sequence[Baseline],
     batch_reference: str,
 ) -> None:
-    """Single-event then batch appends, 1 and 8 writers: Kiroku, the baseline and the other library.
+    """Single-event then batch appends, 1 and 8 writers: Kiroku and each baseline.
 
     Each workload runs in rounds, every contender once per round, and the median round counts: this
     machine's disk flush time drifts by tens of percent within a minute, and contenders run one after the
     other would hand that drift to whoever ran in the slow minute.
     """
-    contenders: list[Baseline] = [partial(_kiroku, store), baseline, *([other] if other else [])]
+    contenders: list[Baseline] = [partial(_kiroku, store), *baselines]
     for batch, total in zip((1, BATCH), totals, strict=True):
         for writers in WRITERS:
             appends = _n(total // writers // ROUNDS)
@@ -273,8 +289,7 @@ def _append_rows(
                 table,
                 f"{batch}-event appends, {writers} writer{'s' * (writers > 1)}",
                 medians[0],
-                medians[1],
-                medians[2] if other else None,
+                medians[1:],
                 batch_reference if batch == BATCH else "",
             )
 
@@ -287,8 +302,7 @@ def _stream_read_row(table: Table, store: EventStore, reference: str) -> None:
         table,
         f"stream read ({len(streams)} streams, {events:,} events)",
         _read_rate(lambda: sum(len(store.read_stream(stream)) for stream in streams)),
-        None,
-        None,
+        [],
         reference,
     )
 
@@ -299,7 +313,8 @@ def bench_postgres(work_dir: Path) -> None:
     pool = open_pool(server.uri, max_size=10)
     try:
         with pool.connection() as conn:
-            conn.execute("CREATE TABLE bench_raw (LIKE kiroku_events INCLUDING ALL)")
+            for raw_table in (RAW, RAW_AHEAD):
+                conn.execute(f"CREATE TABLE {raw_table} (LIKE kiroku_events INCLUDING ALL)")
             version = conn.execute("SHOW server_version").fetchone()
         params = conninfo_to_dict(server.uri)
         datastore = PostgresDatastore(
@@ -313,18 +328,21 @@ def bench_postgres(work_dir: Path) -> None:
         recorder = PostgresApplicationRecorder(datastore, events_table_name="es_events")
         recorder.create_table()
         store = PostgresEventStore(pool)
+        append_orders = itertools.count(1)
         table = _table(
             f"PostgreSQL {version[0] if version else '?'} (embedded, {os.cpu_count()} cores)",
-            "raw INSERT",
-            "eventsourcing",
+            ("raw INSERT", "pre-encoded INSERT", "eventsourcing"),
         )
         commanded = f"Commanded {COMMANDED['batch 1']:,.0f} (1 w), {COMMANDED['batch 50']:,.0f} (50 w)"
         _append_rows(
             table,
             store,
             (4800, 800),
-            partial(_raw_insert, pool, itertools.count(1)),
-            partial(_eventsourcing, recorder),
+            [
+                partial(_raw_insert, pool, append_orders, False),
+                partial(_raw_insert, pool, append_orders, True),
+                partial(_eventsourcing, recorder),
+            ],
             commanded,
         )
         table.add_section()
@@ -333,16 +351,14 @@ def bench_postgres(work_dir: Path) -> None:
             table,
             "read_all (pages of 1,000)",
             _read_rate(lambda: _read_all(store)),
-            None,
-            None,
+            [],
             read_reference,
         )
         _row(
             table,
             "raw SELECT, same pages, not decoded",
             _read_rate(lambda: _select_all(pool)),
-            None,
-            None,
+            [],
         )
         _stream_read_row(table, store, read_reference)
         console.print(table)
@@ -360,9 +376,9 @@ def bench_firestore(work_dir: Path) -> None:
     try:
         store = FirestoreEventStore(client)
         table = _table(
-            "Firestore (official emulator: figures track changes, not the real service)", "plain batch", None
+            "Firestore (official emulator: figures track changes, not the real service)", ["plain batch"]
         )
-        _append_rows(table, store, (200, 40), partial(_firestore_raw, client), None, "")
+        _append_rows(table, store, (200, 40), [partial(_firestore_raw, client)], "")
         table.add_section()
         table.add_row("read_all", "n/a (no global order)", "", "", "")
         _stream_read_row(table, store, "")

@@ -282,7 +282,7 @@ def _events_json(stream_id: str, envelopes: tuple[Envelope, ...]) -> str:
     payload is wrong. Events arrive as envelopes whose payloads pydantic validated as JSON values, so the
     fast path is the usual one.
     """
-    rows = [_stored_fields(envelope) for envelope in envelopes]
+    rows = [stored_fields(envelope) for envelope in envelopes]
     try:
         encoded = orjson.dumps(rows, option=_ORJSON_REFUSES)
     except TypeError:
@@ -292,8 +292,8 @@ def _events_json(stream_id: str, envelopes: tuple[Envelope, ...]) -> str:
     return encoded.decode()
 
 
-def _stored_fields(envelope: Envelope) -> dict[str, Any]:
-    """The columns `kiroku_append` reads (it numbers versions and names the stream itself)."""
+def stored_fields(envelope: Envelope) -> dict[str, Any]:
+    """The columns `kiroku_append` reads (it numbers versions and names the stream itself), for orjson."""
     fields = {
         "event_id": envelope.id,
         "event_type": envelope.type,
