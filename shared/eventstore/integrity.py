@@ -2,7 +2,8 @@
 
 The check makes one pass over the log (per-stream version continuity, and on PostgreSQL global-position
 continuity), then asks the backend for what only it can see (outbox entries without events, stream heads,
-the position counter). Export writes the stored form, not upcast, one event per line in a fixed format,
+the position counter). Damage that stops the log being read in order (PostgreSQL's waiting queue holding
+an append twice) is looked for first, and reported alone. Export writes the stored form, not upcast, one event per line in a fixed format,
 so exporting, importing into an empty store and exporting again gives the same bytes. An import writes
 no outbox entries: the events were published where they came from, and republishing them would replay
 every saga.
@@ -31,6 +32,11 @@ class IntegrityReport:
 
 
 def check_integrity(store: EventStore) -> IntegrityReport:
+    """One pass over the log, then the backend's own checks; or, when the log cannot be read in order,
+    only what stops it (the report then counts no events: fix those problems and check again)."""
+    blocking = store.ordering_problems()
+    if blocking:
+        return IntegrityReport(problems=blocking)
     summary = LogSummary()
     problems: list[IntegrityProblem] = []
     for event in store.iter_log():

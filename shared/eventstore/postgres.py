@@ -336,7 +336,12 @@ class PostgresEventStore(EventStore):
     def iter_log(self) -> Iterator[StoredEvent]:
         """Every committed event, positioning those that wait first (this waits for the sequencer lock)."""
         with self._pool.connection() as conn:
-            conn.execute("SELECT kiroku_sequence(NULL, NULL)")
+            try:
+                conn.execute("SELECT kiroku_sequence(NULL, NULL)")
+            except psycopg.errors.UniqueViolation as error:
+                raise EventStoreError(
+                    f"the waiting appends cannot be positioned (run the integrity check): {error}"
+                ) from error
         after = 0
         while page := [_stored(row) for row in self._log_page(LOG_PAGE_OF_EVENTS, after, _PAGE)]:
             yield from page
@@ -346,6 +351,29 @@ class PostgresEventStore(EventStore):
         with self._pool.connection() as conn:
             row = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM kiroku_events)").fetchone()
         return bool(row and row[0])
+
+    def ordering_problems(self) -> list[IntegrityProblem]:
+        """Appends waiting for positions twice, or waiting though positioned: each positioning pass would
+        insert them into kiroku_appends again and fail, and with it every append that finds the sequencer
+        free, until the extra waiting rows are deleted. Only rows written by hand (or the race migration
+        0004 now prevents) get there."""
+        with self._pool.connection() as conn:
+            stuck = conn.execute(
+                "SELECT w.append_order, min(w.stream_id), count(*), bool_or(a.append_order IS NOT NULL)"
+                " FROM kiroku_waiting w LEFT JOIN kiroku_appends a USING (append_order)"
+                " GROUP BY w.append_order HAVING count(*) > 1 OR bool_or(a.append_order IS NOT NULL)"
+                " ORDER BY w.append_order"
+            ).fetchall()
+        return [
+            IntegrityProblem(
+                "stuck_sequencer",
+                stream_id,
+                f"append {append_order} waits for positions "
+                + ("it has already" if positioned else f"{count} times over")
+                + ": positioning fails, and every append with it, until the extra kiroku_waiting rows go",
+            )
+            for append_order, stream_id, count, positioned in stuck
+        ]
 
     def store_problems(self, summary: LogSummary) -> list[IntegrityProblem]:
         with self._pool.connection() as conn:
@@ -391,7 +419,8 @@ class _RacedAppend(Exception):
 def _changed_behind_our_back(prepared: PreparedAppend, error: psycopg.Error) -> EventStoreError:
     # kiroku_append checks before it writes: only a store changed behind its back (rows written or deleted
     # by hand) gets here. The statement rolled back: nothing was written.
-    return EventStoreError(f"append to {prepared.stream_id!r} failed, nothing written: {error}")
+    hint = " (run the integrity check)" if error.diag.constraint_name == "kiroku_appends_pkey" else ""
+    return EventStoreError(f"append to {prepared.stream_id!r} failed, nothing written{hint}: {error}")
 
 
 def unpublished_runs(first: int, last: int, published: set[int]) -> list[tuple[int, int]]:

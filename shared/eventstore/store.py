@@ -155,6 +155,10 @@ class EventStore(ABC):
     @abstractmethod
     def is_empty(self) -> bool: ...
 
+    def ordering_problems(self) -> list[IntegrityProblem]:
+        """Damage that stops the log being read in order, found without reading it (none without an order)."""
+        return []
+
     @abstractmethod
     def store_problems(self, summary: LogSummary) -> list[IntegrityProblem]:
         """The backend's own checks after a pass over the log: outbox orphans, stream heads, counters."""

@@ -146,6 +146,53 @@ def _append_in_transaction(store: PostgresEventStore, conn: psycopg.Connection[A
         store.append_within(conn, prepare_append("counter-race", events("b", 1), ANY, None))
 
 
+@pytest.mark.parametrize("damage", ["positioned", "twice"])
+def test_an_append_waiting_for_positions_twice_is_reported_then_appends_resume_once_removed(
+    postgres: PostgresHarness, damage: str
+) -> None:
+    store = postgres.event_store()
+    store.append("stuck-before", events("before", 1), NO_STREAM)
+    with postgres.pool.connection() as sequencer, sequencer.transaction():
+        sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
+        assert store.append("stuck", events("stuck", 2), NO_STREAM).first_position is None  # it waits
+    with postgres.pool.connection() as conn:
+        # By hand, as only the migration race fixed in 0004 did: a second queue row, or a queue row of an
+        # append positioned already.
+        if damage == "twice":
+            conn.execute("INSERT INTO kiroku_waiting SELECT * FROM kiroku_waiting")
+        else:
+            conn.execute("SELECT kiroku_sequence(NULL, NULL)")
+            conn.execute(
+                "INSERT INTO kiroku_waiting (append_order, stream_id, first_version, last_version)"
+                " SELECT append_order, stream_id, first_version, last_version FROM kiroku_appends"
+                " WHERE stream_id = 'stuck'"
+            )
+    with pytest.raises(EventStoreError, match="run the integrity check"):
+        store.append("stuck-after", events("after", 1), NO_STREAM)
+    with pytest.raises(EventStoreError, match="run the integrity check"):
+        list(store.iter_log())
+
+    report = check_integrity(store)
+    assert [(problem.kind, problem.stream_id) for problem in report.problems] == [
+        ("stuck_sequencer", "stuck")
+    ]
+    assert ("it has already" if damage == "positioned" else "2 times over") in report.problems[0].detail
+
+    with postgres.pool.connection() as conn:
+        if damage == "twice":
+            conn.execute("DELETE FROM kiroku_waiting WHERE ctid = (SELECT min(ctid) FROM kiroku_waiting)")
+        else:
+            conn.execute("DELETE FROM kiroku_waiting")
+    store.append("stuck-after", events("after", 1), NO_STREAM)
+    assert check_integrity(store).ok
+    assert [(event.stream_id, event.position) for event in store.iter_log()] == [
+        ("stuck-before", 1),
+        ("stuck", 2),
+        ("stuck", 3),
+        ("stuck-after", 4),
+    ]
+
+
 def test_read_all_pages_in_position_order_and_upcasts(postgres: PostgresHarness) -> None:
     upcasters = Upcasters()
 
