@@ -3,10 +3,11 @@
 The check makes one pass over the log (per-stream version continuity, and on PostgreSQL global-position
 continuity), then asks the backend for what only it can see (outbox entries without events, stream heads,
 the position counter). Damage that stops the log being read in order (PostgreSQL's waiting queue holding
-an append twice) is looked for first, and reported alone. Export writes the stored form, not upcast, one event per line in a fixed format,
-so exporting, importing into an empty store and exporting again gives the same bytes. An import writes
-no outbox entries: the events were published where they came from, and republishing them would replay
-every saga.
+an append twice) is looked for first, and reported alone.
+
+Export writes the stored form, not upcast, one event per line in a fixed format, so exporting, importing
+into an empty store and exporting again gives the same bytes. An import writes no outbox entries: the
+events were published where they came from, and republishing them would replay every saga.
 """
 
 from __future__ import annotations
