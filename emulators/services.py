@@ -20,8 +20,12 @@ import tempfile
 from pathlib import Path
 from typing import Protocol
 
+import psycopg
+from psycopg import sql
+
 from emulators.components import launcher
 from emulators.processes import ManagedProcess, ServiceStartError, free_port, http_ok
+from shared.eventstore.postgres import SERVER_SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +118,17 @@ class EmbeddedPostgres:
         self._server = server
         self._uri = server.get_uri()
         self._pid = server.get_pid()
+        self._apply_server_settings()
         logger.info("postgres ready at %s", self._uri)
+
+    def _apply_server_settings(self) -> None:
+        """The settings Cloud SQL gets as flags, so the local store runs as the deployed one does."""
+        with psycopg.connect(self._uri, autocommit=True) as conn:
+            for name, value in SERVER_SETTINGS.items():
+                conn.execute(
+                    sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
+                )
+            conn.execute("SELECT pg_reload_conf()")
 
     def stop(self) -> None:
         server, self._server = self._server, None

@@ -17,7 +17,7 @@ from shared.eventstore import ANY, NO_STREAM, ConcurrencyConflict, EventStoreErr
 from shared.eventstore.integrity import check_integrity
 from shared.eventstore.migrations import available, migrate
 from shared.eventstore.model import prepare_append
-from shared.eventstore.postgres import SEQUENCER_LOCK, PostgresEventStore, open_pool
+from shared.eventstore.postgres import SEQUENCER_LOCK, SERVER_SETTINGS, PostgresEventStore, open_pool
 from shared.eventstore.upcasting import Payload
 from tests.contract.factories import event, events
 from tests.contract.harness import PostgresHarness
@@ -191,6 +191,16 @@ def test_an_append_waiting_for_positions_twice_is_reported_then_appends_resume_o
         ("stuck", 3),
         ("stuck-after", 4),
     ]
+
+
+def test_the_embedded_server_runs_with_the_settings_cloud_sql_gets(postgres: PostgresHarness) -> None:
+    with postgres.pool.connection() as conn:
+        settings = dict(
+            conn.execute(
+                "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", (list(SERVER_SETTINGS),)
+            ).fetchall()
+        )
+    assert settings == SERVER_SETTINGS
 
 
 def test_read_all_pages_in_position_order_and_upcasts(postgres: PostgresHarness) -> None:

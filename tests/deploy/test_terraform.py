@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from shared.bus.manifest import DEFAULT_MANIFEST, FunctionSpec, HttpTrigger, Manifest, TopicTrigger
+from shared.eventstore.postgres import SERVER_SETTINGS
 from tests.deploy.terraform import (
     ENVIRONMENTS,
     MODULES,
@@ -348,6 +349,15 @@ def test_prod_is_protected_and_warm_and_dev_is_not() -> None:
     assert dev["public_min_instances"] == 0 < prod["public_min_instances"]
     assert unquote(prod["postgres_availability"]) == "REGIONAL"
     assert unquote(dev["postgres_availability"]) == "ZONAL"
+
+
+def test_cloud_sql_gets_the_server_settings_the_event_store_is_tuned_for() -> None:
+    instance = resources(MODULES / "storage")[("google_sql_database_instance", "postgres")]
+    flags = {
+        unquote(flag["name"]): unquote(flag["value"])
+        for flag in attribute(instance, "settings")["database_flags"]
+    }
+    assert {name: flags.get(name) for name in SERVER_SETTINGS} == SERVER_SETTINGS
 
 
 def test_cloud_build_tests_packages_plans_and_applies_only_main() -> None:

@@ -170,6 +170,15 @@ resource "google_sql_database_instance" "postgres" {
       name  = "cloudsql.enable_pgaudit"
       value = "on"
     }
+
+    # The event store's queue tables (appends waiting for positions, the outbox) churn a row per append:
+    # autovacuum must come by every 10 s, not every minute, or a busy minute leaves kiroku_waiting hundreds
+    # of empty pages long for every positioning pass to scan. The embedded server sets the same
+    # (SERVER_SETTINGS in shared/eventstore/postgres.py).
+    database_flags {
+      name  = "autovacuum_naptime"
+      value = "10"
+    }
   }
 
   depends_on = [google_service_networking_connection.private_services]
