@@ -28,7 +28,7 @@ per-stream order because appends to one stream commit one after another.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any, TypeVar
 
@@ -152,6 +152,31 @@ class FirestoreEventStore(EventStore):
             return batch, result
 
         return commit_optimistically(step, f"append to {prepared.stream_id!r}")
+
+    def _store_import(self, appends: Iterable[PreparedAppend]) -> int:
+        """Append by append (a commit holds at most 500 writes); an import that fails deletes the streams
+        it wrote, all new since imports go into an empty store. One that dies with its process leaves them:
+        delete the `streams` collection before importing again."""
+        written: dict[str, int] = {}
+        try:
+            for prepared in appends:
+                written[prepared.stream_id] = self.append_prepared(prepared, outbox=False).last_version
+        except BaseException:
+            self._delete_streams(written)
+            raise
+        return sum(written.values())
+
+    def _delete_streams(self, last_versions: dict[str, int]) -> None:
+        refs = [
+            self._events(stream_id).document(version_id(version))
+            for stream_id, last in last_versions.items()
+            for version in range(1, last + 1)
+        ] + [self._streams.document(stream_id) for stream_id in last_versions]
+        for start in range(0, len(refs), _BATCH):
+            batch = self._client.batch()
+            for ref in refs[start : start + _BATCH]:
+                batch.delete(ref)
+            batch.commit()
 
     def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:
         query = (

@@ -7,7 +7,8 @@ an append twice) is looked for first, and reported alone.
 
 Export writes the stored form, not upcast, one event per line in a fixed format, so exporting, importing
 into an empty store and exporting again gives the same bytes. An import writes no outbox entries: the
-events were published where they came from, and republishing them would replay every saga.
+events were published where they came from, and republishing them would replay every saga. It is all or
+nothing: a refused line leaves the store empty, ready for the corrected file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from shared.eventstore.errors import ImportRefused, InvalidAppend
-from shared.eventstore.model import MAX_APPEND_BYTES, MAX_EVENTS_PER_APPEND, StoredEvent, prepare_append
+from shared.eventstore.model import (
+    MAX_APPEND_BYTES,
+    MAX_EVENTS_PER_APPEND,
+    PreparedAppend,
+    StoredEvent,
+    prepare_append,
+)
 from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary
 
 
@@ -74,19 +81,20 @@ def export_log(store: EventStore, out: TextIO) -> int:
 
 
 def import_log(store: EventStore, lines: Iterable[str]) -> int:
-    """Load an export into an empty store, checking every stream's continuity; returns how many events."""
-    if not store.is_empty():
-        raise ImportRefused("the store already holds events: import only into an empty store")
-    count = 0
+    """Load an export into an empty store, all or nothing, checking every stream's continuity; returns
+    how many events."""
+    return store.import_appends(_appends(lines))
+
+
+def _appends(lines: Iterable[str]) -> Iterator[PreparedAppend]:
+    read = 0
     for run in _runs(StoredEvent.from_json_line(line) for line in lines if line.strip()):
         envelopes = [event.to_envelope() for event in run]
         try:
-            prepared = prepare_append(run[0].stream_id, envelopes, run[0].version - 1, None)
+            yield prepare_append(run[0].stream_id, envelopes, run[0].version - 1, None)
         except InvalidAppend as error:
-            raise ImportRefused(f"{count} events imported, then: {error}") from error
-        store.append_prepared(prepared, outbox=False)
-        count += len(run)
-    return count
+            raise ImportRefused(f"after {read} events, nothing imported: {error}") from error
+        read += len(run)
 
 
 def _aggregate(event: StoredEvent) -> tuple[str, str]:

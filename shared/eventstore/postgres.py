@@ -35,7 +35,7 @@ reads have the server build each envelope's JSON, which pydantic parses and vali
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -163,6 +163,15 @@ class PostgresEventStore(EventStore):
     def append_prepared(self, prepared: PreparedAppend, *, outbox: bool) -> AppendResult:
         with self._pool.connection() as conn:
             return self.append_within(conn, prepared, outbox=outbox)
+
+    def _store_import(self, appends: Iterable[PreparedAppend]) -> int:
+        """One transaction: holding the sequencer throughout, it positions the imported appends in order."""
+        events = 0
+        with self._pool.connection() as conn, conn.transaction():
+            for prepared in appends:
+                self.append_within(conn, prepared, outbox=False)
+                events += len(prepared.envelopes)
+        return events
 
     def append_within(
         self, conn: psycopg.Connection[Any], prepared: PreparedAppend, *, outbox: bool = True

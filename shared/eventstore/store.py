@@ -7,10 +7,10 @@ load (snapshot + tail) logic are written once here, so the backends differ only 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from shared.eventstore.errors import InvalidAppend
+from shared.eventstore.errors import ImportRefused, InvalidAppend
 from shared.eventstore.model import (
     ANY,
     AppendResult,
@@ -122,6 +122,17 @@ class EventStore(ABC):
     @abstractmethod
     def append_prepared(self, prepared: PreparedAppend, *, outbox: bool) -> AppendResult:
         """Store a validated append; `outbox=False` is for imports, whose events were published before."""
+
+    def import_appends(self, appends: Iterable[PreparedAppend]) -> int:
+        """Store an import's appends, without outbox entries, into this store if it is empty, all or none:
+        an import that fails partway (a refused line, a conflict) leaves it empty. Returns the events."""
+        if not self.is_empty():
+            raise ImportRefused("the store already holds events: import only into an empty store")
+        return self._store_import(appends)
+
+    @abstractmethod
+    def _store_import(self, appends: Iterable[PreparedAppend]) -> int:
+        """`import_appends` once the store is known to be empty (which undoing a failed import relies on)."""
 
     @abstractmethod
     def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:

@@ -292,14 +292,34 @@ def test_export_then_import_into_an_empty_store_exports_the_same_bytes(
         import_log(target, io.StringIO(exported.getvalue()))
 
 
-def test_an_import_with_a_version_gap_is_refused(backend: Harness) -> None:
+def test_an_import_with_a_version_gap_is_refused(backend: Harness, other_backend: Harness) -> None:
     source = backend.event_store()
     store_lines = io.StringIO()
     source.append("order-9", events("9", 3), NO_STREAM)
     export_log(source, store_lines)
     lines = store_lines.getvalue().splitlines()
-    with pytest.raises(ImportRefused):
-        import_log(backend.event_store(), [lines[0], lines[2]])
+    target = other_backend.event_store()
+    with pytest.raises(ImportRefused, match="version 3 where 2 was due"):
+        import_log(target, [lines[0], lines[2]])
+    assert target.is_empty()
+
+
+def test_an_import_refused_partway_leaves_the_store_empty_for_the_corrected_file(
+    backend: Harness, other_backend: Harness
+) -> None:
+    source = backend.event_store()
+    _populate(source)
+    exported = io.StringIO()
+    export_log(source, exported)
+    lines = exported.getvalue().splitlines()
+    target = other_backend.event_store()
+    # The last line again: refused only once the streams before it were stored.
+    with pytest.raises(ImportRefused, match=r"version \d+ where \d+ was due"):
+        import_log(target, [*lines, lines[-1]])
+    assert target.is_empty()
+    assert target.stream_version("order-1") == 0
+    assert import_log(target, lines) == 8
+    assert check_integrity(target).ok
 
 
 def test_integrity_check_passes_a_sound_store_and_finds_damage(backend: Harness) -> None:
