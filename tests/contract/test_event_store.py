@@ -273,23 +273,29 @@ def _populate(store: EventStore) -> None:
     store.append("order-2", events("2b", 1), 1)
 
 
+def _exported(source: EventStore) -> str:
+    """The export of `_populate`'s eight events."""
+    _populate(source)
+    exported = io.StringIO()
+    assert export_log(source, exported) == 8
+    return exported.getvalue()
+
+
 def test_export_then_import_into_an_empty_store_exports_the_same_bytes(
     backend: Harness, other_backend: Harness
 ) -> None:
     source = backend.event_store()
-    _populate(source)
-    exported = io.StringIO()
-    assert export_log(source, exported) == 8
+    exported = _exported(source)
     target = other_backend.event_store()
-    assert import_log(target, io.StringIO(exported.getvalue())) == 8
+    assert import_log(target, io.StringIO(exported)) == 8
     again = io.StringIO()
     export_log(target, again)
-    assert again.getvalue().encode() == exported.getvalue().encode()
+    assert again.getvalue().encode() == exported.encode()
     assert target.read_stream("order-1") == source.read_stream("order-1")
     assert target.pending_outbox() == []
     assert check_integrity(target).ok
     with pytest.raises(ImportRefused):
-        import_log(target, io.StringIO(exported.getvalue()))
+        import_log(target, io.StringIO(exported))
 
 
 def test_an_import_with_a_version_gap_is_refused(backend: Harness, other_backend: Harness) -> None:
@@ -307,11 +313,7 @@ def test_an_import_with_a_version_gap_is_refused(backend: Harness, other_backend
 def test_an_import_refused_partway_leaves_the_store_empty_for_the_corrected_file(
     backend: Harness, other_backend: Harness
 ) -> None:
-    source = backend.event_store()
-    _populate(source)
-    exported = io.StringIO()
-    export_log(source, exported)
-    lines = exported.getvalue().splitlines()
+    lines = _exported(backend.event_store()).splitlines()
     target = other_backend.event_store()
     # The last line again: refused only once the streams before it were stored.
     with pytest.raises(ImportRefused, match=r"version \d+ where \d+ was due"):
