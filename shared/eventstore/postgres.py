@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -115,6 +116,7 @@ _PAGE = 1000
 _RACE_RETRIES = 10
 # An append that raced another for the same version or command id fails on one of these.
 _RACED_KEYS = frozenset({"kiroku_events_pkey", "kiroku_commands_pkey"})
+_STUCK_SEQUENCER = "the waiting appends cannot be positioned: run the integrity check"
 # The advisory lock key of the sequencer, as migrations 0003 and 0004 take it.
 SEQUENCER_LOCK = (1802465135, 0)
 # Position the committed appends that wait, unless the sequencer lock is taken: for readers, which must
@@ -227,7 +229,7 @@ class PostgresEventStore(EventStore):
         """A committed append's result with its global positions, positioning its events if they wait."""
         if result.first_position is not None:
             return result
-        with self._pool.connection() as conn:
+        with self._pool.connection() as conn, _positioning():
             row = conn.execute(
                 "SELECT kiroku_sequence(%s, %s)", (result.stream_id, result.first_version)
             ).fetchone()
@@ -350,13 +352,8 @@ class PostgresEventStore(EventStore):
 
     def iter_log(self) -> Iterator[StoredEvent]:
         """Every committed event, positioning those that wait first (this waits for the sequencer lock)."""
-        with self._pool.connection() as conn:
-            try:
-                conn.execute("SELECT kiroku_sequence(NULL, NULL)")
-            except psycopg.errors.UniqueViolation as error:
-                raise EventStoreError(
-                    f"the waiting appends cannot be positioned (run the integrity check): {error}"
-                ) from error
+        with self._pool.connection() as conn, _positioning():
+            conn.execute("SELECT kiroku_sequence(NULL, NULL)")
         after = 0
         while page := [_stored(row) for row in self._log_page(LOG_PAGE_OF_EVENTS, after, _PAGE)]:
             yield from page
@@ -422,9 +419,29 @@ class PostgresEventStore(EventStore):
 def _positioned_waiting(conn: psycopg.Connection[Any]) -> bool:
     """Whether this reader positioned waiting appends; a read-only role cannot, and leaves it to writers."""
     try:
-        return conn.execute(_POSITION_WAITING_IF_FREE, SEQUENCER_LOCK).fetchone() is not None
+        with _positioning():
+            return conn.execute(_POSITION_WAITING_IF_FREE, SEQUENCER_LOCK).fetchone() is not None
     except (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege):
         return False
+
+
+def _stuck_sequencer(error: psycopg.Error) -> bool:
+    """Positioning moves the waiting appends into kiroku_appends: it fails on that table's key only in the
+    state `ordering_problems` reports (an append waiting twice, or waiting though positioned already)."""
+    return isinstance(error, psycopg.errors.UniqueViolation) and (
+        error.diag.constraint_name == "kiroku_appends_pkey"
+    )
+
+
+@contextmanager
+def _positioning() -> Iterator[None]:
+    """Where waiting appends get their positions: a stuck sequencer fails with what to do about it."""
+    try:
+        yield
+    except psycopg.errors.UniqueViolation as error:
+        if not _stuck_sequencer(error):
+            raise
+        raise EventStoreError(f"{_STUCK_SEQUENCER}: {error}") from error
 
 
 class _RacedAppend(Exception):
@@ -434,7 +451,7 @@ class _RacedAppend(Exception):
 def _changed_behind_our_back(prepared: PreparedAppend, error: psycopg.Error) -> EventStoreError:
     # kiroku_append checks before it writes: only a store changed behind its back (rows written or deleted
     # by hand) gets here. The statement rolled back: nothing was written.
-    hint = " (run the integrity check)" if error.diag.constraint_name == "kiroku_appends_pkey" else ""
+    hint = f" ({_STUCK_SEQUENCER})" if _stuck_sequencer(error) else ""
     return EventStoreError(f"append to {prepared.stream_id!r} failed, nothing written{hint}: {error}")
 
 

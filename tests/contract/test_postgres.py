@@ -154,7 +154,8 @@ def test_an_append_waiting_for_positions_twice_is_reported_then_appends_resume_o
     store.append("stuck-before", events("before", 1), NO_STREAM)
     with postgres.pool.connection() as sequencer, sequencer.transaction():
         sequencer.execute("SELECT pg_advisory_xact_lock(%s, %s)", SEQUENCER_LOCK)
-        assert store.append("stuck", events("stuck", 2), NO_STREAM).first_position is None  # it waits
+        waiting = store.append("stuck", events("stuck", 2), NO_STREAM)
+        assert waiting.first_position is None  # it waits
     with postgres.pool.connection() as conn:
         # By hand, as only the migration race fixed in 0004 did: a second queue row, or a queue row of an
         # append positioned already.
@@ -171,6 +172,13 @@ def test_an_append_waiting_for_positions_twice_is_reported_then_appends_resume_o
         store.append("stuck-after", events("after", 1), NO_STREAM)
     with pytest.raises(EventStoreError, match="run the integrity check"):
         list(store.iter_log())
+    with pytest.raises(EventStoreError, match="run the integrity check"):
+        store.read_all()
+    if damage == "twice":
+        with pytest.raises(EventStoreError, match="run the integrity check"):
+            store.positioned(waiting)
+    else:  # its own position is found without positioning what waits
+        assert store.positioned(waiting).first_position == 2
 
     report = check_integrity(store)
     assert [(problem.kind, problem.stream_id) for problem in report.problems] == [
