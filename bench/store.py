@@ -273,7 +273,9 @@ def _append_rows(
 
     Each workload runs in rounds, every contender once per round, and the median round counts: this
     machine's disk flush time drifts by tens of percent within a minute, and contenders run one after the
-    other would hand that drift to whoever ran in the slow minute.
+    other would hand that drift to whoever ran in the slow minute. Each round starts with the next
+    contender, so that what the first of a round meets (the autovacuum of what the last one wrote, say)
+    is met by each in turn.
     """
     contenders: list[Baseline] = [partial(_kiroku, store), *baselines]
     for batch, total in zip((1, BATCH), totals, strict=True):
@@ -282,8 +284,12 @@ def _append_rows(
             rates: list[list[float]] = [[] for _ in contenders]
             for round_number in range(ROUNDS):
                 label = f"{batch}-{writers}-{round_number}"
-                for contender, contender_rates in zip(contenders, rates, strict=True):
-                    contender_rates.append(_rate(writers, appends, batch, contender(label, appends, batch)))
+                # Each round starts with the next contender: whatever the first (or last) of a round
+                # meets, such as the autovacuum of what the round before wrote, is met by all in turn.
+                for offset in range(len(contenders)):
+                    index = (round_number + offset) % len(contenders)
+                    writer = contenders[index](label, appends, batch)
+                    rates[index].append(_rate(writers, appends, batch, writer))
             medians = [statistics.median(contender_rates) for contender_rates in rates]
             _row(
                 table,
