@@ -5,6 +5,10 @@ PostgreSQL (embedded, started here): Kiroku's store against, on the same server 
   statement per append, with no validation, concurrency check, outbox, idempotency or global position.
   Its rows are encoded from the same envelopes as it goes, by the encoder Kiroku uses, as any insert of
   these events must: the ratio to it is what Kiroku's own work costs;
+- an all-rows INSERT: the same rows, and with them the rows Kiroku stores beside an append's events
+  (its record, which carries the global positions, and its outbox entry) into tables shaped like
+  Kiroku's, in one statement, still with no checks and positions from a counter. The ratio to it is
+  what Kiroku's logic costs once the rows the outbox and the global order need are paid for;
 - the same INSERT with its rows encoded before the clock starts: the database's share alone, the floor
   of what any append costs here;
 - the `eventsourcing` library's PostgreSQL application recorder (table lock for its global order)
@@ -59,9 +63,27 @@ BATCH = 100
 ROUNDS = 5
 # Commanded EventStore's published figures (events/s): 100-event batches from 1 and 50 writers, reads.
 COMMANDED = {"batch 1": 4929.0, "batch 50": 8586.0, "read": 27211.0}
-console = Console(width=220)
-# The raw INSERT's tables, shaped like kiroku_events: rows encoded as it goes, and encoded ahead.
-RAW, RAW_AHEAD = "bench_raw", "bench_raw_ahead"
+console = Console(width=260)
+# The raw INSERTs' tables, shaped like Kiroku's: the events of the INSERT that encodes as it goes, of the
+# one whose rows were encoded ahead, and the events, append records and outbox entries of the all-rows one.
+RAW_TABLES = {
+    "bench_raw": "kiroku_events",
+    "bench_raw_ahead": "kiroku_events",
+    "bench_all_events": "kiroku_events",
+    "bench_all_appends": "kiroku_appends",
+    "bench_all_outbox": "kiroku_outbox",
+}
+RAW_INSERT, RAW_AHEAD_INSERT = (
+    f"INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, %(rows)s::json)"  # noqa: S608
+    for table in ("bench_raw", "bench_raw_ahead")
+)
+ALL_ROWS_INSERT = (
+    "WITH events AS (INSERT INTO bench_all_events"
+    " SELECT * FROM json_populate_recordset(NULL::bench_all_events, %(rows)s::json)),"
+    " listed AS (INSERT INTO bench_all_appends VALUES"
+    " (%(order)s, %(stream)s, %(first)s, %(last)s, %(first_position)s, %(last_position)s))"
+    " INSERT INTO bench_all_outbox VALUES (%(order)s, %(first)s, %(last)s, %(stream)s)"
+)
 
 Append = Callable[[int], None]
 
@@ -136,6 +158,7 @@ def _raw_rows(stream: str, first_version: int, envelopes: list[Envelope], append
 def _raw_insert(
     pool: ConnectionPool[psycopg.Connection[Any]],
     append_orders: itertools.count[int],
+    insert: str,
     encoded_ahead: bool,
     label: str,
     appends: int,
@@ -143,22 +166,31 @@ def _raw_insert(
 ) -> Callable[[int], Append]:
     """A plain INSERT of each append's rows: encoded from the envelopes as it goes, as any insert of
     these events must, or (`encoded_ahead`) before the clock starts, which leaves the database's share."""
-    table = RAW_AHEAD if encoded_ahead else RAW
-    insert = f"INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, %s::json)"  # noqa: S608
 
     def writer(number: int) -> Append:
         stream = f"{label}-{number}"
         work = [_events(stream, batch, i * batch) for i in range(appends)]
 
-        def encode(i: int) -> str:
-            return _raw_rows(stream, i * batch + 1, work[i], next(append_orders))
+        def encode(i: int) -> dict[str, Any]:
+            order = next(append_orders)
+            # Each append order owns BATCH positions: unique ones, with no sequencer.
+            last_position = order * BATCH
+            return {
+                "rows": _raw_rows(stream, i * batch + 1, work[i], order),
+                "order": order,
+                "stream": stream,
+                "first": i * batch + 1,
+                "last": (i + 1) * batch,
+                "first_position": last_position - batch + 1,
+                "last_position": last_position,
+            }
 
         ahead = [encode(i) for i in range(appends)] if encoded_ahead else None
 
         def append(i: int) -> None:
-            encoded = ahead[i] if ahead is not None else encode(i)
+            params = ahead[i] if ahead is not None else encode(i)
             with pool.connection() as conn:
-                conn.execute(insert, (encoded,))
+                conn.execute(insert, params)
 
         return append
 
@@ -245,7 +277,7 @@ def _table(title: str, baselines: Sequence[str]) -> Table:
     table.add_column("kiroku ev/s", justify="right")
     for baseline in baselines:
         table.add_column(f"{baseline} ev/s", justify="right")
-        table.add_column(f"kiroku ÷ {baseline}", justify="right")
+        table.add_column("kiroku ÷", justify="right")
     table.add_column("reference", justify="right")
     return table
 
@@ -319,8 +351,8 @@ def bench_postgres(work_dir: Path) -> None:
     pool = open_pool(server.uri, max_size=10)
     try:
         with pool.connection() as conn:
-            for raw_table in (RAW, RAW_AHEAD):
-                conn.execute(f"CREATE TABLE {raw_table} (LIKE kiroku_events INCLUDING ALL)")
+            for raw_table, shape in RAW_TABLES.items():
+                conn.execute(f"CREATE TABLE {raw_table} (LIKE {shape} INCLUDING ALL)")
             version = conn.execute("SHOW server_version").fetchone()
         params = conninfo_to_dict(server.uri)
         datastore = PostgresDatastore(
@@ -337,7 +369,7 @@ def bench_postgres(work_dir: Path) -> None:
         append_orders = itertools.count(1)
         table = _table(
             f"PostgreSQL {version[0] if version else '?'} (embedded, {os.cpu_count()} cores)",
-            ("raw INSERT", "pre-encoded INSERT", "eventsourcing"),
+            ("raw INSERT", "all-rows INSERT", "pre-encoded INSERT", "eventsourcing"),
         )
         commanded = f"Commanded {COMMANDED['batch 1']:,.0f} (1 w), {COMMANDED['batch 50']:,.0f} (50 w)"
         _append_rows(
@@ -345,8 +377,9 @@ def bench_postgres(work_dir: Path) -> None:
             store,
             (4800, 800),
             [
-                partial(_raw_insert, pool, append_orders, False),
-                partial(_raw_insert, pool, append_orders, True),
+                partial(_raw_insert, pool, append_orders, RAW_INSERT, False),
+                partial(_raw_insert, pool, append_orders, ALL_ROWS_INSERT, False),
+                partial(_raw_insert, pool, append_orders, RAW_AHEAD_INSERT, True),
                 partial(_eventsourcing, recorder),
             ],
             commanded,
