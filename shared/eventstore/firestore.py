@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from google.api_core.exceptions import Conflict, FailedPrecondition
 from google.cloud import firestore
-from google.cloud.firestore_v1 import SERVER_TIMESTAMP, DocumentSnapshot, WriteBatch
+from google.cloud.firestore_v1 import SERVER_TIMESTAMP, DocumentReference, DocumentSnapshot, WriteBatch
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.collection import CollectionReference
 
@@ -167,11 +167,17 @@ class FirestoreEventStore(EventStore):
         return sum(written.values())
 
     def _delete_streams(self, last_versions: dict[str, int]) -> None:
-        refs = [
-            self._events(stream_id).document(version_id(version))
-            for stream_id, last in last_versions.items()
-            for version in range(1, last + 1)
-        ] + [self._streams.document(stream_id) for stream_id in last_versions]
+        self._delete_all(
+            [
+                self._events(stream_id).document(version_id(version))
+                for stream_id, last in last_versions.items()
+                for version in range(1, last + 1)
+            ]
+            + [self._streams.document(stream_id) for stream_id in last_versions]
+        )
+
+    def _delete_all(self, refs: Sequence[DocumentReference]) -> None:
+        """Delete these documents, a commit per 500."""
         for start in range(0, len(refs), _BATCH):
             batch = self._client.batch()
             for ref in refs[start : start + _BATCH]:
@@ -253,11 +259,7 @@ class FirestoreEventStore(EventStore):
         )
 
     def mark_published(self, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), _BATCH):
-            batch = self._client.batch()
-            for entry_id in ids[start : start + _BATCH]:
-                batch.delete(self._outbox.document(entry_id))
-            batch.commit()
+        self._delete_all([self._outbox.document(entry_id) for entry_id in ids])
 
     def iter_log(self) -> Iterator[StoredEvent]:
         query = self._client.collection_group("events").order_by("stream_id").order_by("version")
