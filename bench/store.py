@@ -164,8 +164,9 @@ def _raw_insert(
     appends: int,
     batch: int,
 ) -> Callable[[int], Append]:
-    """A plain INSERT of each append's rows: encoded from the envelopes as it goes, as any insert of
-    these events must, or (`encoded_ahead`) before the clock starts, which leaves the database's share."""
+    """A plain `insert` of each append's rows (the events alone, or every row Kiroku stores): encoded
+    from the envelopes as it goes, as any insert of these events must, or (`encoded_ahead`) before the
+    clock starts, which leaves the database's share."""
 
     def writer(number: int) -> Append:
         stream = f"{label}-{number}"
@@ -316,8 +317,6 @@ def _append_rows(
             rates: list[list[float]] = [[] for _ in contenders]
             for round_number in range(ROUNDS):
                 label = f"{batch}-{writers}-{round_number}"
-                # Each round starts with the next contender: whatever the first (or last) of a round
-                # meets, such as the autovacuum of what the round before wrote, is met by all in turn.
                 for offset in range(len(contenders)):
                     index = (round_number + offset) % len(contenders)
                     writer = contenders[index](label, appends, batch)
