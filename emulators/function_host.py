@@ -14,7 +14,7 @@ forking (grpc must not have a channel open across a fork). The children stay in 
 group, so stopping the host's group stops every function and every gunicorn worker they spawned.
 
 Usage: `python -m emulators.function_host SPEC.json`, where the spec lists, per function: name, source,
-target, port, environment and log file.
+target, port, environment, log file and which commands to crash after commit (emulators/faults.py).
 """
 
 from __future__ import annotations
@@ -100,6 +100,11 @@ def _serve(function: dict[str, Any]) -> None:
         os.environ.clear()
         os.environ.update(function["environment"])
         sys.path.insert(0, function["pythonpath"])
+        if function.get("crash_after_commit"):
+            from emulators.faults import crash_after_commit
+            from functions.runtime import install_after_commit
+
+            install_after_commit(crash_after_commit(function["crash_after_commit"]))
         from functions_framework import create_app
         from functions_framework._http import create_server
 

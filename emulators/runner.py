@@ -72,6 +72,9 @@ class FaultInjection:
     functions: frozenset[str] = frozenset()  # the functions whose deliveries are duplicated; empty: all
     max_delay_seconds: float = 0.0  # each delivery waits a random time up to this
     lose: str | None = None  # a subscription filter: matching messages are acked, never delivered
+    # A subscription filter: the handler of a matching command dies between commit and publish on the
+    # message's first delivery (emulators/faults.py).
+    crash_after_commit: str | None = None
 
     def affects(self, function: str) -> bool:
         return self.duplicate_probability > 0 and (not self.functions or function in self.functions)
@@ -80,7 +83,14 @@ class FaultInjection:
 class FunctionServer:
     """One function served by its own functions-framework process (forked by the function host)."""
 
-    def __init__(self, spec: FunctionSpec, manifest: Manifest, env: Mapping[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        manifest: Manifest,
+        env: Mapping[str, str],
+        log_dir: Path,
+        crash_after_commit: str | None = None,
+    ) -> None:
         self.spec = spec
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -91,6 +101,7 @@ class FunctionServer:
             "port": self.port,
             "log": str(log_dir / f"function-{spec.name}.log"),
             "pythonpath": str(PROJECT_ROOT),
+            "crash_after_commit": crash_after_commit,
             "environment": {
                 **env,
                 **spec.environment,
@@ -249,8 +260,12 @@ class Runner:
         self.env = {**os.environ, **env, "GOOGLE_CLOUD_PROJECT": project_id}
         self.log_dir = log_dir
         self.faults = faults or FaultInjection()
+        for fault in (self.faults.lose, self.faults.crash_after_commit):
+            if fault is not None:
+                parse_filter(fault)  # a filter that cannot parse fails here, not in every function
         self.servers = {
-            spec.name: FunctionServer(spec, manifest, self.env, log_dir) for spec in manifest.functions
+            spec.name: FunctionServer(spec, manifest, self.env, log_dir, self.faults.crash_after_commit)
+            for spec in manifest.functions
         }
         self._host_spec = log_dir / "functions.json"
         self.host = ManagedProcess(

@@ -12,7 +12,7 @@ from functools import cache
 from google.cloud.pubsub_v1 import SubscriberClient
 
 from shared.application.aggregates import KINDS
-from shared.application.commands import CommandHandler
+from shared.application.commands import AfterCommit, CommandHandler
 from shared.bus.publisher import Publisher
 from shared.config import settings
 from shared.eventstore.store import SnapshotPolicy
@@ -42,6 +42,17 @@ def subscriber() -> SubscriberClient:
     return SubscriberClient()
 
 
+_after_commit: list[AfterCommit] = []
+
+
+def install_after_commit(hook: AfterCommit) -> None:
+    """Give this process's command handler a hook between commit and publish: the local cloud's fault
+    injection crashes a function there (emulators/faults.py). Only before the handler is first used."""
+    if command_handler.cache_info().currsize:
+        raise RuntimeError("the command handler is already built: install the hook before serving")
+    _after_commit[:] = [hook]
+
+
 @cache
 def command_handler() -> CommandHandler:
-    return CommandHandler(storage(), publisher())
+    return CommandHandler(storage(), publisher(), after_commit=_after_commit[0] if _after_commit else None)

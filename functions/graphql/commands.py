@@ -1,8 +1,11 @@
 """Sends a command from a mutation: validate, publish, and (with `wait`) wait for its outcome.
 
 Validation runs the command's own pydantic model before anything is published, so bad input is a
-BAD_USER_INPUT error that changes nothing. With `wait: true` the mutation polls the command's outcome,
-then, when accepted, the read model until it shows that version: the caller reads its own write.
+BAD_USER_INPUT error that changes nothing. A command id the client chose is bound to this command before
+it is sent (shared/application/outcomes.py): the same id again for the same command answers the first
+outcome, for anything else (another type, aggregate or sender) it is a CONFLICT that sends nothing and
+says nothing of the other command. With `wait: true` the mutation polls the command's outcome, then,
+when accepted, the read model until it shows that version: the caller reads its own write.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
 from shared.application.aggregates import COMMAND_KINDS
-from shared.application.outcomes import CommandOutcome
+from shared.application.outcomes import CommandOutcome, new_outcome
 from shared.messages.envelope import Envelope, new_id
+from shared.messages.fields import CommandId
 from shared.observability.metrics import COMMAND_WAIT_SECONDS, COMMANDS_SENT
 from shared.observability.tracing import current_trace_context
 
@@ -27,6 +31,7 @@ COMMANDS_TOPIC = "commands"
 _FIRST_POLL_SECONDS = 0.005
 _MAX_POLL_SECONDS = 0.05
 T = TypeVar("T")
+_COMMAND_ID: TypeAdapter[str] = TypeAdapter(CommandId)
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,8 @@ async def send_command(
         field = ".".join(_camel(str(part)) for part in problem["loc"])
         raise api_error("BAD_USER_INPUT", f"{field}: {problem['msg']}", field=field) from None
     aggregate_id = kind.aggregate_id(command)
-    if command_id is not None:
-        known = context.outcomes.get(command_id)
-        if known is not None:
-            return Sent(command_id, known.aggregate_id, known, False)
     envelope = Envelope.originate(
-        id=command_id or new_id(),
+        id=_checked(command_id) if command_id is not None else new_id(),
         kind="command",
         type=command_type,
         aggregate_type=kind.aggregate_type,
@@ -79,13 +80,17 @@ async def send_command(
         trace=current_trace_context(),
         payload=command.model_dump(mode="json"),
     )
+    if command_id is not None:
+        known = await asyncio.to_thread(_claim, context, envelope)
+        if known.settled:
+            return Sent(envelope.id, aggregate_id, known, False)
     started = time.monotonic()
     await asyncio.to_thread(context.publisher.publish, COMMANDS_TOPIC, envelope)
     COMMANDS_SENT.labels(command_type).inc()
     if not wait:
         return Sent(envelope.id, aggregate_id, None, False)
     deadline = started + context.wait_seconds
-    outcome = await _poll(lambda: context.outcomes.get(envelope.id), deadline)
+    outcome = await _poll(lambda: _settled(context, envelope.id), deadline)
     if outcome is not None and outcome.status == "ACCEPTED" and outcome.version is not None:
         version = outcome.version
         shown = await _poll(lambda: _shows(context, read_model, aggregate_id, version, deleting), deadline)
@@ -96,12 +101,50 @@ async def send_command(
     return Sent(envelope.id, aggregate_id, outcome, outcome is None)
 
 
+def _checked(command_id: str) -> str:
+    try:
+        return _COMMAND_ID.validate_python(command_id)
+    except ValidationError:
+        raise api_error(
+            "BAD_USER_INPUT",
+            "commandId: a letter or digit, then letters, digits, '_', '-' or '.', at most 128 characters",
+            field="commandId",
+        ) from None
+
+
+def _claim(context: RequestContext, envelope: Envelope) -> CommandOutcome:
+    """What the client's command id is bound to: this command (new, or sent before), or a CONFLICT."""
+    claim = new_outcome(
+        command_id=envelope.id,
+        command_type=envelope.type,
+        status="PENDING",
+        aggregate_type=envelope.aggregate_type,
+        aggregate_id=envelope.aggregate_id,
+        correlation_id=envelope.correlation_id,
+        actor_uid=envelope.actor.uid,
+    )
+    bound = context.outcomes.claim(claim)
+    if not bound.binds(envelope.type, envelope.aggregate_id, envelope.actor.uid):
+        raise api_error(
+            "CONFLICT",
+            "this commandId was already used for another command: use a new id for a new command",
+            field="commandId",
+            reason="COMMAND_ID_REUSED",
+        )
+    return bound
+
+
 def _shows(context: RequestContext, read_model: str, key: str, version: int, deleting: bool) -> bool | None:
     """True once the read model reflects `version` (for a delete: once the record is gone)."""
     record = context.reads.get(read_model, key)
     if deleting:
         return True if record is None else None
     return True if record is not None and record.version >= version else None
+
+
+def _settled(context: RequestContext, command_id: str) -> CommandOutcome | None:
+    outcome = context.outcomes.get(command_id)
+    return outcome if outcome is not None and outcome.settled else None
 
 
 async def _poll(probe: Callable[[], T | None], deadline: float) -> T | None:

@@ -117,5 +117,15 @@ async def send(
     return command_result(context, sent)
 
 
-def new_id(given: strawberry.ID | None) -> str:
-    return str(given) if given is not None else str(uuid.uuid4())
+# Namespace of the ids the API gives new aggregates of a command whose client chose its id.
+_CREATED_IDS = uuid.UUID("2b0f3c54-9a7e-4d41-8f0e-5c6a9e1d7b20")
+
+
+def new_id(info: RequestInfo, given: strawberry.ID | None, command_id: strawberry.ID | None) -> str:
+    """The id of an aggregate a command creates: the client's, else one derived from the client's command
+    id (a retry with that id then addresses the same aggregate, and answers the first outcome), else new."""
+    if given is not None:
+        return str(given)
+    if command_id is not None:
+        return str(uuid.uuid5(_CREATED_IDS, f"{info.context.actor.uid}:{command_id}"))
+    return str(uuid.uuid4())

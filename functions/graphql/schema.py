@@ -343,7 +343,11 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {"category_id": new_id(input.id), "name": input.name, "description": input.description}
+        payload = {
+            "category_id": new_id(info, input.id, command_id),
+            "name": input.name,
+            "description": input.description,
+        }
         return await send(info, "CreateCategory", payload, wait, command_id)
 
     @strawberry.mutation
@@ -383,7 +387,7 @@ class Mutation:
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
         payload = {
-            "product_id": new_id(input.id),
+            "product_id": new_id(info, input.id, command_id),
             "name": input.name,
             "description": input.description,
             "price": _money(input.price),
@@ -468,7 +472,7 @@ class Mutation:
     ) -> OrderResult:
         context = info.context
         started = time.monotonic()
-        order_id = new_id(input.id)
+        order_id = new_id(info, input.id, command_id)
         payload = {
             "order_id": order_id,
             "customer_id": context.actor.uid,

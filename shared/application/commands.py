@@ -2,16 +2,20 @@
 
 The steps of the request flow (MISSION, step 3), once for every command type:
 
-1. an outcome already recorded for this command id is the answer (a redelivery has one effect);
+1. an outcome already recorded for this command id is the answer (a redelivery has one effect); a
+   message whose id is bound to another command (outcomes.py) is ignored: it changes nothing;
 2. the actor's role is checked again (the bus is not trusted blindly) and the payload is parsed; a
    forbidden or malformed command is rejected, not retried;
-3. the stream is loaded (snapshot + later events) and folded, the facts the decision needs are gathered,
+3. an append this command id already made is the answer: the delivery before this one committed and
+   died before recording its outcome, so deciding again would judge the command by its own effect (a
+   created aggregate "already exists"); its events are published again and its outcome recorded;
+4. the stream is loaded (snapshot + later events) and folded, the facts the decision needs are gathered,
    and the pure `decide` runs; a `Rejected` is recorded as the outcome;
-4. the events are appended with the expected version and the command id, in one transaction with their
+5. the events are appended with the expected version and the command id, in one transaction with their
    outbox entries; a concurrent writer makes it reload and decide again;
-5. the outcome is recorded, the events are published (ordering key: the aggregate id) and their outbox
+6. the outcome is recorded, the events are published (ordering key: the aggregate id) and their outbox
    entries cleared. A crash anywhere after the commit loses nothing: the redelivered command finds its
-   append already applied (by command id) and the outbox relay publishes what was not.
+   append (step 3) and the outbox relay publishes what no delivery did.
 
 Infrastructure errors propagate: the push entry point answers 500 and Pub/Sub redelivers.
 """
@@ -19,7 +23,7 @@ Infrastructure errors propagate: the push entry point answers 500 and Pub/Sub re
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Callable
 from functools import reduce
 from typing import Any
 
@@ -31,7 +35,7 @@ from shared.application.outcomes import CommandError, CommandOutcome, OutcomeLog
 from shared.auth.roles import COMMAND_ROLES, may
 from shared.bus.publisher import Publisher
 from shared.domain.rejection import Rejected
-from shared.eventstore.errors import ConcurrencyConflict
+from shared.eventstore.errors import CommandIdReused, ConcurrencyConflict
 from shared.eventstore.model import AppendResult
 from shared.messages.envelope import Envelope
 from shared.storage import Storage
@@ -42,27 +46,41 @@ EVENTS_TOPIC = "events"
 PRODUCTS = "products"
 MAX_DECISIONS = 5  # reload-and-decide rounds when concurrent writers keep winning
 
-# Fault injection for tests of crash recovery: command types whose first delivery dies right after the
-# commit, before publishing (the process exits, as a crashed instance would).
-_CRASH_AFTER_COMMIT = frozenset(
-    filter(None, os.environ.get("KIROKU_FAULT_CRASH_AFTER_COMMIT", "").split(","))
+# Called between an append's commit and its publication, with the command and its delivery attempt: the
+# seam through which tests crash a handler at the worst moment (emulators/faults.py).
+AfterCommit = Callable[[Envelope, int | None], None]
+_REUSED_ID = CommandError(
+    code="COMMAND_ID_REUSED",
+    category="CONFLICT",
+    message="this command id was already used for another command",
+    field="commandId",
 )
 
 
 class CommandHandler:
     """Decides commands against the event store; one per process, reused across requests."""
 
-    def __init__(self, storage: Storage, publisher: Publisher, facts: FactFinder | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        publisher: Publisher,
+        facts: FactFinder | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
         self._events = storage.events
         self._facts = facts or FactFinder(storage)
         self._outcomes = OutcomeLog(storage.read_models)
         self._publisher = publisher
+        self._after_commit = after_commit
 
     def handle(self, envelope: Envelope, delivery_attempt: int | None = None) -> CommandOutcome:
         recorded = self._outcomes.get(envelope.id)
         if recorded is not None:
-            logger.info("command %s already handled: %s", envelope.id, recorded.status)
-            return recorded
+            if not recorded.binds(envelope.type, envelope.aggregate_id, envelope.actor.uid):
+                return _reused_id(envelope)
+            if recorded.settled:
+                logger.info("command %s already handled: %s", envelope.id, recorded.status)
+                return recorded
         needed = COMMAND_ROLES.get(envelope.type, "admin")
         if not may(envelope.actor.role, needed):
             error = CommandError(
@@ -75,6 +93,15 @@ class CommandHandler:
         kind, command = parsed
         aggregate_id = kind.aggregate_id(command)
         stream_id = kind.stream_id(aggregate_id)
+        committed = self._events.committed(envelope.id)
+        if committed is not None:
+            if committed.stream_id != stream_id:
+                return _reused_id(envelope)
+            logger.info("command %s committed before its outcome was recorded; finishing it", envelope.id)
+            outcome = self._accept(envelope, kind, aggregate_id, committed.last_version)
+            count = committed.last_version - committed.first_version + 1
+            self._publish(self._events.read_stream(stream_id, committed.first_version, count), committed)
+            return outcome
         for _ in range(MAX_DECISIONS):
             loaded = self._events.load(stream_id, kind.state_schema_version)
             state = kind.fold(loaded)
@@ -90,12 +117,13 @@ class CommandHandler:
             except ConcurrencyConflict as conflict:
                 logger.info("concurrent write to %s (%s); deciding again", stream_id, conflict)
                 continue
+            except CommandIdReused:
+                return _reused_id(envelope)
             break
         else:
             raise RuntimeError(f"{stream_id} kept changing under {MAX_DECISIONS} decisions; retry later")
-        if envelope.type in _CRASH_AFTER_COMMIT and delivery_attempt == 1:
-            logger.critical("fault injection: dying between commit and publish of %s", envelope.id)
-            os._exit(70)
+        if self._after_commit is not None:
+            self._after_commit(envelope, delivery_attempt)
         outcome = self._accept(envelope, kind, aggregate_id, result.last_version)
         if not result.replayed:
             self._publish(events, result)
@@ -112,7 +140,7 @@ class CommandHandler:
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
         try:
-            return kind, kind.parse_command(envelope)
+            command = kind.parse_command(envelope)
         except ValidationError as invalid:
             first = invalid.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or None
@@ -123,6 +151,18 @@ class CommandHandler:
                 field=field,
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
+        if (kind.aggregate_type, kind.aggregate_id(command)) != (
+            envelope.aggregate_type,
+            envelope.aggregate_id,
+        ):
+            error = CommandError(
+                code="INVALID_INPUT",
+                category="BAD_USER_INPUT",
+                message=f"the message addresses {envelope.aggregate_type} {envelope.aggregate_id!r}, "
+                f"its {envelope.type} another aggregate",
+            )
+            return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
+        return kind, command
 
     def _publish(self, events: list[Envelope], result: AppendResult) -> None:
         self._publisher.publish_many(EVENTS_TOPIC, events)
@@ -153,16 +193,31 @@ class CommandHandler:
         version: int | None = None,
         error: CommandError | None = None,
     ) -> CommandOutcome:
-        return self._outcomes.record(
-            new_outcome(
-                command_id=envelope.id,
-                command_type=envelope.type,
-                status="REJECTED" if error is not None else "ACCEPTED",
-                aggregate_type=aggregate_type,
-                aggregate_id=aggregate_id,
-                version=version,
-                error=error,
-                correlation_id=envelope.correlation_id,
-                actor_uid=envelope.actor.uid,
-            )
-        )
+        return self._outcomes.record(_outcome_of(envelope, aggregate_type, aggregate_id, version, error))
+
+
+def _reused_id(envelope: Envelope) -> CommandOutcome:
+    """The answer to a message whose id is bound to another command: never recorded, as the id's record
+    belongs to its first use."""
+    logger.warning("command %s: its id is bound to another command; ignored", envelope.id)
+    return _outcome_of(envelope, envelope.aggregate_type, envelope.aggregate_id, error=_REUSED_ID)
+
+
+def _outcome_of(
+    envelope: Envelope,
+    aggregate_type: str,
+    aggregate_id: str,
+    version: int | None = None,
+    error: CommandError | None = None,
+) -> CommandOutcome:
+    return new_outcome(
+        command_id=envelope.id,
+        command_type=envelope.type,
+        status="REJECTED" if error is not None else "ACCEPTED",
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        version=version,
+        error=error,
+        correlation_id=envelope.correlation_id,
+        actor_uid=envelope.actor.uid,
+    )

@@ -2,6 +2,11 @@
 
 An outcome is written once (the read-model store's version guard makes the first write win), so a
 command delivered twice answers the second time with the first time's result.
+
+A command id a client chose is bound to its first use before the command is sent: a claim (a PENDING
+record, version 1, naming the command type, the aggregate and the actor) is written if none is there, and
+the outcome (version 2) replaces it. The same id sent again for anything else meets the claim and is
+refused, and a handler that finds a message whose id is claimed by something else does nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ from shared.messages.envelope import utc_now
 from shared.readmodels.store import ReadModelStore
 
 OUTCOMES = "command_outcomes"
+# Record versions: a claim may be replaced by the outcome, an outcome by nothing.
+_CLAIMED = 1
+_SETTLED = 2
 
 
 class CommandError(BaseModel):
@@ -36,11 +44,13 @@ class CommandError(BaseModel):
 
 
 class CommandOutcome(BaseModel):
+    """A command's result, or while it has none, the claim that binds its id (status PENDING)."""
+
     model_config = ConfigDict(frozen=True)
 
     command_id: str
     command_type: str
-    status: Literal["ACCEPTED", "REJECTED"]
+    status: Literal["PENDING", "ACCEPTED", "REJECTED"]
     aggregate_type: str
     aggregate_id: str
     version: int | None = None
@@ -48,6 +58,18 @@ class CommandOutcome(BaseModel):
     correlation_id: str
     actor_uid: str
     recorded_at: datetime
+
+    @property
+    def settled(self) -> bool:
+        return self.status != "PENDING"
+
+    def binds(self, command_type: str, aggregate_id: str, actor_uid: str) -> bool:
+        """Whether this record's id was first used for this very command (type, aggregate and actor)."""
+        return (self.command_type, self.aggregate_id, self.actor_uid) == (
+            command_type,
+            aggregate_id,
+            actor_uid,
+        )
 
 
 class OutcomeLog:
@@ -57,12 +79,22 @@ class OutcomeLog:
         self._read_models = read_models
 
     def get(self, command_id: str) -> CommandOutcome | None:
+        """The outcome of this command id, or its claim while it has none."""
         record = self._read_models.get(OUTCOMES, command_id)
         return CommandOutcome.model_validate(record.data) if record is not None else None
 
+    def claim(self, claim: CommandOutcome) -> CommandOutcome:
+        """Bind a command id to `claim` (a PENDING record) unless it is bound already; returns what the id is
+        bound to: `claim` itself, an earlier claim, or the outcome of the command that first used it."""
+        if self._read_models.upsert(OUTCOMES, claim.command_id, claim.model_dump(mode="json"), _CLAIMED):
+            return claim
+        kept = self.get(claim.command_id)
+        return kept if kept is not None else claim
+
     def record(self, outcome: CommandOutcome) -> CommandOutcome:
         """Keep `outcome` unless one is kept already; returns the kept one."""
-        if self._read_models.upsert(OUTCOMES, outcome.command_id, outcome.model_dump(mode="json"), 1):
+        data = outcome.model_dump(mode="json")
+        if self._read_models.upsert(OUTCOMES, outcome.command_id, data, _SETTLED):
             return outcome
         kept = self.get(outcome.command_id)
         return kept if kept is not None else outcome

@@ -12,7 +12,11 @@ The saga is event-sourced, so a step is the command handler's shape with an even
 4. write the saga's read model (state, step, deadline, history) from the stream.
 
 The deadline sweep finds open sagas whose deadline has passed and feeds each a `DeadlinePassed`, whose
-id is derived from the saga, step and deadline: overlapping sweeps decide it once.
+id is derived from the saga, step and deadline: overlapping sweeps decide it once. A saga it cannot
+handle is logged and counted, and the sweep goes on to the next: one bad record never stops the rest.
+
+Ids the saga derives (its commands', its deadlines') start with `saga:`, which no id a client may choose
+can (shared/messages/fields.py): a client cannot take such an id first and so block the saga.
 """
 
 from __future__ import annotations
@@ -30,9 +34,10 @@ from shared.bus.publisher import Publisher
 from shared.domain.fulfilment import DEFAULT_DEADLINES, DeadlinePassed, SagaState, Trigger, decide_saga
 from shared.eventstore.errors import ConcurrencyConflict
 from shared.messages.envelope import Actor, Envelope, TraceContext
+from shared.messages.fields import SYSTEM_ID_PREFIX
 from shared.messages.orders import RESERVATION_EVENTS
 from shared.messages.sagas import CommandsIssued, DeadlineMissed, FactRecorded, SagaEnded, SagaEvent, Step
-from shared.observability.metrics import SAGA_DEADLINES_MISSED, SAGA_OUTCOMES
+from shared.observability.metrics import SAGA_DEADLINES_MISSED, SAGA_OUTCOMES, SAGA_SWEEP_FAILURES
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -44,6 +49,11 @@ SAGA_ACTOR = Actor(uid="fulfilment-saga", role="system")
 MAX_DECISIONS = 8  # reload-and-decide rounds: several participants may answer one saga at once
 SWEEP_BATCH = 100
 _IDS = uuid.UUID("6f1c1c3e-8d0a-4f55-9a43-2f6d0b8e7a11")  # namespace of ids derived from saga events
+
+
+def derived_id(name: str) -> str:
+    """An id the saga derives from `name`: the same for every delivery, and one no client can choose."""
+    return f"{SYSTEM_ID_PREFIX}{uuid.uuid5(_IDS, name)}"
 
 
 def order_of(envelope: Envelope) -> str:
@@ -77,16 +87,34 @@ class SagaRunner:
         """Fail or re-send every step whose deadline has passed; returns how many were overdue."""
         now = now or datetime.now(UTC)
         overdue = 0
-        page = self._read_models.find(SAGAS, {"open": True}, order_by="deadline", limit=SWEEP_BATCH)
-        for record in page.records:
-            deadline = datetime.fromisoformat(str(record.data["deadline"]))
-            if deadline > now:
-                break
-            overdue += 1
-            passed = DeadlinePassed(step=record.data["step"], deadline=deadline)  # type: ignore[arg-type]
-            cause = self._deadline_envelope(record.key, passed, str(record.data["correlation_id"]))
-            self._run(record.key, passed, cause, now)
-        return overdue
+        cursor: str | None = None
+        while True:
+            page = self._read_models.find(
+                SAGAS, {"open": True}, order_by="deadline", limit=SWEEP_BATCH, cursor=cursor
+            )
+            for record in page.records:
+                if datetime.fromisoformat(str(record.data["deadline"])) > now:
+                    return overdue
+                overdue += 1
+                try:
+                    self._deadline_passed(record.key, record.data, now)
+                except Exception:
+                    SAGA_SWEEP_FAILURES.inc()
+                    logger.exception(
+                        "saga %s: its passed deadline could not be handled; sweeping on", record.key
+                    )
+            if page.next_cursor is None:
+                return overdue
+            cursor = page.next_cursor
+
+    def _deadline_passed(self, order_id: str, view: Mapping[str, object], now: datetime) -> None:
+        passed = DeadlinePassed(
+            step=view["step"],  # type: ignore[arg-type]
+            deadline=datetime.fromisoformat(str(view["deadline"])),
+        )
+        self._run(
+            order_id, passed, self._deadline_envelope(order_id, passed, str(view["correlation_id"])), now
+        )
 
     def _run(
         self, order_id: str, trigger: Trigger | DeadlinePassed, cause: Envelope, now: datetime | None = None
@@ -130,7 +158,7 @@ class SagaRunner:
                 kind = kind_of_command(command.type)
                 commands.append(
                     saga_event.caused(
-                        id=str(uuid.uuid5(_IDS, f"{saga_event.id}:{index}")),
+                        id=derived_id(f"{saga_event.id}:{index}"),
                         kind="command",
                         type=command.type,
                         aggregate_type=kind.aggregate_type,
@@ -144,7 +172,7 @@ class SagaRunner:
     @staticmethod
     def _deadline_envelope(order_id: str, passed: DeadlinePassed, correlation_id: str) -> Envelope:
         """The sweep's trigger as a message: its id is the same for every sweep that finds this deadline."""
-        trigger_id = str(uuid.uuid5(_IDS, f"deadline:{order_id}:{passed.step}:{passed.deadline.isoformat()}"))
+        trigger_id = derived_id(f"deadline:{order_id}:{passed.step}:{passed.deadline.isoformat()}")
         return Envelope(
             id=trigger_id,
             kind="event",

@@ -5,6 +5,7 @@ Import the interface and types from here; the backends live in `postgres` and `f
 """
 
 from shared.eventstore.errors import (
+    CommandIdReused,
     ConcurrencyConflict,
     EventStoreError,
     EventTooLarge,
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_PAYLOAD_BYTES",
     "NO_STREAM",
     "AppendResult",
+    "CommandIdReused",
     "ConcurrencyConflict",
     "EventStore",
     "EventStoreError",

@@ -26,6 +26,17 @@ class ConcurrencyConflict(EventStoreError):
         self.actual = actual
 
 
+class CommandIdReused(EventStoreError):
+    """A command id already applied to another stream: it is bound to its first use, nothing was written."""
+
+    def __init__(self, command_id: str, stream_id: str) -> None:
+        super().__init__(
+            f"command id {command_id!r} was already applied to another stream than {stream_id!r}"
+        )
+        self.command_id = command_id
+        self.stream_id = stream_id
+
+
 class WriteContended(EventStoreError):
     """Firestore: a write lost its optimistic commit to other writers every time it was tried."""
 

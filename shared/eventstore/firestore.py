@@ -184,6 +184,10 @@ class FirestoreEventStore(EventStore):
                 batch.delete(ref)
             batch.commit()
 
+    def _committed(self, command_id: str) -> AppendResult | None:
+        record = self._commands.document(command_id).get()
+        return AppendResult(**{**(record.to_dict() or {}), "replayed": True}) if record.exists else None
+
     def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:
         query = (
             self._events(stream_id)

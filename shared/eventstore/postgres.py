@@ -225,6 +225,21 @@ class PostgresEventStore(EventStore):
             stream_id, first_version, last_version, first_position, last_position, outcome == "replayed"
         )
 
+    def _committed(self, command_id: str) -> AppendResult | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT c.stream_id, c.first_version, c.last_version, a.first_position"
+                " + c.first_version - a.first_version FROM kiroku_commands c"
+                " JOIN kiroku_events e ON e.stream_id = c.stream_id AND e.version = c.first_version"
+                " LEFT JOIN kiroku_appends a ON a.append_order = e.append_order WHERE c.command_id = %s",
+                (command_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        stream_id, first, last, first_position = row
+        last_position = None if first_position is None else first_position + last - first
+        return AppendResult(stream_id, first, last, first_position, last_position, replayed=True)
+
     def positioned(self, result: AppendResult) -> AppendResult:
         """A committed append's result with its global positions, positioning its events if they wait."""
         if result.first_position is not None:

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from shared.eventstore.errors import ImportRefused, InvalidAppend
+from shared.eventstore.errors import CommandIdReused, ImportRefused, InvalidAppend
 from shared.eventstore.model import (
     ANY,
     AppendResult,
@@ -76,12 +76,22 @@ class EventStore(ABC):
         """Append events (one aggregate) atomically with their outbox entries and the command record.
 
         Raises `ConcurrencyConflict` when the stream is not at `expected_version`, `InvalidAppend` (or
-        `EventTooLarge`) for input that can never be stored. A command id already applied appends
-        nothing and returns the first result with `replayed=True`, whatever the expected version.
+        `EventTooLarge`) for input that can never be stored. A command id already applied to this
+        stream appends nothing and returns the first result with `replayed=True`, whatever the expected
+        version; one applied to another stream raises `CommandIdReused`: an id is bound to its first use.
         """
-        return self.append_prepared(
+        result = self.append_prepared(
             prepare_append(stream_id, events, expected_version, command_id), outbox=True
         )
+        if result.replayed and result.stream_id != stream_id:
+            assert command_id is not None
+            raise CommandIdReused(command_id, stream_id)
+        return result
+
+    def committed(self, command_id: str) -> AppendResult | None:
+        """The append this command id made, if it made one (`replayed=True`): a redelivered command's first
+        effect, which a handler answers with instead of deciding again against the state it changed."""
+        return self._committed(check_id(command_id, "command id"))
 
     def read_stream(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Envelope]:
         """The stream's events from `from_version` on, upcast to their current schema versions."""
@@ -133,6 +143,9 @@ class EventStore(ABC):
     @abstractmethod
     def _store_import(self, appends: Iterable[PreparedAppend]) -> int:
         """`import_appends` once the store is known to be empty (which undoing a failed import relies on)."""
+
+    @abstractmethod
+    def _committed(self, command_id: str) -> AppendResult | None: ...
 
     @abstractmethod
     def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:

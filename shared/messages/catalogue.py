@@ -6,16 +6,10 @@ class name, and `COMMANDS` / `EVENTS` map it back to the model that parses the p
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.domain.money import Money
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=5000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-EntityId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_\-:.]+$")]
+from shared.messages.fields import Description, EntityId, Name, Reason
 
 
 class Message(BaseModel):

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from shared.domain.money import Money
-from shared.messages.catalogue import EntityId, Message, Reason
+from shared.messages.catalogue import Message
+from shared.messages.fields import Address, EntityId, Reason, Reference
 
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
-# Opaque references handed out by the outside world (payment method tokens, gateway charge ids).
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 OrderStatus = Literal["PLACED", "RESERVED", "PAID", "SHIPPING", "COMPLETED", "CANCELLING", "CANCELLED"]
 ReservationFailure = Literal["OUT_OF_STOCK", "PRODUCT_UNAVAILABLE"]
 # Why an order ended cancelled: stable codes a client can switch on; the event's `detail` says more.

@@ -34,3 +34,7 @@ SAGA_OUTCOMES = Counter(
     ["outcome", "reason"],
 )
 SAGA_DEADLINES_MISSED = Counter("kiroku_saga_deadlines_missed", "Saga steps whose deadline passed", ["step"])
+SAGA_SWEEP_FAILURES = Counter(
+    "kiroku_saga_sweep_failures",
+    "Overdue sagas the deadline sweep could not handle (logged with the saga; the sweep went on)",
+)

@@ -24,16 +24,22 @@ ALLOWED_ORIGIN = "https://kiroku-shop.vercel.app"
 RATE_LIMIT = 600
 # Orders whose id starts with this never get their ShipOrder delivered: a step with no answer.
 LOST_PREFIX = "lost-"
+# Orders whose id starts with this are placed by a handler that dies between commit and publish.
+CRASH_PREFIX = "crash-"
 SHIPPING_DEADLINE_SECONDS = 30  # shorter, and a shipping hop of the 50-order burst may miss it
 BREAKER_FAIL_MAX = 3
 BREAKER_RESET_SECONDS = 10
 # The whole suite runs on a misbehaving bus: a quarter of the deliveries twice, every delivery late by
-# up to 50 ms (so messages of different ordering keys overtake each other), and one kind never.
+# up to 50 ms (so messages of different ordering keys overtake each other), and one kind never; and on
+# functions that die right after committing some commands.
 FAULTS = FaultInjection(
     duplicate_probability=0.25,
     seed=7,
     max_delay_seconds=0.05,
     lose=f'attributes.type = "ShipOrder" AND hasPrefix(attributes.aggregate_id, "{LOST_PREFIX}")',
+    crash_after_commit=(
+        f'attributes.type = "AdjustStock" OR hasPrefix(attributes.aggregate_id, "{CRASH_PREFIX}")'
+    ),
 )
 
 
@@ -98,7 +104,6 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             "KIROKU_GATEWAY_BREAKER_FAIL_MAX": str(BREAKER_FAIL_MAX),
             "KIROKU_GATEWAY_BREAKER_RESET_SECONDS": str(BREAKER_RESET_SECONDS),
             "ADMIN_EMAIL": ADMIN_EMAIL,
-            "KIROKU_FAULT_CRASH_AFTER_COMMIT": "AdjustStock",
             "KIROKU_CORS_ORIGINS": ALLOWED_ORIGIN,
             "KIROKU_RATE_LIMIT": f"{RATE_LIMIT}/minute",
         },

@@ -18,6 +18,7 @@ import requests
 from emulators.demo import DEMO_USERS
 from tests.e2e.conftest import (
     BREAKER_RESET_SECONDS,
+    CRASH_PREFIX,
     LOST_PREFIX,
     SHIPPING_DEADLINE_SECONDS,
     GraphQL,
@@ -31,8 +32,8 @@ ORDER_FIELDS = """
     saga { status step failure history { event step detail causationId commands } }
 """
 PLACE = f"""
-mutation Place($input: PlaceOrderInput!, $wait: Boolean!) {{
-  placeOrder(input: $input, wait: $wait) {{
+mutation Place($input: PlaceOrderInput!, $wait: Boolean!, $commandId: ID) {{
+  placeOrder(input: $input, wait: $wait, commandId: $commandId) {{
     commandId status aggregateId error {{ code message field }} order {{ {ORDER_FIELDS} }}
   }}
 }}"""
@@ -71,8 +72,10 @@ def _place(
     address: str = "1 Market Street, Springfield",
     order_id: str | None = None,
     wait: bool = True,
+    command_id: str | None = None,
 ) -> dict[str, Any]:
     variables = {
+        "commandId": command_id,
         "input": {
             "id": order_id,
             "lines": [{"productId": product, "quantity": quantity} for product, quantity in lines],
@@ -306,3 +309,44 @@ def test_placing_an_order_for_an_unknown_product_changes_nothing(stack: Stack, w
     assert result["error"]["code"] == "UNKNOWN_PRODUCT"
     assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
     assert writer.data(f'{{ order(id: "{result["aggregateId"]}") {{ id }} }}')["order"] is None
+
+
+CANCEL_WITH_ID = """
+mutation($id: ID!, $c: ID!) { cancelOrder(id: $id, commandId: $c) { status aggregateId error { code } } }
+"""
+
+
+def test_a_command_id_is_bound_to_its_first_use(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=2)
+    command_id = f"checkout-{uuid.uuid4().hex}"
+    placed = _place(writer, [(product_id, 1)], command_id=command_id)
+    assert (placed["status"], placed["commandId"]) == ("ACCEPTED", command_id), placed
+    order_id = placed["aggregateId"]
+    other = stack.signed_in(f"other-{uuid.uuid4().hex[:6]}@kiroku.local")
+    for client, target in ((other, "anything"), (writer, order_id)):
+        body = client.post(CANCEL_WITH_ID, {"id": target, "c": command_id})
+        assert body["data"] is None, body
+        assert [error["extensions"]["code"] for error in body["errors"]] == ["CONFLICT"], body
+        assert order_id not in str(body)
+    again = _place(writer, [(product_id, 1)], command_id=command_id)
+    assert (again["status"], again["aggregateId"]) == ("ACCEPTED", order_id)
+    assert _settled(writer, order_id)["status"] == "COMPLETED"
+    assert _payment(stack, order_id)["charges"] == 1
+    assert _stock(stack, product_id)["stock"] == 1
+
+
+def test_a_command_id_the_system_derives_cannot_be_chosen(stack: Stack, writer: GraphQL) -> None:
+    body = writer.post(CANCEL_WITH_ID, {"id": "anything", "c": f"saga:{uuid.uuid4()}"})
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"], body
+
+
+def test_an_order_whose_handler_died_after_its_commit_is_placed_once(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=3)
+    order_id = f"{CRASH_PREFIX}{uuid.uuid4().hex[:12]}"
+    placed = _place(writer, [(product_id, 2)], order_id=order_id)
+    assert (placed["status"], placed["error"]) == ("ACCEPTED", None), placed
+    assert _settled(writer, order_id)["status"] == "COMPLETED"
+    assert _payment(stack, order_id)["charges"] == 1
+    assert _stock(stack, product_id)["stock"] == 1
+    log = (stack.log_dir / "function-place-order.log").read_text()
+    assert "dying between commit and publish" in log

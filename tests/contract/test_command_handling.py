@@ -1,0 +1,189 @@
+"""The command handler and the saga on each real backend, where a crash, a redelivery or a reused id meets
+the store: a command has one effect and its first outcome, and no id a client chooses can block the saga."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from shared.application.commands import CommandHandler
+from shared.application.outcomes import OutcomeLog
+from shared.application.sagas import SAGAS, SagaRunner, derived_id
+from shared.bus.publisher import Publisher
+from shared.messages.envelope import Actor, Envelope
+from shared.observability.metrics import SAGA_SWEEP_FAILURES
+from shared.storage import Storage
+from tests.contract.factories import event
+from tests.contract.harness import Harness
+
+ADMIN = Actor(uid="admin-1", role="admin")
+CUSTOMER = Actor(uid="customer-1", role="writer")
+OTHER_CUSTOMER = Actor(uid="customer-2", role="writer")
+
+
+class RecordingPublisher(Publisher):
+    """Keeps what would be published: the bus is not what these tests are about."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, Envelope]] = []
+
+    def publish_many(self, topic: str, envelopes: Sequence[Envelope], timeout: float = 30.0) -> list[str]:
+        self.published.extend((topic, envelope) for envelope in envelopes)
+        return [envelope.id for envelope in envelopes]
+
+
+class Crashed(Exception):
+    """What the after-commit seam raises here where a real instance would die."""
+
+
+@pytest.fixture
+def storage(backend: Harness) -> Iterator[Storage]:
+    yield Storage(backend.event_store(), backend.read_models(), lambda: None)
+
+
+def _command(command_type: str, aggregate_type: str, actor: Actor, **payload: Any) -> Envelope:
+    aggregate_id = next(str(value) for key, value in payload.items() if key == f"{aggregate_type.lower()}_id")
+    return Envelope.originate(
+        kind="command",
+        type=command_type,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        actor=actor,
+        payload=payload,
+    )
+
+
+def _catalogue(handler: CommandHandler) -> None:
+    for command in (
+        _command("CreateCategory", "Category", ADMIN, category_id="c-1", name="Tea"),
+        _command(
+            "CreateProduct",
+            "Product",
+            ADMIN,
+            product_id="p-1",
+            name="Sencha",
+            price={"amount": "4.50", "currency": "EUR"},
+            category_id="c-1",
+            initial_stock=10,
+        ),
+    ):
+        assert handler.handle(command, 1).status == "ACCEPTED"
+
+
+def _place_order(order_id: str, actor: Actor = CUSTOMER) -> Envelope:
+    return _command(
+        "PlaceOrder",
+        "Order",
+        actor,
+        order_id=order_id,
+        customer_id=actor.uid,
+        lines=[{"product_id": "p-1", "quantity": 2}],
+        payment_token="tok_ok",
+        shipping_address="1 Market Street",
+    )
+
+
+def _crash(envelope: Envelope, delivery_attempt: int | None) -> None:
+    raise Crashed(envelope.id)
+
+
+CREATING = {
+    "CreateCategory": lambda: _command("CreateCategory", "Category", ADMIN, category_id="c-2", name="Coffee"),
+    "CreateProduct": lambda: _command(
+        "CreateProduct",
+        "Product",
+        ADMIN,
+        product_id="p-2",
+        name="Gyokuro",
+        price={"amount": "9.00", "currency": "EUR"},
+        category_id="c-1",
+    ),
+    "PlaceOrder": lambda: _place_order("o-1"),
+}
+
+
+@pytest.mark.parametrize("command_type", sorted(CREATING))
+def test_a_command_redelivered_after_a_crash_past_its_commit_answers_its_first_outcome(
+    storage: Storage, command_type: str
+) -> None:
+    publisher = RecordingPublisher()
+    _catalogue(CommandHandler(storage, publisher))
+    command = CREATING[command_type]()
+    with pytest.raises(Crashed):
+        CommandHandler(storage, RecordingPublisher(), after_commit=_crash).handle(command, 1)
+    assert OutcomeLog(storage.read_models).get(command.id) is None
+
+    redelivered = CommandHandler(storage, publisher)
+    outcome = redelivered.handle(command, 2)
+
+    assert (outcome.status, outcome.version, outcome.error) == ("ACCEPTED", 1, None)
+    published = [envelope for topic, envelope in publisher.published if envelope.causation_id == command.id]
+    assert [envelope.aggregate_version for envelope in published] == [1]
+    assert storage.events.pending_outbox() == []
+    assert redelivered.handle(command, 3) == outcome
+
+
+def test_a_command_id_used_by_another_customer_changes_nothing_and_keeps_the_first_outcome(
+    storage: Storage,
+) -> None:
+    handler = CommandHandler(storage, RecordingPublisher())
+    _catalogue(handler)
+    placed = _place_order("o-1")
+    first = handler.handle(placed, 1)
+    assert first.status == "ACCEPTED"
+    forged = _command("CancelOrder", "Order", OTHER_CUSTOMER, order_id="anything").model_copy(
+        update={"id": placed.id}
+    )
+
+    answer = handler.handle(forged, 1)
+
+    assert (answer.status, answer.error and answer.error.code) == ("REJECTED", "COMMAND_ID_REUSED")
+    assert answer.aggregate_id == "anything"
+    assert storage.events.stream_version("Order-anything") == 0
+    assert OutcomeLog(storage.read_models).get(placed.id) == first
+
+
+def test_a_reused_id_meeting_a_commit_without_an_outcome_is_not_applied_twice(storage: Storage) -> None:
+    handler = CommandHandler(storage, RecordingPublisher())
+    _catalogue(handler)
+    placed = _place_order("o-1")
+    with pytest.raises(Crashed):
+        CommandHandler(storage, RecordingPublisher(), after_commit=_crash).handle(placed, 1)
+    forged = _place_order("o-2", OTHER_CUSTOMER).model_copy(update={"id": placed.id})
+
+    answer = handler.handle(forged, 1)
+
+    assert answer.error is not None and answer.error.code == "COMMAND_ID_REUSED"
+    assert storage.events.stream_version("Order-o-2") == 0
+    assert handler.handle(placed, 2).status == "ACCEPTED"
+
+
+def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage: Storage) -> None:
+    publisher = RecordingPublisher()
+    handler = CommandHandler(storage, publisher)
+    _catalogue(handler)
+    runner = SagaRunner(storage, publisher)
+    for order_id in ("o-blocked", "o-next"):
+        assert handler.handle(_place_order(order_id), 1).status == "ACCEPTED"
+        placed = storage.events.read_stream(f"Order-{order_id}")[0]
+        runner.handle(placed)
+    blocked = storage.read_models.get(SAGAS, "o-blocked")
+    assert blocked is not None
+    # The deadline trigger's id of the first saga, taken first on another stream (a damaged or hostile
+    # record): handling that saga's deadline now fails every time.
+    taken = derived_id(f"deadline:o-blocked:RESERVING:{blocked.data['deadline']}")
+    storage.events.append("Counter-x", [event("x")], command_id=taken)
+    failures = SAGA_SWEEP_FAILURES._value.get()
+
+    overdue = runner.sweep(datetime.now(UTC) + timedelta(hours=1))
+
+    assert overdue == 2
+    assert SAGA_SWEEP_FAILURES._value.get() == failures + 1
+    statuses = {
+        key: record.data["status"]
+        for key, record in storage.read_models.get_many(SAGAS, ["o-blocked", "o-next"]).items()
+    }
+    assert statuses == {"o-blocked": "RUNNING", "o-next": "COMPENSATING"}
