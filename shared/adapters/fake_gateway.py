@@ -11,6 +11,7 @@ HTTP, and a test picks the failure it wants through the payment token or the add
   captures;
 - token `tok_slow...`: the charge is made at once but answered after 2 s, as when a gateway's answer is
   lost: a client that gave up and retries gets the same charge back (at once);
+- token `tok_invalid...`: 400, the gateway cannot read the token (the customer's input, not an outage);
 - any other token: captured.
 - Captures are idempotent by order id: a second capture of an order answers the first charge and never
   makes a second (with a different amount it is a 409 conflict). Refunds: a refund of a captured order
@@ -18,8 +19,8 @@ HTTP, and a test picks the failure it wants through the payment token or the add
 - Shipping: an address containing `UNDELIVERABLE` is refused with 422; otherwise a shipment id, the
   same one for every request of an order.
 - `POST /control {"available": false}` simulates an outage: every payment and shipping request answers
-  503 until `{"available": true}`. `GET /payments/<order>`, `GET /shipments/<order>` and `GET /health`
-  let tests see what the gateway received.
+  503 until `{"available": true}`, `GET /health` included. `GET /payments/<order>` and
+  `GET /shipments/<order>` let tests see what the gateway received.
 
 Every POST must carry the header `Idempotency-Key` equal to the order id (400 otherwise), so the tests
 prove the adapters send it. State is in memory, behind one lock. Served by werkzeug's threaded
@@ -56,6 +57,7 @@ DECLINE_PREFIX = "tok_decline"
 TIMEOUT_PREFIX = "tok_timeout"
 FLAKY_PREFIX = "tok_flaky"
 SLOW_PREFIX = "tok_slow"
+INVALID_PREFIX = "tok_invalid"
 UNDELIVERABLE = "UNDELIVERABLE"
 DEFAULT_PORT = 8099
 
@@ -137,6 +139,8 @@ class FakeLedger:
                         },
                     )
                 return Answer(200, self._charge_body(order_id, payment, replayed=True))
+            if payment_token.startswith(INVALID_PREFIX):
+                return Answer(400, {"error": "invalid_token", "reason": "the payment token cannot be read"})
             if payment_token.startswith(DECLINE_PREFIX):
                 return Answer(402, {"error": "declined", "reason": "the card was declined"})
             if payment_token.startswith(TIMEOUT_PREFIX):
@@ -329,7 +333,8 @@ class FakeGatewayApp:
 
     def _answer(self, endpoint: str, request: Request, order_id: str = "") -> Answer:
         if endpoint == "health":
-            return Answer(200, {"status": "ok", "available": self.ledger.available})
+            available = self.ledger.available
+            return Answer(200 if available else 503, {"status": "ok" if available else "unavailable"})
         if endpoint == "payment":
             return Answer(200, self.ledger.payment(order_id))
         if endpoint == "shipment":

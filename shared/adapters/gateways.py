@@ -11,10 +11,13 @@ Why each mechanism is there:
 - retries with exponential backoff and jitter, only for failures that may pass (timeouts, connection
   errors, 5xx, 429). They are safe because every request carries the order id as its idempotency key:
   a capture whose answer was lost is replayed by the gateway on the retry, never charged twice;
-- a circuit breaker per adapter instance that opens after `fail_max` consecutive failed requests and
+- a circuit breaker per adapter instance that opens after `fail_max` consecutive gateway faults and
   then fails calls at once for `reset_timeout` seconds, so an outage is not hammered by every saga and
-  does not hold each function instance for attempts x timeout. Declines are answers from a healthy
-  gateway: they never count against it, and are never retried.
+  does not hold each function instance for attempts x timeout. Only faults of the gateway itself count:
+  5xx, 429, refused credentials, connection errors, and a timeout after which the gateway does not answer
+  its health check either. What one customer's card or request causes (a decline, another 4xx, a
+  request that times out while the gateway answers its health check) is an answer from a healthy
+  gateway: it never counts against it, so one customer cannot open the circuit for everyone.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ Adapter = TypeVar("Adapter", bound="_HttpGateway")
 DECLINE_STATUSES = frozenset({402, 404, 409, 422})
 # Failures that may pass if asked again a little later.
 TRANSIENT_STATUSES = frozenset({408, 425, 429})
+# 4xx answers that say the gateway (or our access to it) is failing everyone, not this one request.
+GATEWAY_FAULT_STATUSES = frozenset({401, 407, 429})
 
 
 class GatewayError(Exception):
@@ -64,11 +69,14 @@ class GatewayUnavailable(GatewayError):
 
     `retryable` is False when asking again at once cannot help (the circuit opened, the gateway refused
     the request itself as malformed or unauthorised); the adapter's own retries stop there.
+    `gateway_fault` is False when the failure is this request's, not the gateway's: the circuit breaker
+    does not count it.
     """
 
-    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+    def __init__(self, reason: str, *, retryable: bool = True, gateway_fault: bool = True) -> None:
         super().__init__(reason)
         self.retryable = retryable
+        self.gateway_fault = gateway_fault
 
 
 class GatewayCircuitOpen(GatewayUnavailable):
@@ -120,18 +128,26 @@ def interpret_answer(gateway: str, operation: str, status: int, body: object) ->
     said = f": {reason}" if isinstance(reason, str) and reason else ""
     if status in DECLINE_STATUSES:
         raise GatewayDeclined(f"the {gateway} gateway refused {operation} (HTTP {status}){said}")
+    fault = status >= 500 or status in GATEWAY_FAULT_STATUSES
     if status >= 500 or status in TRANSIENT_STATUSES:
-        raise GatewayUnavailable(f"the {gateway} gateway failed {operation} with HTTP {status}{said}")
+        raise GatewayUnavailable(
+            f"the {gateway} gateway failed {operation} with HTTP {status}{said}", gateway_fault=fault
+        )
     # 400, 401, 403 and the like: our request or our credentials are wrong; asking again will not help.
     raise GatewayUnavailable(
         f"the {gateway} gateway rejected the {operation} request itself with HTTP {status}{said} "
         "(a client or configuration error)",
         retryable=False,
+        gateway_fault=fault,
     )
 
 
 def _retryable(error: BaseException) -> bool:
     return isinstance(error, GatewayUnavailable) and error.retryable
+
+
+def _not_the_gateways_fault(error: BaseException) -> bool:
+    return isinstance(error, GatewayUnavailable) and not error.gateway_fault
 
 
 class _CircuitLog(pybreaker.CircuitBreakerListener):
@@ -167,12 +183,13 @@ class _GatewayClient:
         self.timeout_seconds = timeout_seconds
         self.session = session if session is not None else requests.Session()
         # Each request passes the breaker on its own, so a retried call counts once per failed request.
-        # Declines are excluded: pybreaker then counts them as successes, rightly, as the gateway answered.
+        # Declines and failures of the request rather than the gateway are excluded: pybreaker then counts
+        # them as successes, rightly, as the gateway answered.
         # throw_new_error_on_trip=False keeps the real reason on the request that trips the circuit.
         self.breaker = pybreaker.CircuitBreaker(
             fail_max=breaker_fail_max,
             reset_timeout=breaker_reset_seconds,
-            exclude=[GatewayDeclined],
+            exclude=[GatewayDeclined, _not_the_gateways_fault],
             listeners=[_CircuitLog()],
             name=f"{gateway}-gateway",
             throw_new_error_on_trip=False,
@@ -219,7 +236,9 @@ class _GatewayClient:
                 raise
             # The saga's history should say how hard we tried, not just the last failure.
             raise GatewayUnavailable(
-                f"{error.reason} (after {attempts} attempts)", retryable=error.retryable
+                f"{error.reason} (after {attempts} attempts)",
+                retryable=error.retryable,
+                gateway_fault=error.gateway_fault,
             ) from error
         finally:
             GATEWAY_CALLS.labels(self.gateway, operation, outcome).inc()
@@ -260,8 +279,11 @@ class _GatewayClient:
                 url, json=body, headers={"Idempotency-Key": idempotency_key}, timeout=self.timeout_seconds
             )
         except requests.Timeout as error:  # before ConnectionError: ConnectTimeout is both
+            alive = self._alive()
             raise GatewayUnavailable(
                 f"the {self.gateway} gateway did not answer {operation} within {self.timeout_seconds:g}s"
+                + ("" if alive else ", nor its health check"),
+                gateway_fault=not alive,
             ) from error
         except requests.RequestException as error:
             raise GatewayUnavailable(
@@ -272,6 +294,15 @@ class _GatewayClient:
         except ValueError:
             answer = None
         return interpret_answer(self.gateway, operation, response.status_code, answer)
+
+    def _alive(self) -> bool:
+        """Whether the gateway answers its health check: after a timeout, it tells a request that hung
+        (one card's network, say) from a gateway that is down."""
+        try:
+            response = self.session.get(f"{self.base_url}/health", timeout=self.timeout_seconds)
+        except requests.RequestException:
+            return False
+        return 200 <= response.status_code < 300
 
     def _before_retry(self, operation: str, state: RetryCallState) -> None:
         GATEWAY_RETRIES.labels(self.gateway, operation).inc()

@@ -6,6 +6,8 @@ after the module. Each test uses its own order ids; the one that simulates an ou
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -105,6 +107,32 @@ def _outage(gateway: FakeGateway) -> Iterator[None]:
         requests.post(f"{gateway.url}/control", json={"available": True}, timeout=5).raise_for_status()
 
 
+@contextmanager
+def _silent_server() -> Iterator[str]:
+    """A gateway that accepts connections and never answers (a hung process), at the URL yielded."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.1)
+        held: list[socket.socket] = []
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    held.append(listener.accept()[0])
+                except TimeoutError:
+                    continue
+
+        acceptor = threading.Thread(target=accept, daemon=True)
+        acceptor.start()
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            stop.set()
+            acceptor.join()
+            for connection in held:
+                connection.close()
+
+
 def _calls(gateway: str, operation: str, outcome: str) -> float:
     labels = {"gateway": gateway, "operation": operation, "outcome": outcome}
     return REGISTRY.get_sample_value("kiroku_gateway_calls_total", labels) or 0.0
@@ -146,6 +174,33 @@ def test_declines_never_open_the_circuit(fake_gateway: FakeGateway, payments: Pa
             adapter.capture(_order(), AMOUNT, "tok_decline")
     assert adapter.breaker.current_state == "closed"
     assert adapter.capture(_order(), AMOUNT, "tok_visa").charge_id
+
+
+def test_a_customers_own_failures_never_open_the_circuit(
+    fake_gateway: FakeGateway, payments: PaymentsFactory
+) -> None:
+    # Cards whose network hangs while the gateway answers its health check, and tokens the gateway cannot
+    # read: failures of those requests, not of the gateway. An outage still opens the circuit.
+    adapter = payments(timeout_seconds=0.3, attempts=2, breaker_fail_max=2)
+    for token in ("tok_timeout", "tok_invalid", "tok_timeout", "tok_invalid"):
+        with pytest.raises(GatewayUnavailable) as failed:
+            adapter.capture(_order(), AMOUNT, token)
+        assert not failed.value.gateway_fault, failed.value
+        assert adapter.breaker.current_state == "closed"
+    assert adapter.capture(_order(), AMOUNT, "tok_visa").charge_id
+    with _outage(fake_gateway), pytest.raises(GatewayUnavailable, match="the circuit is now open"):
+        adapter.capture(_order(), AMOUNT, "tok_visa")
+    assert adapter.breaker.current_state == "open"
+
+
+def test_a_hung_gateway_that_fails_its_health_check_opens_the_circuit(payments: PaymentsFactory) -> None:
+    with _silent_server() as url:
+        adapter = payments(url=url, timeout_seconds=0.2, attempts=1, breaker_fail_max=2)
+        for _ in range(2):
+            with pytest.raises(GatewayUnavailable, match="nor its health check") as failed:
+                adapter.capture(_order(), AMOUNT, "tok_visa")
+            assert failed.value.gateway_fault
+    assert adapter.breaker.current_state == "open"
 
 
 def test_a_flaky_gateway_is_retried_until_the_third_attempt_captures(
