@@ -1,7 +1,9 @@
 """Orders and their sagas as the API shows them, and the ownership rule that guards both.
 
 A writer sees only their own orders and sagas; an admin sees all. Someone else's order is reported as
-missing (null), never as forbidden, so that order ids do not leak. `placeOrder` with `wait: true` waits
+missing (null), never as forbidden, so that order ids do not leak. What a participant said when it
+failed (a gateway's error text) is for admins: a customer's saga shows the stable message its order's
+cancellation carries, and no detail in its history. `placeOrder` with `wait: true` waits
 past the command's acceptance until the order is completed or cancelled, or its saga is compensating:
 the answer a checkout page shows.
 """
@@ -16,6 +18,7 @@ import strawberry
 
 from functions.graphql.context import RequestContext
 from functions.graphql.results import CommandResult, PageInfo, page_size
+from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
 ORDERS = "orders"
@@ -60,24 +63,29 @@ class Saga:
     history: list[SagaHistoryEntry]
 
     @classmethod
-    def of(cls, record: ReadRecord) -> Saga:
+    def of(cls, record: ReadRecord, context: RequestContext) -> Saga:
         data = record.data
         history = data.get("history")
         assert isinstance(history, list)
+        admin = context.actor.role == "admin"
+        failure = _text(data.get("failure"))
+        failure_detail = _text(data.get("failure_detail")) or None
+        if not admin and failure is not None:
+            failure_detail = CUSTOMER_MESSAGES.get(failure, failure_detail)  # type: ignore[call-overload]
         return cls(
             order_id=strawberry.ID(record.key),
             status=str(data["status"]),
             step=_text(data.get("step")),
             deadline=_moment(data.get("deadline")),
-            failure=_text(data.get("failure")),
-            failure_detail=_text(data.get("failure_detail")) or None,
+            failure=failure,
+            failure_detail=failure_detail,
             version=record.version,
             history=[
                 SagaHistoryEntry(
                     at=datetime.fromisoformat(str(entry["at"])),
                     event=str(entry["event"]),
                     step=_text(entry.get("step")),
-                    detail=_text(entry.get("detail")),
+                    detail=_text(entry.get("detail")) if admin else None,
                     causation_id=str(entry["causation_id"]),
                     commands=[str(command) for command in _list(entry.get("commands"))],
                 )
@@ -107,7 +115,7 @@ class Order:
     @strawberry.field
     async def saga(self, info: strawberry.Info[RequestContext, None]) -> Saga | None:
         record = await info.context.sagas.load(str(self.id))
-        return Saga.of(record) if record is not None else None
+        return Saga.of(record, info.context) if record is not None else None
 
     @classmethod
     def of(cls, record: ReadRecord) -> Order:

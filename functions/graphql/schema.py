@@ -305,7 +305,7 @@ class Query:
     @strawberry.field
     def saga(self, info: RequestInfo, order_id: strawberry.ID) -> Saga | None:
         record = visible(info.context, info.context.reads.get(SAGAS, str(order_id)))
-        return Saga.of(record) if record is not None else None
+        return Saga.of(record, info.context) if record is not None else None
 
     @strawberry.field
     def event_history(

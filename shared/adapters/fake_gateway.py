@@ -333,8 +333,8 @@ class FakeGatewayApp:
 
     def _answer(self, endpoint: str, request: Request, order_id: str = "") -> Answer:
         if endpoint == "health":
-            available = self.ledger.available
-            return Answer(200 if available else 503, {"status": "ok" if available else "unavailable"})
+            up = self.ledger.available
+            return Answer(200 if up else 503, {"status": "ok" if up else "unavailable"})
         if endpoint == "payment":
             return Answer(200, self.ledger.payment(order_id))
         if endpoint == "shipment":

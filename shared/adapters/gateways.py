@@ -150,6 +150,9 @@ def _not_the_gateways_fault(error: BaseException) -> bool:
     return isinstance(error, GatewayUnavailable) and not error.gateway_fault
 
 
+_EXCLUDED: list[Any] = [GatewayDeclined, _not_the_gateways_fault]
+
+
 class _CircuitLog(pybreaker.CircuitBreakerListener):
     """Logs every change of a breaker's state: an opening circuit is an operator's first clue."""
 
@@ -189,7 +192,7 @@ class _GatewayClient:
         self.breaker = pybreaker.CircuitBreaker(
             fail_max=breaker_fail_max,
             reset_timeout=breaker_reset_seconds,
-            exclude=[GatewayDeclined, _not_the_gateways_fault],
+            exclude=_EXCLUDED,
             listeners=[_CircuitLog()],
             name=f"{gateway}-gateway",
             throw_new_error_on_trip=False,

@@ -16,6 +16,11 @@ nothing if the fact was known; decisions depend on the set of facts, not on arri
 still out when compensation starts is waited for (a capture must be refunded), up to a deadline; a
 capture that arrives after the saga ended is refunded all the same. Each step has a deadline: when it
 passes, a forward step is failed and compensated, a compensating step re-sends what is unanswered.
+
+A failure's detail is whatever its participant said (a gateway's error text may hold a URL or an
+exception), so it stays in the saga's own stream for admins and logs. The order's cancellation carries a
+stable message for its customer instead, and no detail, however long or odd, can make a compensating
+command invalid: each is clipped to what the command holds.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from shared.domain.money import Money
+from shared.messages.fields import clipped
 from shared.messages.orders import (
     COMMANDS,
     CancellationReason,
@@ -85,6 +91,14 @@ DEFAULT_DEADLINES: dict[Step, timedelta] = {
     "REFUNDING": timedelta(seconds=60),
     "RELEASING": timedelta(seconds=60),
     "CANCELLING": timedelta(seconds=60),
+}
+# What the customer is told of a failure whose detail came from outside (a gateway, a deadline); the
+# other reasons' details are the customer's or admin's own words, or the saga's about stock.
+CUSTOMER_MESSAGES: dict[CancellationReason, str] = {
+    "PAYMENT_DECLINED": "The payment was declined.",
+    "PAYMENT_FAILED": "The payment could not be taken; nothing was charged that is not refunded.",
+    "SHIPPING_FAILED": "The carrier could not take the shipment.",
+    "DEADLINE_EXCEEDED": "The order could not be completed in time.",
 }
 _PAYMENT_ANSWERS: frozenset[Fact] = frozenset({"PAYMENT_CAPTURED", "PAYMENT_DECLINED", "PAYMENT_FAILED"})
 # Facts about one of the order's products; every other fact is about the order as a whole.
@@ -369,7 +383,8 @@ class _Plan:
             if "RefundPayment" not in state.issued:
                 step = state.step if state.step in ENDED else "REFUNDING"
                 assert step is not None
-                self.issue(step, RefundPayment(order_id=order_id, reason=state.failure_detail or "cancelled"))
+                reason = clipped(state.failure_detail or "cancelled")
+                self.issue(step, RefundPayment(order_id=order_id, reason=reason))
             return
         if state.step in ENDED:
             return
@@ -391,7 +406,9 @@ class _Plan:
             self.issue(
                 "CANCELLING",
                 ConfirmOrderCancellation(
-                    order_id=order_id, reason=state.failure, detail=state.failure_detail
+                    order_id=order_id,
+                    reason=state.failure,
+                    detail=CUSTOMER_MESSAGES.get(state.failure) or clipped(state.failure_detail),
                 ),
             )
 

@@ -3,7 +3,7 @@ the store: a command has one effect and its first outcome, and no id a client ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,8 +40,8 @@ class Crashed(Exception):
 
 
 @pytest.fixture
-def storage(backend: Harness) -> Iterator[Storage]:
-    yield Storage(backend.event_store(), backend.read_models(), lambda: None)
+def storage(backend: Harness) -> Storage:
+    return Storage(backend.event_store(), backend.read_models(), lambda: None)
 
 
 def _command(command_type: str, aggregate_type: str, actor: Actor, **payload: Any) -> Envelope:
@@ -156,7 +156,8 @@ def test_a_reused_id_meeting_a_commit_without_an_outcome_is_not_applied_twice(st
 
     answer = handler.handle(forged, 1)
 
-    assert answer.error is not None and answer.error.code == "COMMAND_ID_REUSED"
+    assert answer.error is not None
+    assert answer.error.code == "COMMAND_ID_REUSED"
     assert storage.events.stream_version("Order-o-2") == 0
     assert handler.handle(placed, 2).status == "ACCEPTED"
 

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from emulators.demo import DEMO_USERS
+from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from tests.e2e.conftest import (
     BREAKER_RESET_SECONDS,
     CRASH_PREFIX,
@@ -234,7 +235,12 @@ def test_an_open_circuit_fails_orders_fast_and_they_recover(stack: Stack, writer
         )
         assert first_order["cancelReason"] == "PAYMENT_FAILED"
         assert second_order["cancelReason"] == "PAYMENT_FAILED"
-        assert "circuit" in second_order["cancelDetail"], second_order
+        # The customer is told a stable message; the admin sees what the gateway's adapter said.
+        assert second_order["cancelDetail"] == CUSTOMER_MESSAGES["PAYMENT_FAILED"], second_order
+        assert second_order["saga"]["history"]
+        assert not any(entry["detail"] for entry in second_order["saga"]["history"])
+        saga = stack.admin.data(f'{{ saga(orderId: "{second_order["id"]}") {{ failureDetail }} }}')["saga"]
+        assert "circuit" in saga["failureDetail"], saga
         assert _payment(stack, second_order["id"])["capture_requests"] == 0  # failed fast, never sent
     finally:
         requests.post(control, json={"available": True}, timeout=10).raise_for_status()
@@ -350,3 +356,49 @@ def test_an_order_whose_handler_died_after_its_commit_is_placed_once(stack: Stac
     assert _stock(stack, product_id)["stock"] == 1
     log = (stack.log_dir / "function-place-order.log").read_text()
     assert "dying between commit and publish" in log
+
+
+@pytest.mark.parametrize(
+    ("order_id", "address"),
+    [
+        ("__x__", "1 Market Street"),
+        ("..", "1 Market Street"),
+        ("-leading-dash", "1 Market Street"),
+        (None, "1 Market\x00 Street"),
+        (None, "1 Market\x1b[31m Street"),
+    ],
+)
+def test_input_a_later_hop_cannot_hold_is_refused_at_the_door(
+    stack: Stack, writer: GraphQL, order_id: str | None, address: str
+) -> None:
+    product_id = _product(stack, stock=1)
+    body = writer.post(
+        PLACE,
+        {
+            "input": {
+                "id": order_id,
+                "lines": [{"productId": product_id, "quantity": 1}],
+                "paymentToken": "tok_ok",
+                "shippingAddress": address,
+            },
+            "wait": True,
+        },
+    )
+    assert body["data"] is None, body
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"], body
+    if order_id is not None:
+        assert stack.storage.events.stream_version(f"Order-{order_id}") == 0
+    assert _stock(stack, product_id)["stock"] == 1
+
+
+def test_a_cancel_reason_a_later_hop_cannot_hold_is_refused_at_the_door(
+    stack: Stack, writer: GraphQL
+) -> None:
+    product_id = _product(stack, stock=1)
+    order_id = _place(writer, [(product_id, 1)], token="tok_timeout", wait=False)["aggregateId"]
+    body = writer.post(
+        'mutation($id: ID!) { cancelOrder(id: $id, reason: "no\\u0000thanks") { status } }', {"id": order_id}
+    )
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"], body
+    events = stack.storage.events.read_stream(f"Order-{order_id}")
+    assert "OrderCancellationRequested" not in [event.type for event in events]

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from shared.domain.catalogue import ProductFacts, ProductState, decide_product, evolve_product
 from shared.domain.fulfilment import (
+    CUSTOMER_MESSAGES,
     DEFAULT_DEADLINES,
     DeadlinePassed,
     SagaNotStarted,
@@ -50,6 +51,7 @@ from shared.domain.payments import (
 )
 from shared.domain.rejection import Rejected
 from shared.messages.catalogue import CreateProduct, DeleteProduct, ProductCreated
+from shared.messages.fields import MAX_REASON_LENGTH
 from shared.messages.orders import (
     COMMANDS,
     CancellationReason,
@@ -499,9 +501,26 @@ def test_a_payment_not_captured_releases_then_cancels_without_a_refund(
         "ConfirmOrderCancellation",
     ]
     [confirm] = sim.issued_as(ConfirmOrderCancellation)
-    assert confirm == ConfirmOrderCancellation(order_id=ORDER, reason=reason, detail=answer.reason)
+    assert confirm == ConfirmOrderCancellation(
+        order_id=ORDER, reason=reason, detail=CUSTOMER_MESSAGES[reason]
+    )
+    assert sim.saga.failure_detail == answer.reason  # the raw detail stays in the saga, for admins
     assert sim.world.payment.outcome == ("DECLINED" if reason == "PAYMENT_DECLINED" else "FAILED")
     _assert_consistent(sim)
+
+
+@pytest.mark.parametrize("failed", ["payment", "shipment"])
+def test_no_gateway_text_can_make_a_compensating_command_invalid(failed: str) -> None:
+    # A gateway's error text as long and odd as it comes: a URL, control characters, past a reason's size.
+    detail = "https://gateway.example/v1?x=" + "\x00\x1bé" * 400
+    sim = _simulation(_world(**{failed: Unanswered(reason=detail)}))  # type: ignore[arg-type]
+    sim.run()
+    assert sim.saga.step == "CANCELLED"
+    assert sim.saga.failure_detail == detail
+    texts = [command.reason for command in sim.issued if isinstance(command, RefundPayment)]
+    texts += [command.detail for command in sim.issued if isinstance(command, ConfirmOrderCancellation)]
+    assert len(texts) == (2 if failed == "shipment" else 1)
+    assert all(0 < len(text) <= MAX_REASON_LENGTH and "\x00" not in text for text in texts), texts
 
 
 def test_a_refused_shipment_refunds_then_releases_then_cancels() -> None:
