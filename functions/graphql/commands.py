@@ -1,11 +1,12 @@
 """Sends a command from a mutation: validate, publish, and (with `wait`) wait for its outcome.
 
 Validation runs the command's own pydantic model before anything is published, so bad input is a
-BAD_USER_INPUT error that changes nothing. A command id the client chose is bound to this command before
-it is sent (shared/application/outcomes.py): the same id again for the same command answers the first
-outcome, for anything else (another type, aggregate or sender) it is a CONFLICT that sends nothing and
-says nothing of the other command. With `wait: true` the mutation polls the command's outcome, then,
-when accepted, the read model until it shows that version: the caller reads its own write.
+BAD_USER_INPUT error that changes nothing. A command id is bound to the command that first used it
+(shared/application/outcomes.py): the same id again for the same command answers the first outcome (or
+sends it again while it has none), for anything else (another type, aggregate or sender) it is a
+CONFLICT that sends nothing and says nothing of the other command. With `wait: true` the mutation polls
+the command's outcome, then, when accepted, the read model until it shows that version: the caller
+reads its own write.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
 from shared.application.aggregates import COMMAND_KINDS
-from shared.application.outcomes import CommandOutcome, new_outcome
+from shared.application.outcomes import CommandOutcome
 from shared.messages.envelope import Envelope, new_id
 from shared.messages.fields import CommandId
 from shared.observability.metrics import COMMAND_WAIT_SECONDS, COMMANDS_SENT
@@ -81,8 +82,8 @@ async def send_command(
         payload=command.model_dump(mode="json"),
     )
     if command_id is not None:
-        known = await asyncio.to_thread(_claim, context, envelope)
-        if known.settled:
+        known = await asyncio.to_thread(_bound, context, envelope)
+        if known is not None and known.settled:
             return Sent(envelope.id, aggregate_id, known, False)
     started = time.monotonic()
     await asyncio.to_thread(context.publisher.publish, COMMANDS_TOPIC, envelope)
@@ -90,7 +91,7 @@ async def send_command(
     if not wait:
         return Sent(envelope.id, aggregate_id, None, False)
     deadline = started + context.wait_seconds
-    outcome = await _poll(lambda: _settled(context, envelope.id), deadline)
+    outcome = await _poll(lambda: _settled(context, envelope), deadline)
     if outcome is not None and outcome.status == "ACCEPTED" and outcome.version is not None:
         version = outcome.version
         shown = await _poll(lambda: _shows(context, read_model, aggregate_id, version, deleting), deadline)
@@ -112,26 +113,18 @@ def _checked(command_id: str) -> str:
         ) from None
 
 
-def _claim(context: RequestContext, envelope: Envelope) -> CommandOutcome:
-    """What the client's command id is bound to: this command (new, or sent before), or a CONFLICT."""
-    claim = new_outcome(
-        command_id=envelope.id,
-        command_type=envelope.type,
-        status="PENDING",
-        aggregate_type=envelope.aggregate_type,
-        aggregate_id=envelope.aggregate_id,
-        correlation_id=envelope.correlation_id,
-        actor_uid=envelope.actor.uid,
-    )
-    bound = context.outcomes.claim(claim)
-    if not bound.binds(envelope.type, envelope.aggregate_id, envelope.actor.uid):
+def _bound(context: RequestContext, envelope: Envelope) -> CommandOutcome | None:
+    """The record of the envelope's id (its claim or outcome) if it has one; CONFLICT when that binds the
+    id to another command."""
+    record = context.outcomes.get(envelope.id)
+    if record is not None and not record.binds(envelope.type, envelope.aggregate_id, envelope.actor.uid):
         raise api_error(
             "CONFLICT",
             "this commandId was already used for another command: use a new id for a new command",
             field="commandId",
             reason="COMMAND_ID_REUSED",
         )
-    return bound
+    return record
 
 
 def _shows(context: RequestContext, read_model: str, key: str, version: int, deleting: bool) -> bool | None:
@@ -142,8 +135,8 @@ def _shows(context: RequestContext, read_model: str, key: str, version: int, del
     return True if record is not None and record.version >= version else None
 
 
-def _settled(context: RequestContext, command_id: str) -> CommandOutcome | None:
-    outcome = context.outcomes.get(command_id)
+def _settled(context: RequestContext, envelope: Envelope) -> CommandOutcome | None:
+    outcome = _bound(context, envelope)
     return outcome if outcome is not None and outcome.settled else None
 
 

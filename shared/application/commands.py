@@ -2,8 +2,9 @@
 
 The steps of the request flow (MISSION, step 3), once for every command type:
 
-1. an outcome already recorded for this command id is the answer (a redelivery has one effect); a
-   message whose id is bound to another command (outcomes.py) is ignored: it changes nothing;
+1. the command id is bound to this command unless it is bound already (outcomes.py): a message whose
+   id is bound to another command is ignored, it changes nothing; an outcome already recorded for this
+   command is the answer (a redelivery has one effect);
 2. the actor's role is checked again (the bus is not trusted blindly) and the payload is parsed; a
    forbidden or malformed command is rejected, not retried;
 3. an append this command id already made is the answer: the delivery before this one committed and
@@ -74,13 +75,13 @@ class CommandHandler:
         self._after_commit = after_commit
 
     def handle(self, envelope: Envelope, delivery_attempt: int | None = None) -> CommandOutcome:
-        recorded = self._outcomes.get(envelope.id)
-        if recorded is not None:
-            if not recorded.binds(envelope.type, envelope.aggregate_id, envelope.actor.uid):
-                return _reused_id(envelope)
-            if recorded.settled:
-                logger.info("command %s already handled: %s", envelope.id, recorded.status)
-                return recorded
+        claim = _outcome_of(envelope, envelope.aggregate_type, envelope.aggregate_id, settled=False)
+        bound = self._outcomes.claim(claim)
+        if not bound.binds(envelope.type, envelope.aggregate_id, envelope.actor.uid):
+            return _reused_id(envelope)
+        if bound.settled:
+            logger.info("command %s already handled: %s", envelope.id, bound.status)
+            return bound
         needed = COMMAND_ROLES.get(envelope.type, "admin")
         if not may(envelope.actor.role, needed):
             error = CommandError(
@@ -209,11 +210,14 @@ def _outcome_of(
     aggregate_id: str,
     version: int | None = None,
     error: CommandError | None = None,
+    *,
+    settled: bool = True,
 ) -> CommandOutcome:
+    """The envelope's outcome, or with `settled=False` its claim (PENDING: the id bound to it)."""
     return new_outcome(
         command_id=envelope.id,
         command_type=envelope.type,
-        status="REJECTED" if error is not None else "ACCEPTED",
+        status="PENDING" if not settled else "REJECTED" if error is not None else "ACCEPTED",
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         version=version,

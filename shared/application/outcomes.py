@@ -3,10 +3,11 @@
 An outcome is written once (the read-model store's version guard makes the first write win), so a
 command delivered twice answers the second time with the first time's result.
 
-A command id a client chose is bound to its first use before the command is sent: a claim (a PENDING
-record, version 1, naming the command type, the aggregate and the actor) is written if none is there, and
-the outcome (version 2) replaces it. The same id sent again for anything else meets the claim and is
-refused, and a handler that finds a message whose id is claimed by something else does nothing.
+A command id is bound to its first use: the handler that first takes a command writes a claim (a PENDING
+record, version 1, naming the command type, the aggregate and the actor) unless the id has a record
+already, and the outcome (version 2) replaces the claim. A message whose id is bound to something else
+changes nothing, and the API (which only reads this log: its database role cannot write) refuses to send,
+or stops waiting for, a command whose id it finds bound to another.
 """
 
 from __future__ import annotations

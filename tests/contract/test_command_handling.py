@@ -114,7 +114,9 @@ def test_a_command_redelivered_after_a_crash_past_its_commit_answers_its_first_o
     command = CREATING[command_type]()
     with pytest.raises(Crashed):
         CommandHandler(storage, RecordingPublisher(), after_commit=_crash).handle(command, 1)
-    assert OutcomeLog(storage.read_models).get(command.id) is None
+    claim = OutcomeLog(storage.read_models).get(command.id)
+    assert claim is not None
+    assert claim.status == "PENDING"
 
     redelivered = CommandHandler(storage, publisher)
     outcome = redelivered.handle(command, 2)
