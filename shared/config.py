@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     environment: Literal["local", "dev", "prod"] = "local"
     storage: Literal["postgres", "firestore"] = "postgres"
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    # Apply pending schema migrations when the PostgreSQL store opens: locally (one database user, a fresh
+    # database per test run). Terraform sets it false: the cloud migrates in a deploy step, and the
+    # functions' roles may not change the schema (shared/eventstore/deploy_schema.py).
+    migrate_on_open: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     function_name: str = Field(
         default="local",

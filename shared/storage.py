@@ -1,9 +1,9 @@
 """Storage from settings: one switch (`KIROKU_STORAGE`) picks the backend of both stores.
 
 `postgres` needs `DATABASE_URL` (the embedded server locally, Cloud SQL in the cloud) and migrates the
-schema on open; `firestore` uses the project's default database, or the emulator when
-`FIRESTORE_EMULATOR_HOST` is set. Open it once per process and reuse it: the pool or client is the
-expensive part of a cold start.
+schema on open, unless `KIROKU_MIGRATE_ON_OPEN=false` (the cloud, which migrates in a deploy step);
+`firestore` uses the project's default database, or the emulator when `FIRESTORE_EMULATOR_HOST` is set.
+Open it once per process and reuse it: the pool or client is the expensive part of a cold start.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def open_storage(
         raise RuntimeError(
             "KIROKU_STORAGE=postgres needs DATABASE_URL (`make run` sets it for the local server)"
         )
-    pool = open_pool(config.database_url)
+    pool = open_pool(config.database_url, migrate_schema=config.migrate_on_open)
     return Storage(
         PostgresEventStore(pool, upcasters=upcasters, snapshot_policy=snapshot_policy),
         PostgresReadModelStore(pool),

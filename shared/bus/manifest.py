@@ -101,6 +101,21 @@ class FunctionSpec(_Strict):
     max_instances: int = Field(default=10, ge=1, le=1000)
     schedule: Schedule | None = None
     environment: dict[str, str] = Field(default_factory=dict)
+    # The topics this function publishes to: in the cloud its account may publish to these and no other
+    # (terraform/modules/pubsub), and tests/deploy checks the list against what the code publishes.
+    publishes: tuple[Annotated[str, Field(pattern=TOPIC_NAME)], ...] = ()
+    # What the function may do in the database: `write` (the application's role: read and write rows,
+    # never change the schema), `read` (read the read models and the event streams, write nothing: the
+    # public GraphQL door) or `none`. In the cloud each function gets the credentials of its level
+    # (terraform/modules/storage); locally every function shares the local database's one user.
+    database: Literal["write", "read", "none"] = "write"
+
+    @field_validator("publishes")
+    @classmethod
+    def _distinct_publishes(cls, topics: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(topics)) != len(topics):
+            raise ValueError("a topic is listed twice")
+        return topics
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
@@ -167,6 +182,9 @@ class Manifest(_Strict):
                 raise ValueError(
                     f"function {spec.name!r}: trigger.topic {spec.trigger.topic!r} is not in topics"
                 )
+            unknown = [topic for topic in spec.publishes if topic not in self.topics]
+            if unknown:
+                raise ValueError(f"function {spec.name!r}: publishes {unknown} not in topics")
         return self
 
     def function(self, name: str) -> FunctionSpec:

@@ -127,8 +127,11 @@ _POSITION_WAITING_IF_FREE = (
 )
 
 
-def open_pool(url: str, max_size: int = 10) -> ConnectionPool[psycopg.Connection[Any]]:
-    """A pool of autocommit connections in UTC, with the schema migrated; close it when done."""
+def open_pool(
+    url: str, max_size: int = 10, *, migrate_schema: bool = True
+) -> ConnectionPool[psycopg.Connection[Any]]:
+    """A pool of autocommit connections in UTC, with the schema migrated (unless `migrate_schema` is false:
+    in the cloud a deploy step migrates, shared/eventstore/deploy_schema.py); close it when done."""
     pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
         url,
         min_size=1,
@@ -136,6 +139,8 @@ def open_pool(url: str, max_size: int = 10) -> ConnectionPool[psycopg.Connection
         kwargs={"autocommit": True, "options": "-c timezone=UTC"},
         open=True,
     )
+    if not migrate_schema:
+        return pool
     try:
         with pool.connection() as conn:
             migrate(conn)

@@ -85,6 +85,8 @@ def model_view(spec: FunctionSpec) -> dict[str, Any]:
         "subscription": spec.subscription,
         "dead_letter_topic": spec.dead_letter_topic,
         "dead_letter_subscription": spec.dead_letter_subscription,
+        "publishes": list(spec.publishes),
+        "database": spec.database,
     }
 
 
@@ -104,11 +106,14 @@ def grown_manifest() -> dict[str, Any]:
             "ack_deadline_seconds": 120,
             "memory_mb": 512,
             "environment": {"KIROKU_HANDLER": "orders"},
+            "publishes": list(raw["topics"]),
         },
         {
             "name": "added-graphql",
             "entry_point": "added_graphql",
             "trigger": {"type": "http", "public": True},
+            "publishes": [topic],
+            "database": "read",
         },
         {
             "name": "added-sweep",
@@ -116,6 +121,7 @@ def grown_manifest() -> dict[str, Any]:
             "trigger": {"type": "http"},
             "schedule": {"cron": "*/1 * * * *"},
             "timeout_seconds": 300,
+            "database": "none",
         },
         {
             "name": "added-function-with-a-name-as-long-as-okay",
@@ -358,18 +364,3 @@ def test_cloud_sql_gets_the_server_settings_the_event_store_is_tuned_for() -> No
         for flag in attribute(instance, "settings")["database_flags"]
     }
     assert {name: flags.get(name) for name in SERVER_SETTINGS} == SERVER_SETTINGS
-
-
-def test_cloud_build_tests_packages_plans_and_applies_only_main() -> None:
-    text = (ROOT / "cloudbuild.yaml").read_text()
-    build = yaml.safe_load(text)
-    steps = {step["id"]: step for step in build["steps"]}
-    assert list(steps) == ["test", "package", "plan", "apply"]
-    assert "make test" in steps["test"]["args"][-1]
-    assert "make package" in steps["package"]["args"][-1]
-    assert "terraform plan -out=tfplan" in steps["plan"]["args"][-1]
-    assert 'if [ "${BRANCH_NAME}" = main ]; then' in steps["apply"]["args"][-1]
-    assert steps["plan"]["dir"] == steps["apply"]["dir"] == "terraform/envs/${_ENV}"
-    used = set(re.findall(r"\$\{(_[A-Z_]+)\}", text))
-    documented = set(re.findall(r"^#\s+(_[A-Z_]+)\s", text, re.MULTILINE))
-    assert used == set(build["substitutions"]) == documented

@@ -89,7 +89,7 @@ resource "google_cloudfunctions2_function" "function" {
     environment_variables          = merge(var.environment, each.value.environment)
 
     dynamic "secret_environment_variables" {
-      for_each = var.secret_environment
+      for_each = lookup(var.secret_environment, each.key, {})
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id

@@ -65,8 +65,8 @@ variable "environment" {
 }
 
 variable "secret_environment" {
-  description = "Environment variables read from Secret Manager: variable name => secret id."
-  type        = map(string)
+  description = "Each function's environment variables read from Secret Manager (variable name => secret id), keyed by function name."
+  type        = map(map(string))
 }
 
 variable "vpc_connector" {

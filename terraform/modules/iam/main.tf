@@ -1,5 +1,5 @@
-# Who each piece runs as. Every function gets its own service account holding only what every Kiroku
-# function needs project-wide (logs, traces, metrics and the storage backend's role); the narrower
+# Who each piece runs as. Every function gets its own service account holding only what it needs
+# project-wide (logs, traces, metrics, and the storage backend's role for its `database` level); the narrower
 # grants (publishing to one topic, reading one secret, reading the source bucket) are bound on those
 # resources in the modules that own them. Push deliveries and scheduled calls each come from a
 # dedicated invoker account that may call nothing but the functions it serves.
@@ -20,8 +20,8 @@ variable "account_ids" {
 }
 
 variable "function_project_roles" {
-  description = "Project roles every function account needs (the storage backend adds its own)."
-  type        = set(string)
+  description = "The project roles of each function's account, keyed by function name: what every function needs, and its storage backend's role for the function's manifest `database` level."
+  type        = map(set(string))
 }
 
 locals {
@@ -37,10 +37,11 @@ resource "google_service_account" "function" {
 }
 
 resource "google_project_iam_member" "function" {
-  for_each = {
-    for pair in setproduct(keys(var.account_ids), var.function_project_roles) :
-    "${pair[0]}/${pair[1]}" => { function = pair[0], role = pair[1] }
-  }
+  for_each = merge([
+    for name, roles in var.function_project_roles : {
+      for role in roles : "${name}/${role}" => { function = name, role = role }
+    }
+  ]...)
   project = var.project_id
   role    = each.value.role
   member  = google_service_account.function[each.value.function].member

@@ -40,10 +40,18 @@ locals {
     postgres  = ["compute.googleapis.com", "servicenetworking.googleapis.com", "sqladmin.googleapis.com", "vpcaccess.googleapis.com"]
     firestore = ["firestore.googleapis.com"]
   }
-  function_project_roles = toset(concat(
-    ["roles/logging.logWriter", "roles/cloudtrace.agent", "roles/monitoring.metricWriter"],
-    module.storage.function_project_roles,
-  ))
+  # Each function's project roles: what every function needs, and its backend's role for its `database`.
+  function_project_roles = {
+    for name, spec in module.manifest.functions : name => toset(concat(
+      ["roles/logging.logWriter", "roles/cloudtrace.agent", "roles/monitoring.metricWriter"],
+      module.storage.function_project_roles[spec.database],
+    ))
+  }
+  # The migration job's image: deploy/migrate.Dockerfile on this bundle, which cloudbuild.deploy.yaml pushes
+  # under the bundle's SHA-256 to the repository module ci creates.
+  migrate_image = (var.migrate_image != "" ? var.migrate_image
+    : "${var.region}-docker.pkg.dev/${var.project_id}/${var.image_repository}/migrate:${filesha256(var.bundle_path)}"
+  )
   public_urls = [for name, spec in module.manifest.functions : module.functions.urls[name] if spec.public]
   # The gateway URLs the settings read (shared/config.py); an empty one is left out, not set empty, so the
   # adapters' factories report it missing by name instead of the settings rejecting an empty URL.
@@ -82,13 +90,16 @@ module "iam" {
 }
 
 module "storage" {
-  source                 = "../storage"
-  project_id             = var.project_id
-  region                 = var.region
-  storage                = var.storage
-  deletion_protection    = var.deletion_protection
-  labels                 = local.labels
-  secret_readers         = module.iam.function_emails
+  source              = "../storage"
+  project_id          = var.project_id
+  region              = var.region
+  storage             = var.storage
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+  secret_readers = {
+    for name, spec in module.manifest.functions : name => { email = module.iam.function_emails[name], database = spec.database }
+  }
+  migrate_image          = local.migrate_image
   postgres_tier          = var.postgres_tier
   postgres_availability  = var.postgres_availability
   firestore_location     = var.firestore_location
@@ -107,7 +118,7 @@ module "functions" {
   builder_member          = module.iam.builder_member
   push_invoker_email      = module.iam.push_invoker_email
   scheduler_invoker_email = module.iam.scheduler_invoker_email
-  secret_environment      = module.storage.secret_environment
+  secret_environment      = { for name, spec in module.manifest.functions : name => module.storage.secret_environment[spec.database] }
   vpc_connector           = module.storage.vpc_connector
   public_min_instances    = var.public_min_instances
   labels                  = local.labels
@@ -127,7 +138,9 @@ module "pubsub" {
   functions          = module.manifest.topic_functions
   function_urls      = module.functions.urls
   push_invoker_email = module.iam.push_invoker_email
-  publisher_emails   = module.iam.function_emails
+  publishers = {
+    for name, spec in module.manifest.functions : name => { email = module.iam.function_emails[name], topics = spec.publishes }
+  }
   # The GraphQL function serves the admins' deadLetters query.
   dead_letter_reader_email = module.iam.function_emails["graphql"]
   depends_on               = [google_project_service.api]

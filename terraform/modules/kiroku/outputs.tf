@@ -17,3 +17,8 @@ output "dead_letter_subscriptions" {
   description = "Where each function's dead letters are kept, keyed by function name."
   value       = module.pubsub.dead_letter_subscriptions
 }
+
+output "migrate_job" {
+  description = "The Cloud Run job that migrates the schema before the functions deploy (storage = postgres), or null."
+  value       = module.storage.migrate_job
+}

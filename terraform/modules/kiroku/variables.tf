@@ -92,3 +92,15 @@ variable "firestore_location" {
   description = "Firestore location (storage = firestore)."
   type        = string
 }
+
+variable "image_repository" {
+  description = "The Artifact Registry (Docker) repository, in var.region, that holds the migration job's image: the one module ci creates."
+  type        = string
+  default     = "kiroku"
+}
+
+variable "migrate_image" {
+  description = "The migration job's image (storage = postgres); empty: <region>-docker.pkg.dev/<project>/<image_repository>/migrate:<SHA-256 of the bundle>, which cloudbuild.deploy.yaml pushes."
+  type        = string
+  default     = ""
+}

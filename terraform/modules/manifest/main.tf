@@ -24,6 +24,8 @@ locals {
     max_instances        = 10
     schedule             = null
     environment          = {}
+    publishes            = []
+    database             = "write"
   }
 
   merged = {
@@ -50,6 +52,8 @@ locals {
       max_instances            = spec.max_instances
       schedule_cron            = try(spec.schedule.cron, null)
       environment              = tomap(spec.environment)
+      publishes                = tolist(spec.publishes)
+      database                 = spec.database
       subscription             = "${name}-push"
       dead_letter_topic        = "${name}-dead-letter"
       dead_letter_subscription = "${name}-dead-letter-kept"

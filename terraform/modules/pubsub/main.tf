@@ -44,9 +44,17 @@ variable "push_invoker_email" {
   type        = string
 }
 
-variable "publisher_emails" {
-  description = "The accounts that publish to the manifest's topics, keyed by function name."
-  type        = map(string)
+variable "publishers" {
+  description = "Every manifest function's account and the topics it publishes to (its manifest `publishes`), keyed by function name."
+  type = map(object({
+    email  = string
+    topics = list(string)
+  }))
+
+  validation {
+    condition     = alltrue([for publisher in values(var.publishers) : length(setsubtract(publisher.topics, var.topics)) == 0])
+    error_message = "A function publishes to a topic the manifest does not list."
+  }
 }
 
 variable "dead_letter_reader_email" {
@@ -62,10 +70,12 @@ variable "dead_letter_retention" {
 
 locals {
   pubsub_agent = "serviceAccount:service-${var.project_number}@gcp-sa-pubsub.iam.gserviceaccount.com"
-  publishers = {
-    for pair in setproduct(keys(var.publisher_emails), var.topics) :
-    "${pair[0]}/${pair[1]}" => { function = pair[0], topic = pair[1] }
-  }
+  # One binding per (function, topic it publishes to): nothing else may publish there.
+  publishers = merge([
+    for name, publisher in var.publishers : {
+      for topic in publisher.topics : "${name}/${topic}" => { function = name, topic = topic, email = publisher.email }
+    }
+  ]...)
 }
 
 resource "google_pubsub_topic" "topic" {
@@ -74,13 +84,14 @@ resource "google_pubsub_topic" "topic" {
   name     = each.key
 }
 
-# Commands and events only: a function may publish, never read a topic or manage the bus.
+# A function may publish to the topics its manifest entry lists (`publishes`) and to no other, and never
+# read a topic or manage the bus: who can put a message on a topic is the manifest's answer.
 resource "google_pubsub_topic_iam_member" "publisher" {
   for_each = local.publishers
   project  = var.project_id
   topic    = google_pubsub_topic.topic[each.value.topic].name
   role     = "roles/pubsub.publisher"
-  member   = "serviceAccount:${var.publisher_emails[each.value.function]}"
+  member   = "serviceAccount:${each.value.email}"
 }
 
 resource "google_pubsub_topic" "dead_letter" {

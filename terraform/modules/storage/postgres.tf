@@ -1,11 +1,24 @@
 # Cloud SQL for PostgreSQL on a private IP only: the functions reach it through a Serverless VPC
-# Access connector, with TLS required. The password is generated here and handed to the functions as
-# DATABASE_URL through Secret Manager; it is also in the Terraform state, which is why the state
-# bucket is private (README, "Deploying to Google Cloud").
+# Access connector, with TLS required. Three roles, each with a password generated here and handed over
+# as a URL through Secret Manager (they are also in the Terraform state, which is why the state bucket
+# is private; README, "Deploying to Google Cloud"):
+#   kiroku         the owner: only the migration job (migrations.tf) connects as it;
+#   kiroku_writer  every `database: write` function: the rows of every table, no schema change;
+#   kiroku_reader  every `database: read` function (GraphQL): SELECT on the read models and events.
+# The owner is a Cloud SQL user; the job creates the other two, and grants them exactly that
+# (shared/eventstore/deploy_schema.py), so they are not members of cloudsqlsuperuser.
 
 locals {
   postgres       = var.storage == "postgres"
   postgres_count = local.postgres ? 1 : 0
+  # The login roles the migration job creates, by the manifest's `database` level.
+  database_roles = { write = "kiroku_writer", read = "kiroku_reader" }
+  # Which URL each job setting and each level's functions get; `none` gets none.
+  database_url_secrets = local.postgres ? {
+    owner = "kiroku-database-owner-url"
+    write = "kiroku-database-url"
+    read  = "kiroku-database-reader-url"
+  } : {}
 }
 
 resource "google_compute_network" "private" {
@@ -192,7 +205,8 @@ resource "google_sql_database" "kiroku" {
 }
 
 resource "random_password" "database" {
-  count = local.postgres_count
+  # The owner, the writer and the reader.
+  for_each = local.postgres ? toset(["owner", "write", "read"]) : toset([])
   # Letters and digits only, so the password needs no escaping inside the URL.
   length  = 40
   special = false
@@ -203,13 +217,13 @@ resource "google_sql_user" "kiroku" {
   project  = var.project_id
   name     = "kiroku"
   instance = google_sql_database_instance.postgres[0].name
-  password = random_password.database[0].result
+  password = random_password.database["owner"].result
 }
 
 resource "google_secret_manager_secret" "database_url" {
-  count     = local.postgres_count
+  for_each  = local.database_url_secrets
   project   = var.project_id
-  secret_id = "kiroku-database-url"
+  secret_id = each.value
   labels    = var.labels
 
   replication {
@@ -218,21 +232,39 @@ resource "google_secret_manager_secret" "database_url" {
 }
 
 resource "google_secret_manager_secret_version" "database_url" {
-  count  = local.postgres_count
-  secret = google_secret_manager_secret.database_url[0].id
+  for_each = local.database_url_secrets
+  secret   = google_secret_manager_secret.database_url[each.key].id
   secret_data = format(
     "postgresql://%s:%s@%s:5432/%s?sslmode=require",
-    google_sql_user.kiroku[0].name,
-    random_password.database[0].result,
+    each.key == "owner" ? google_sql_user.kiroku[0].name : local.database_roles[each.key],
+    random_password.database[each.key].result,
     google_sql_database_instance.postgres[0].private_ip_address,
     google_sql_database.kiroku[0].name,
   )
 }
 
+# Each function reads the URL of its manifest `database` level, and no other.
 resource "google_secret_manager_secret_iam_member" "reader" {
-  for_each  = local.postgres ? var.secret_readers : {}
+  for_each  = { for name, reader in var.secret_readers : name => reader if contains(keys(local.database_roles), reader.database) && local.postgres }
   project   = var.project_id
-  secret_id = google_secret_manager_secret.database_url[0].secret_id
+  secret_id = google_secret_manager_secret.database_url[each.value.database].secret_id
   role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${each.value}"
+  member    = "serviceAccount:${each.value.email}"
+}
+
+# Before the owner, writer and reader had passwords of their own, the one password and URL were the owner's,
+# which every function used; the URL's secret is now the writer's.
+moved {
+  from = random_password.database[0]
+  to   = random_password.database["owner"]
+}
+
+moved {
+  from = google_secret_manager_secret.database_url[0]
+  to   = google_secret_manager_secret.database_url["write"]
+}
+
+moved {
+  from = google_secret_manager_secret_version.database_url[0]
+  to   = google_secret_manager_secret_version.database_url["write"]
 }

@@ -29,8 +29,22 @@ variable "labels" {
 }
 
 variable "secret_readers" {
-  description = "The accounts that read the database secret, keyed by function name."
-  type        = map(string)
+  description = "Each function's account and its manifest `database` level (write, read or none), keyed by function name: the URL of that level's role is the one secret it may read."
+  type = map(object({
+    email    = string
+    database = string
+  }))
+}
+
+variable "migrate_image" {
+  description = "The image of the migration job (storage = postgres): deploy/migrate.Dockerfile on the source bundle."
+  type        = string
+}
+
+variable "migrate_job_name" {
+  description = "The migration job's name, which cloudbuild.deploy.yaml executes."
+  type        = string
+  default     = "kiroku-migrate"
 }
 
 variable "postgres_tier" {

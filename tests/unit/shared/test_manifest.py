@@ -49,6 +49,9 @@ def test_defaults_apply_to_functions_that_do_not_set_a_field() -> None:
         ({"entry_point": "not-an-identifier"}, "entry_point"),
         ({"schedule": {"cron": "* * * * *"}}, "schedule needs an http trigger"),
         ({"unexpected": 1}, "unexpected"),
+        ({"publishes": ["nowhere"]}, "publishes ['nowhere'] not in topics"),
+        ({"publishes": ["events", "events"]}, "publishes"),
+        ({"database": "admin"}, "database"),
     ],
 )
 def test_a_bad_manifest_names_the_function_and_the_field(function: dict[str, Any], named: str) -> None:
@@ -79,3 +82,18 @@ def test_topic_triggers_keep_their_filter() -> None:
     ).functions[0]
     assert isinstance(spec.trigger, TopicTrigger)
     assert spec.trigger.filter == "attributes:type"
+
+
+def test_publishes_and_database_default_to_nothing_and_to_the_writer_role() -> None:
+    spec = Manifest.parse(_manifest()).functions[0]
+    assert spec.publishes == ()
+    assert spec.database == "write"
+    spec = Manifest.parse(_manifest(publishes=["events"], database="read")).functions[0]
+    assert spec.publishes == ("events",)
+    assert spec.database == "read"
+
+
+def test_the_project_manifest_gives_the_graphql_door_commands_and_a_read_only_database() -> None:
+    graphql = Manifest.load().function("graphql")
+    assert graphql.publishes == ("commands",)
+    assert graphql.database == "read"
