@@ -9,10 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.messages.sagas import Step
+
+MIN_METRICS_TOKEN_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,10 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_query_complexity: int = Field(default=5000, ge=10)
     rate_limit: str = Field(default="600/minute", pattern=r"^\d+/(second|minute|hour)$")
+    # Each root mutation also spends one unit of the rate limit.
+    max_mutations_per_request: int = Field(default=10, ge=1, le=100)
+    # The bearer secret a Prometheus scraper sends for /metrics; without it /metrics is served only locally.
+    metrics_token: SecretStr | None = None
     cors_origins: str = Field(default="", description="comma-separated origins allowed to call the API")
 
     @property
@@ -81,6 +87,13 @@ class Settings(BaseSettings):
     def _deadline_pairs(cls, value: object) -> object:
         # Settings are hashable (gateways are cached per settings): the JSON object becomes sorted pairs.
         return tuple(sorted(value.items())) if isinstance(value, dict) else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _guessable_metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_METRICS_TOKEN_LENGTH:
+            raise ValueError(f"KIROKU_METRICS_TOKEN needs at least {MIN_METRICS_TOKEN_LENGTH} characters")
+        return value
 
     @model_validator(mode="after")
     def _emulators_stay_local(self) -> Self:

@@ -3,28 +3,30 @@
 Routes: `POST /` (or `GET /?query=`) runs GraphQL; `GET /` without a query serves GraphiQL outside
 production; `GET /health` reports its dependencies; `GET /metrics` serves Prometheus metrics. The HTTP
 handling is written here rather than taken from strawberry's Flask view because this door owns what a
-view hides: the body-size limit, the caller's identity before execution, CORS, and the rewriting of every
-error into a coded one that leaks nothing.
+view hides: the body-size limit, the rate limit before a token is verified, the caller's identity and the
+operation chosen before execution (a mutation never over GET), CORS, and the rewriting of every error into
+a coded one that leaks nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import uuid
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import flask
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast, parse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.http.ides import get_graphql_ide_html
 
 from functions.graphql.context import CountedReads, RequestContext
 from functions.graphql.errors import CODES, api_error
-from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight
+from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight, root_mutations
 from functions.graphql.schema import build_schema
 from functions.runtime import publisher, storage
 from shared.application.outcomes import OutcomeLog
@@ -103,6 +105,56 @@ def _clean(error: GraphQLError) -> dict[str, Any]:
     }
 
 
+def _rate_limited() -> flask.Response:
+    GRAPHQL_REQUESTS.labels("rate_limited").inc()
+    return _errors_only(
+        api_error("RATE_LIMITED", f"too many requests: the budget is {rate_limiter().budget}"), status=429
+    )
+
+
+class _Chosen(NamedTuple):
+    """The operation a request runs: its name (for execution) and how many root mutations it holds."""
+
+    name: str | None
+    mutations: int
+
+
+def _operation(query: str, name: object, method: str) -> _Chosen | flask.Response:
+    """The operation the request runs, or the answer refusing it: a document that does not parse (as
+    execution would answer it), no such operation, a mutation over GET or too many mutations."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return _json({"data": None, "errors": [_clean(error)]})
+    if name is not None and not isinstance(name, str):
+        return _errors_only(api_error("BAD_USER_INPUT", "operationName must be a string"), status=400)
+    name = name or None  # some clients send "" for none
+    operation = get_operation_ast(document, name)
+    if operation is None:
+        named = sum(isinstance(definition, OperationDefinitionNode) for definition in document.definitions)
+        if name is not None:
+            problem = f"the document has no operation named {name!r}"
+        elif named == 0:
+            problem = "the document has no operation to run, only fragments"
+        else:
+            problem = "the document has several operations: name the one to run in operationName"
+        return _errors_only(api_error("BAD_USER_INPUT", problem, field="operationName"), status=400)
+    if method == "GET" and operation.operation != OperationType.QUERY:
+        return _errors_only(api_error("BAD_USER_INPUT", "mutations must be sent with POST"), status=405)
+    limit = settings().max_mutations_per_request
+    if (mutations := root_mutations(document, operation)) > limit:
+        return _errors_only(
+            api_error(
+                "BAD_USER_INPUT",
+                f"the request holds {mutations} mutations, above the limit of {limit}",
+                mutations=mutations,
+                limit=limit,
+            ),
+            status=400,
+        )
+    return _Chosen(operation.name.value if operation.name is not None else None, mutations)
+
+
 def _execute(request: flask.Request) -> flask.Response:
     body = _request_body(request)
     if isinstance(body, flask.Response):
@@ -112,16 +164,25 @@ def _execute(request: flask.Request) -> flask.Response:
         return _errors_only(api_error("BAD_USER_INPUT", "a query is required"), status=400)
     if variables is not None and not isinstance(variables, dict):
         return _errors_only(api_error("BAD_USER_INPUT", "variables must be an object"), status=400)
+    address, authorization = client_ip(request), request.headers.get("Authorization")
+    # Limited before the token is verified: verifying costs a signature check and, with revocation
+    # checks, a call to Firebase, which a caller over budget or a stream of bad tokens must not buy.
+    if not rate_limiter().admits(address, authorization):
+        return _rate_limited()
     try:
-        actor = verifier().actor(request.headers.get("Authorization"))
+        actor = verifier().actor(authorization)
     except Unauthenticated as refused:
+        rate_limiter().spend(address)
         GRAPHQL_REQUESTS.labels("unauthenticated").inc()
         return _errors_only(api_error("UNAUTHENTICATED", str(refused)), status=401)
-    if not rate_limiter().allow(actor, client_ip(request)):
-        GRAPHQL_REQUESTS.labels("rate_limited").inc()
-        return _errors_only(
-            api_error("RATE_LIMITED", f"too many requests: the budget is {settings().rate_limit}"), status=429
-        )
+    # One unit before parsing, so that a document refused below is paid for too.
+    if not rate_limiter().spend(address, actor):
+        return _rate_limited()
+    chosen = _operation(query, body.get("operationName"), request.method)
+    if isinstance(chosen, flask.Response):
+        return chosen
+    if chosen.mutations > 1 and not rate_limiter().spend(address, actor, chosen.mutations - 1):
+        return _rate_limited()
     stores = storage()
     context = RequestContext(
         actor=actor,
@@ -132,15 +193,12 @@ def _execute(request: flask.Request) -> flask.Response:
         wait_seconds=settings().command_wait_seconds,
         order_wait_seconds=settings().order_wait_seconds,
     )
-    operation = body.get("operationName")
-    if request.method == "GET" and query.lstrip().startswith("mutation"):
-        return _errors_only(api_error("BAD_USER_INPUT", "mutations must be sent with POST"), status=405)
     result = asyncio.run(
         schema().execute(
             query,
             variable_values=variables,
             context_value=context,
-            operation_name=operation if isinstance(operation, str) else None,
+            operation_name=chosen.name,
         )
     )
     errors = [_clean(error) for error in [*(result.errors or []), *context.rejections]]
@@ -179,15 +237,40 @@ def graphql(request: flask.Request) -> flask.Response:
     return response
 
 
+def _metrics(request: flask.Request) -> flask.Response:
+    """Prometheus metrics: public locally; elsewhere only for the bearer of KIROKU_METRICS_TOKEN (what a
+    scraper sends), and off without one, since the counters describe the traffic of every caller."""
+    config = settings()
+    expected = config.metrics_token
+    if expected is None and config.environment != "local":
+        return _errors_only(api_error("NOT_FOUND", "metrics are off: set KIROKU_METRICS_TOKEN"), status=404)
+    if expected is not None:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        secret = expected.get_secret_value().encode()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), secret):
+            response = _errors_only(
+                api_error("UNAUTHENTICATED", "metrics need 'Authorization: Bearer <metrics token>'"),
+                status=401,
+            )
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+    return flask.Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
 def _route(request: flask.Request) -> flask.Response:
-    if request.path.rstrip("/") == "/health":
+    path = request.path.rstrip("/")
+    side = path in ("/health", "/metrics")
+    if not side and (request.method == "POST" or (request.method == "GET" and "query" in request.args)):
+        return _execute(request)
+    # What runs no GraphQL names no caller: it spends its address's budget.
+    if not rate_limiter().spend(client_ip(request)):
+        return _rate_limited()
+    if path == "/health":
         return _health()
-    if request.path.rstrip("/") == "/metrics":
-        return flask.Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
-    if request.method == "GET" and "query" not in request.args:
+    if path == "/metrics":
+        return _metrics(request)
+    if request.method == "GET":
         if settings().environment == "prod":
             return _errors_only(api_error("NOT_FOUND", "GraphiQL is off in production"), status=404)
         return flask.Response(get_graphql_ide_html(), mimetype="text/html")
-    if request.method not in ("GET", "POST"):
-        return _errors_only(api_error("BAD_USER_INPUT", "use GET or POST"), status=405)
-    return _execute(request)
+    return _errors_only(api_error("BAD_USER_INPUT", "use GET or POST"), status=405)

@@ -1,13 +1,18 @@
 """Depth and complexity limits of the GraphQL schema, just under and just over, aliases and fragments
-counted; validated with graphql-core against the very rules the schema installs."""
+counted; what each list and each filter costs; validated with graphql-core against the very rules the
+schema installs."""
 
 from __future__ import annotations
 
 import pytest
-from graphql import parse, specified_rules, validate
+from graphql import get_introspection_query, parse, specified_rules, validate
 
+from functions.graphql import limits
+from functions.graphql.limits import complexity_rule
+from functions.graphql.results import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from functions.graphql.schema import build_schema, validation_rules
 from shared.config import Settings
+from shared.messages.orders import MAX_LINES
 
 SETTINGS = Settings(max_query_depth=3, max_query_complexity=1000)
 SCHEMA = build_schema(SETTINGS)
@@ -75,3 +80,82 @@ def test_without_first_a_list_pays_the_default_page() -> None:
     assert _errors(f"{{ products {{ {_fields(11)} }} }}") == []  # 1 + 20 x 11 = 221
     errors = _errors(" ".join(f"p{n}: products {{ {_fields(11)} }}" for n in range(5)).join("{}"))
     assert any("complexity is 1105" in error for error in errors)
+
+
+def _cost(query: str) -> int:
+    """What the complexity rule counts for `query` (a limit of 0 makes it report every cost)."""
+    [error] = validate(SCHEMA._schema, parse(query), [complexity_rule(0)])
+    assert error.extensions is not None
+    return int(error.extensions["complexity"])
+
+
+ORDER_STATUSES = 7  # PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING, CANCELLED
+SAGA_HISTORY = 2 * MAX_LINES + 30
+SCAN = 1000
+
+
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        # The seed's queries cost what they did: unpaged categories count as a default page.
+        ("{ categories { id name } }", 1 + DEFAULT_PAGE_SIZE * 2),
+        ("{ products { id name price category { id name } } }", 1 + DEFAULT_PAGE_SIZE * (3 + 3)),
+        # A connection's page is paid by its edges and nodes, not by its pageInfo.
+        (
+            "{ orders(first: 5) { edges { cursor node { id } } pageInfo { hasNextPage } } }",
+            1 + (1 + 5 * (1 + 2)) + 2,
+        ),
+        ("{ orders { nodes { id } } }", 1 + 1 + DEFAULT_PAGE_SIZE),
+        ("{ productsConnection(first: 7) { nodes { id } edges { cursor } } }", 1 + (1 + 7) + (1 + 7)),
+        # `first` given by a variable is counted at the largest page, whatever its value will be.
+        ("query($n: Int) { orders(first: $n) { nodes { id } } }", 1 + 1 + MAX_PAGE_SIZE),
+        ("query($n: Int) { products(first: $n) { id } }", 1 + MAX_PAGE_SIZE),
+        (
+            "query($n: Int) { productsConnection(first: $n) { edges { node { id } } } }",
+            1 + 1 + MAX_PAGE_SIZE * 2,
+        ),
+        ('{ eventHistory(aggregateType: "Order", aggregateId: "o") { type } }', 1 + DEFAULT_PAGE_SIZE),
+        ('{ eventHistory(aggregateType: "Order", aggregateId: "o", first: 7) { type version } }', 1 + 14),
+        ('{ deadLetters(function: "f", first: 3) { messageId } }', 1 + 3),
+        # Lists without a page count the most they hold.
+        ('{ order(id: "o") { lines { productId quantity } } }', 1 + 1 + MAX_LINES * 2),
+        ('{ order(id: "o") { statusHistory { status at } } }', 1 + 1 + ORDER_STATUSES * 2),
+        ('{ saga(orderId: "o") { history { event } } }', 1 + 1 + SAGA_HISTORY),
+        ('{ order(id: "o") { saga { history { event step } } } }', 1 + 1 + 1 + SAGA_HISTORY * 2),
+        ("{ orders(first: 2) { nodes { lines { quantity } } } }", 1 + 1 + 2 * (1 + MAX_LINES)),
+        # A filter the store cannot apply reads until the page is full: it costs what it may read.
+        ('{ products(filter: {nameContains: "~"}, first: 1) { id } }', 2 + SCAN),
+        ('{ productsConnection(filter: {minPrice: "1"}, first: 1) { nodes { id } } }', 1 + 2 + SCAN),
+        ('{ products(filter: {maxPrice: "1", nameContains: null}) { id } }', 1 + DEFAULT_PAGE_SIZE + SCAN),
+        ("query($f: ProductFilter) { products(filter: $f, first: 1) { id } }", 2 + SCAN),
+        # ... and a filter the store applies costs nothing more.
+        ('{ products(filter: {categoryId: "c", inStock: true, nameContains: null}, first: 1) { id } }', 2),
+        ("{ products(filter: null, first: 1) { id } }", 2),
+    ],
+)
+def test_every_list_costs_its_page_and_every_scan_what_it_reads(query: str, cost: int) -> None:
+    assert _cost(query) == cost
+
+
+def test_a_thousand_name_searches_exceed_the_default_limit() -> None:
+    # The request of issue 15: each alias would read the whole catalogue.
+    rules = validation_rules(Settings())
+    search = 'products(filter: {nameContains: "~"}, first: 1) { id }'
+
+    def errors(aliases: int) -> list[str]:
+        query = "{ " + " ".join(f"s{n}: {search}" for n in range(aliases)) + " }"
+        return [error.message for error in validate(SCHEMA._schema, parse(query), [*specified_rules, *rules])]
+
+    assert errors(4) == []  # 4 x 1,002
+    assert errors(5) == ["the query's complexity is 5010, above the limit of 5000"]
+    assert errors(1000) == ["the query's complexity is 1002000, above the limit of 5000"]
+
+
+def test_every_list_of_records_has_a_known_length() -> None:
+    # A new list field must be paged or given a length, or the rule can only guess the largest page.
+    assert limits.unbounded_lists(SCHEMA._schema) == []
+
+
+def test_introspection_costs_one_per_field() -> None:
+    # GraphiQL's introspection query stays well under the default limit outside production.
+    assert _cost(get_introspection_query()) < Settings().max_query_complexity

@@ -1,0 +1,231 @@
+"""The order of the door's checks, through the real GraphQL function called as functions-framework calls
+it (the Flask request in, the response out) and tokens of the real Firebase Auth emulator.
+
+Everything here is refused before a query runs, so no storage is needed: the rate limit is spent before
+a token is verified and by the tokens refused, `/health` and `/metrics` spend it too, `/metrics` is closed
+outside `local` without its bearer secret, a mutation never runs over GET, an operation that cannot be
+chosen is a coded BAD_USER_INPUT, and a request holds at most so many mutations.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import flask
+import pytest
+from flask.testing import FlaskClient
+
+from emulators.auth_users import AuthEmulatorUsers
+from emulators.services import FirebaseAuthEmulator
+from functions.graphql import app
+from shared.config import settings
+from tests.conftest import AUTH_PROJECT
+
+BUDGET = 5
+MAX_MUTATIONS = 3
+METRICS_TOKEN = "m" * 40
+CREATE = 'createCategory(input: {{id: "door-{n}", name: "n"}}) {{ status }}'
+Door = Callable[..., FlaskClient]
+
+
+@pytest.fixture
+def door(monkeypatch: pytest.MonkeyPatch) -> Iterator[Door]:
+    """Opens the door with these settings (environment variables without the KIROKU_ prefix)."""
+
+    def opened(**variables: str) -> FlaskClient:
+        monkeypatch.setenv("KIROKU_PROJECT_ID", AUTH_PROJECT)  # the project the emulator's tokens are for
+        monkeypatch.setenv("KIROKU_RATE_LIMIT", f"{BUDGET}/minute")
+        monkeypatch.setenv("KIROKU_MAX_MUTATIONS_PER_REQUEST", str(MAX_MUTATIONS))
+        for name, value in variables.items():
+            monkeypatch.setenv(f"KIROKU_{name}", value)
+        _forget_settings()
+        server = flask.Flask(__name__)
+        for rule in ("/", "/<path:path>"):
+            server.add_url_rule(
+                rule,
+                rule,
+                lambda **_: app.graphql(flask.request),
+                methods=["GET", "POST", "PUT", "OPTIONS"],
+            )
+        return server.test_client()
+
+    yield opened
+    _forget_settings()
+
+
+def _forget_settings() -> None:
+    for cached in (settings, app.schema, app.rate_limiter, app.verifier):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def users(auth_emulator: FirebaseAuthEmulator, monkeypatch: pytest.MonkeyPatch) -> AuthEmulatorUsers:
+    for name, value in auth_emulator.environment().items():  # firebase-admin finds the emulator through it
+        monkeypatch.setenv(name, value)
+    return AuthEmulatorUsers(auth_emulator.host, AUTH_PROJECT)
+
+
+def _from(address: str, token: str | None = None) -> dict[str, str]:
+    headers = {"X-Forwarded-For": address}
+    return headers | ({"Authorization": f"Bearer {token}"} if token else {})
+
+
+def _address() -> str:
+    return f"198.51.100.{uuid.uuid4().int % 250}"
+
+
+def _codes(response: Any) -> list[str]:
+    return [error["extensions"]["code"] for error in response.get_json().get("errors", [])]
+
+
+def _claiming(uid: str) -> str:
+    """A token that says it is for `uid` and is not valid (issued for another project)."""
+    claims = {"sub": uid, "user_id": uid, "aud": "another-project", "iss": "x", "iat": 1, "exp": 2**31}
+    payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}."
+
+
+UNCHOSEN = {"query": "query A { __typename }", "operationName": "B"}  # refused after the token is checked
+
+
+def test_invalid_tokens_spend_their_address_budget_and_are_refused_before_verification(
+    door: Door, users: AuthEmulatorUsers
+) -> None:
+    client, address = door(), _address()
+    answers = [
+        client.post("/", json=UNCHOSEN, headers=_from(address, "not-a-token")).status_code
+        for _ in range(BUDGET)
+    ]
+    assert answers == [401] * BUDGET
+    # Over budget: refused without being verified (verifying would say 401), and so is a reader there.
+    refused = client.post("/", json=UNCHOSEN, headers=_from(address, "not-a-token"))
+    assert (refused.status_code, _codes(refused)) == (429, ["RATE_LIMITED"])
+    assert client.post("/", json=UNCHOSEN, headers=_from(address)).status_code == 429
+    # Another address is not affected.
+    assert client.post("/", json=UNCHOSEN, headers=_from(_address(), "not-a-token")).status_code == 401
+
+
+def test_a_uid_over_budget_is_refused_before_verification_and_a_claim_spends_nobody_budget(
+    door: Door, users: AuthEmulatorUsers
+) -> None:
+    client = door()
+    user = users.ensure_user(f"{uuid.uuid4().hex[:12]}@kiroku.test", "door-password")
+    forger = _address()
+    forged = [
+        client.post("/", json=UNCHOSEN, headers=_from(forger, _claiming(user.uid))).status_code
+        for _ in range(BUDGET + 1)
+    ]
+    assert forged == [401] * BUDGET + [429]  # the forger's address paid for its refused tokens
+    # The user's own budget is whole: the forged claims spent none of it.
+    own = [
+        client.post("/", json=UNCHOSEN, headers=_from(_address(), user.id_token)).get_json()["errors"][0]
+        for _ in range(BUDGET)
+    ]
+    assert [error["extensions"]["code"] for error in own] == ["BAD_USER_INPUT"] * BUDGET
+    assert client.post("/", json=UNCHOSEN, headers=_from(_address(), user.id_token)).status_code == 429
+    # Now over budget, a token claiming that uid is refused before it is verified.
+    assert client.post("/", json=UNCHOSEN, headers=_from(_address(), _claiming(user.uid))).status_code == 429
+
+
+def test_health_and_metrics_spend_the_address_budget(door: Door) -> None:
+    client, address = door(), _address()
+    assert [client.get("/metrics", headers=_from(address)).status_code for _ in range(BUDGET)] == [
+        200
+    ] * BUDGET
+    for path in ("/metrics", "/health", "/health/"):
+        refused = client.get(path, headers=_from(address))
+        assert (refused.status_code, _codes(refused)) == (429, ["RATE_LIMITED"]), path
+    assert client.get("/metrics", headers=_from(_address())).status_code == 200
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_metrics_are_closed_outside_local_without_their_bearer_secret(
+    door: Door, environment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)  # refused outside local
+    closed = door(ENVIRONMENT=environment).get("/metrics", headers=_from(_address()))
+    assert (closed.status_code, _codes(closed)) == (404, ["NOT_FOUND"])
+
+    client = door(ENVIRONMENT=environment, METRICS_TOKEN=METRICS_TOKEN)
+    for given in (None, "wrong", METRICS_TOKEN[:-1], f"{METRICS_TOKEN}x"):
+        refused = client.get("/metrics", headers=_from(_address(), given))
+        assert (refused.status_code, _codes(refused)) == (401, ["UNAUTHENTICATED"]), given
+        assert refused.headers["WWW-Authenticate"] == "Bearer"
+    scraped = client.get("/metrics", headers=_from(_address(), METRICS_TOKEN))
+    assert scraped.status_code == 200
+    assert "kiroku_graphql_requests" in scraped.get_data(as_text=True)
+
+
+def test_metrics_are_public_locally_unless_given_a_secret(door: Door) -> None:
+    assert door().get("/metrics", headers=_from(_address())).status_code == 200
+    guarded = door(METRICS_TOKEN=METRICS_TOKEN)
+    assert guarded.get("/metrics", headers=_from(_address())).status_code == 401
+    assert guarded.get("/metrics", headers=_from(_address(), METRICS_TOKEN)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "operation"),
+    [
+        (f"mutation {{ {CREATE.format(n=1)} }}", None),
+        (f"# a comment first\nmutation {{ {CREATE.format(n=2)} }}", None),
+        (f"\n\t mutation Make {{ {CREATE.format(n=3)} }}", "Make"),
+        (f"query Look {{ __typename }} mutation Make {{ {CREATE.format(n=4)} }}", "Make"),
+        (f"fragment F on Mutation {{ {CREATE.format(n=5)} }} mutation {{ ...F }}", None),
+    ],
+)
+def test_a_mutation_never_runs_over_get(door: Door, query: str, operation: str | None) -> None:
+    arguments = {"query": query} | ({"operationName": operation} if operation else {})
+    refused = door().get("/", query_string=arguments, headers=_from(_address()))
+    assert (refused.status_code, _codes(refused)) == (405, ["BAD_USER_INPUT"])
+    assert refused.get_json()["errors"][0]["message"] == "mutations must be sent with POST"
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"query": "query A { __typename }", "operationName": "B"}, "no operation named 'B'"),
+        ({"query": "{ __typename }", "operationName": "Named"}, "no operation named 'Named'"),
+        ({"query": "fragment F on Query { __typename }"}, "no operation to run, only fragments"),
+        ({"query": "query A { __typename } query B { __typename }"}, "several operations"),
+        ({"query": "{ __typename }", "operationName": 7}, "operationName must be a string"),
+    ],
+)
+def test_an_operation_that_cannot_be_chosen_is_bad_user_input(
+    door: Door, body: dict[str, Any], problem: str
+) -> None:
+    client = door()
+    sent = [client.post("/", json=body, headers=_from(_address()))]
+    if isinstance(body.get("operationName", ""), str):  # a query string carries only strings
+        sent.append(client.get("/", query_string=body, headers=_from(_address())))
+    for refused in sent:
+        assert (refused.status_code, _codes(refused)) == (400, ["BAD_USER_INPUT"]), refused.request.method
+        assert problem in refused.get_json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "mutation { " + " ".join(f"c{n}: {CREATE.format(n=n)}" for n in range(MAX_MUTATIONS + 1)) + " }",
+        # through fragments, inline and named; __typename is not a mutation and is not counted
+        "mutation { __typename ...F ... on Mutation { c3: " + CREATE.format(n=3) + " } } "
+        "fragment F on Mutation { c0: "
+        + CREATE.format(n=0)
+        + " c1: "
+        + CREATE.format(n=1)
+        + " c2: "
+        + CREATE.format(n=2)
+        + " }",
+    ],
+)
+def test_a_request_holds_at_most_so_many_mutations(door: Door, query: str) -> None:
+    refused = door().post("/", json={"query": query}, headers=_from(_address()))
+    assert (refused.status_code, _codes(refused)) == (400, ["BAD_USER_INPUT"])
+    error = refused.get_json()["errors"][0]
+    assert (error["extensions"]["mutations"], error["extensions"]["limit"]) == (
+        MAX_MUTATIONS + 1,
+        MAX_MUTATIONS,
+    )
