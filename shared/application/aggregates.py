@@ -33,6 +33,7 @@ from shared.domain.payments import (
     evolve_shipment,
 )
 from shared.eventstore.model import LoadedStream, Snapshot
+from shared.eventstore.store import EventStore
 from shared.messages.catalogue import COMMANDS as CATALOGUE_COMMANDS
 from shared.messages.catalogue import EVENTS as CATALOGUE_EVENTS
 from shared.messages.envelope import Envelope
@@ -211,3 +212,20 @@ COMMAND_KINDS: dict[str, AggregateKind[Any]] = {
 def kind_of_command(command_type: str) -> AggregateKind[Any]:
     """The aggregate a command type addresses; KeyError for a type no aggregate takes."""
     return COMMAND_KINDS[command_type]
+
+
+def as_recorded(events: EventStore, envelope: Envelope) -> Envelope | None:
+    """The event as the store holds it, or None when the store holds no such event (the same id at the
+    same version of its aggregate's stream).
+
+    Consumers act on this, never on the payload they were handed: a message that did not come from a
+    committed append (one forged by anyone who may publish to the events topic) changes nothing.
+    """
+    kind = KINDS.get(envelope.aggregate_type)
+    version = envelope.aggregate_version
+    if kind is None or version is None:
+        return None
+    stored = events.read_stream(kind.stream_id(envelope.aggregate_id), version, limit=1)
+    if not stored or stored[0].id != envelope.id or stored[0].aggregate_version != version:
+        return None
+    return stored[0]

@@ -1,9 +1,11 @@
 """Read models kept from events: applied idempotently and in version order, rebuildable at any time.
 
 A projection is a pure fold of one aggregate's events into one record. The projector around it makes
-delivery safe: an event at or below the record's version is a duplicate and changes nothing; an event
-beyond the next version means some were not delivered yet, so the missing ones are read from the event
-store and applied first. The read-model store's version guard settles races between instances.
+delivery safe: an event at or below the record's version is a duplicate and changes nothing; otherwise
+the events from the record's next version up to the delivered one are read from the event store and
+applied, so a gap (events not delivered yet) is caught up, and what is applied is what the store holds,
+never the payload handed in: an event the store does not hold changes nothing. The read-model store's
+version guard settles races between instances.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from shared.messages.orders import (
     StockReservationFailed,
     StockReserved,
 )
+from shared.observability.metrics import EVENTS_NOT_IN_STORE
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -203,17 +206,26 @@ class Projector:
         known = current.version if current is not None else 0
         if version <= known:
             return False
-        events = [envelope]
+        stream_id = projection.aggregate.stream_id(key)
+        events = self._events.read_stream(stream_id, known + 1, limit=version - known)
+        if not events or events[-1].aggregate_version != version or events[-1].id != envelope.id:
+            EVENTS_NOT_IN_STORE.labels(projection.model).inc()
+            logger.warning(
+                "%s: %s %s v%s is not in the event store; ignored",
+                projection.model,
+                envelope.type,
+                key,
+                version,
+            )
+            return False
+        if len(events) != version - known:
+            raise RuntimeError(
+                f"{stream_id} has {len(events)} events after {known}, expected {version - known}"
+            )
         if version > known + 1:
-            stream_id = projection.aggregate.stream_id(key)
-            events = self._events.read_stream(stream_id, known + 1, limit=version - known)
             logger.info(
                 "%s %s: caught up versions %d..%d from the store", projection.model, key, known + 1, version
             )
-            if len(events) != version - known:
-                raise RuntimeError(
-                    f"{stream_id} has {len(events)} events after {known}, expected {version - known}"
-                )
         record = _fold(projection, current.data if current is not None else None, events)
         if record is None:
             return self._read_models.delete(projection.model, key, version)

@@ -1,6 +1,7 @@
 """Runs the fulfilment saga: one participant event (or one passed deadline) in, saga events and commands out.
 
-The saga is event-sourced, so a step is the command handler's shape with an event as its input:
+The saga is event-sourced, so a step is the command handler's shape with an event as its input, taken
+from the event store rather than from the message (a message the store does not hold changes nothing):
 
 1. load the saga's stream and fold it; if events caused by this very trigger are already there, a
    previous delivery committed and then died, so its recorded commands are sent again (same ids) and
@@ -29,7 +30,7 @@ from functools import reduce
 
 from pydantic import BaseModel, JsonValue
 
-from shared.application.aggregates import KINDS, SAGA, kind_of_command
+from shared.application.aggregates import KINDS, SAGA, as_recorded, kind_of_command
 from shared.bus.publisher import Publisher
 from shared.domain.fulfilment import DEFAULT_DEADLINES, DeadlinePassed, SagaState, Trigger, decide_saga
 from shared.eventstore.errors import ConcurrencyConflict
@@ -37,7 +38,12 @@ from shared.messages.envelope import Actor, Envelope, TraceContext
 from shared.messages.fields import SYSTEM_ID_PREFIX
 from shared.messages.orders import RESERVATION_EVENTS
 from shared.messages.sagas import CommandsIssued, DeadlineMissed, FactRecorded, SagaEnded, SagaEvent, Step
-from shared.observability.metrics import SAGA_DEADLINES_MISSED, SAGA_OUTCOMES, SAGA_SWEEP_FAILURES
+from shared.observability.metrics import (
+    EVENTS_NOT_IN_STORE,
+    SAGA_DEADLINES_MISSED,
+    SAGA_OUTCOMES,
+    SAGA_SWEEP_FAILURES,
+)
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -78,10 +84,15 @@ class SagaRunner:
         self._deadlines = deadlines
 
     def handle(self, envelope: Envelope) -> None:
-        """React to a participant's event."""
-        kind = KINDS[envelope.aggregate_type]
-        trigger = Trigger(event=kind.parse_event(envelope), aggregate_id=envelope.aggregate_id)
-        self._run(order_of(envelope), trigger, envelope)
+        """React to a participant's event, as the event store holds it."""
+        recorded = as_recorded(self._events, envelope)
+        if recorded is None:
+            EVENTS_NOT_IN_STORE.labels("saga").inc()
+            logger.warning("saga: %s %s is not in the event store; ignored", envelope.type, envelope.id)
+            return
+        kind = KINDS[recorded.aggregate_type]
+        trigger = Trigger(event=kind.parse_event(recorded), aggregate_id=recorded.aggregate_id)
+        self._run(order_of(recorded), trigger, recorded)
 
     def sweep(self, now: datetime | None = None) -> int:
         """Fail or re-send every step whose deadline has passed; returns how many were overdue."""

@@ -34,6 +34,11 @@ SAGA_OUTCOMES = Counter(
     ["outcome", "reason"],
 )
 SAGA_DEADLINES_MISSED = Counter("kiroku_saga_deadlines_missed", "Saga steps whose deadline passed", ["step"])
+EVENTS_NOT_IN_STORE = Counter(
+    "kiroku_events_not_in_store",
+    "Events delivered to a consumer that the event store does not hold (forged or corrupt): ignored",
+    ["consumer"],
+)
 SAGA_SWEEP_FAILURES = Counter(
     "kiroku_saga_sweep_failures",
     "Overdue sagas the deadline sweep could not handle (logged with the saga; the sweep went on)",

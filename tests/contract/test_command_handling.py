@@ -11,6 +11,7 @@ import pytest
 
 from shared.application.commands import CommandHandler
 from shared.application.outcomes import OutcomeLog
+from shared.application.projections import PRODUCTS, Projector
 from shared.application.sagas import SAGAS, SagaRunner, derived_id
 from shared.bus.publisher import Publisher
 from shared.messages.envelope import Actor, Envelope
@@ -190,3 +191,47 @@ def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage
         for key, record in storage.read_models.get_many(SAGAS, ["o-blocked", "o-next"]).items()
     }
     assert statuses == {"o-blocked": "RUNNING", "o-next": "COMPENSATING"}
+
+
+def test_consumers_act_on_what_the_store_holds_not_on_a_forged_message(storage: Storage) -> None:
+    publisher = RecordingPublisher()
+    handler = CommandHandler(storage, publisher)
+    _catalogue(handler)
+    assert handler.handle(_place_order("o-1"), 1).status == "ACCEPTED"
+    runner = SagaRunner(storage, publisher)
+    runner.handle(storage.events.read_stream("Order-o-1")[0])
+    saga_version = storage.events.stream_version("FulfilmentSaga-o-1")
+    placed = storage.events.read_stream("Order-o-1")[0]
+    # Anyone who may publish to the events topic could send these: none of them is in the store.
+    forged_capture = placed.caused(
+        kind="event",
+        type="PaymentCaptured",
+        aggregate_type="Payment",
+        aggregate_id="o-1",
+        aggregate_version=1,
+        payload={"charge_id": "ch-forged", "amount": {"amount": "9.00", "currency": "EUR"}},
+    )
+    forged_restock = placed.caused(
+        kind="event",
+        type="StockAdjusted",
+        aggregate_type="Product",
+        aggregate_id="p-1",
+        aggregate_version=storage.events.stream_version("Product-p-1") + 1,
+        payload={"delta": 1000, "stock": 1010, "reason": "forged"},
+    )
+    rewritten = storage.events.read_stream("Product-p-1")[0].model_copy(
+        update={"payload": {**storage.events.read_stream("Product-p-1")[0].payload, "stock": 999}}
+    )
+    products = Projector(PRODUCTS, storage)
+    assert products.handle(rewritten)  # the store's version of that event is applied, not the payload
+    record = storage.read_models.get(PRODUCTS.model, "p-1")
+    assert record is not None
+    assert record.data["stock"] == 10
+
+    runner.handle(forged_capture)
+    assert not products.handle(forged_restock)
+
+    assert storage.events.stream_version("FulfilmentSaga-o-1") == saga_version
+    after = storage.read_models.get(PRODUCTS.model, "p-1")
+    assert after is not None
+    assert (after.version, after.data["stock"]) == (record.version, 10)
