@@ -72,6 +72,8 @@ class FaultInjection:
     functions: frozenset[str] = frozenset()  # the functions whose deliveries are duplicated; empty: all
     max_delay_seconds: float = 0.0  # each delivery waits a random time up to this
     lose: str | None = None  # a subscription filter: matching messages are acked, never delivered
+    # Lose only the first matching message of each aggregate (a step that went unanswered once).
+    lose_first_only: bool = False
     # A subscription filter: the handler of a matching command dies between commit and publish on the
     # message's first delivery (emulators/faults.py).
     crash_after_commit: str | None = None
@@ -136,12 +138,13 @@ class _Delivery:
         self._http = http
         self._faults = faults
         self._lost: Predicate | None = parse_filter(faults.lose) if faults.lose else None
+        self._lost_aggregates: set[str] = set()
         self._random = random.Random(faults.seed)  # noqa: S311 - chaos, not cryptography
         self._random_lock = threading.Lock()
 
     def __call__(self, message: Message) -> None:
         attributes = dict(message.attributes)
-        if self._lost is not None and self._lost(attributes):
+        if self._loses(attributes):
             logger.warning("fault injection: %s never receives %s", self.spec.name, attributes.get("type"))
             message.ack()
             return
@@ -156,6 +159,17 @@ class _Delivery:
                 self._post(body)
         else:
             message.nack()
+
+    def _loses(self, attributes: dict[str, str]) -> bool:
+        if self._lost is None or not self._lost(attributes):
+            return False
+        if not self._faults.lose_first_only:
+            return True
+        aggregate = attributes.get("aggregate_id", "")
+        with self._random_lock:
+            first = aggregate not in self._lost_aggregates
+            self._lost_aggregates.add(aggregate)
+        return first
 
     def _duplicate(self) -> bool:
         if not self._faults.affects(self.spec.name):

@@ -31,6 +31,7 @@ ENTRY_POINTS: dict[str, str] = {
     "graphql": "functions.graphql.app",
     "outbox_relay": "functions.operations.outbox_relay",
     "bus_audit": "functions.operations.bus_audit",
+    "payment_reconciliation": "functions.operations.reconciliation",
     "saga_deadlines": _SAGAS,
     "create_category": _COMMANDS,
     "update_category": _COMMANDS,

@@ -6,6 +6,7 @@ Import the ports, results, errors and factories from here; the HTTP adapters liv
 
 from shared.adapters.gateways import (
     Charge,
+    ChargeRecord,
     GatewayCircuitOpen,
     GatewayDeclined,
     GatewayError,
@@ -22,6 +23,7 @@ from shared.adapters.gateways import (
 
 __all__ = [
     "Charge",
+    "ChargeRecord",
     "GatewayCircuitOpen",
     "GatewayDeclined",
     "GatewayError",

@@ -18,9 +18,12 @@ HTTP, and a test picks the failure it wants through the payment token or the add
   answers a refund id, the same one every time; of an unknown order, 404.
 - Shipping: an address containing `UNDELIVERABLE` is refused with 422; otherwise a shipment id, the
   same one for every request of an order.
+- Lookups by idempotency key, as the adapters ask after a lost answer: `GET /payments/<order>/charge`
+  (the charge, or 404), `GET /shipments/<order>/shipment` (the shipment, or 404), and `GET /charges`
+  (every charge, for reconciliation).
 - `POST /control {"available": false}` simulates an outage: every payment and shipping request answers
-  503 until `{"available": true}`, `GET /health` included. `GET /payments/<order>` and
-  `GET /shipments/<order>` let tests see what the gateway received.
+  503 until `{"available": true}`, lookups and `GET /health` included. `GET /payments/<order>` and
+  `GET /shipments/<order>` let tests see what the gateway received, outage or not.
 
 Every POST must carry the header `Idempotency-Key` equal to the order id (400 otherwise), so the tests
 prove the adapters send it. State is in memory, behind one lock. Served by werkzeug's threaded
@@ -231,6 +234,42 @@ class FakeLedger:
                 "refunded_amount": _amount(payment.refunded),
             }
 
+    def charge_of(self, order_id: str) -> Answer:
+        """The order's charge, as a client looking it up by its idempotency key sees it."""
+        with self._lock:
+            if not self._available:
+                return _unavailable()
+            payment = self._payments.get(order_id)
+            if payment is None or payment.charge_id is None:
+                return Answer(404, {"error": "not_found", "reason": f"order {order_id} has no charge"})
+            return Answer(200, self._charge_body(order_id, payment, replayed=True))
+
+    def charges(self) -> Answer:
+        """Every charge the gateway holds, refunded or not."""
+        with self._lock:
+            if not self._available:
+                return _unavailable()
+            return Answer(
+                200,
+                {
+                    "charges": [
+                        self._charge_body(order_id, payment, replayed=True)
+                        for order_id, payment in self._payments.items()
+                        if payment.charge_id is not None
+                    ]
+                },
+            )
+
+    def shipment_of(self, order_id: str) -> Answer:
+        """The order's shipment, as a client looking it up by its idempotency key sees it."""
+        with self._lock:
+            if not self._available:
+                return _unavailable()
+            shipment = self._shipments.get(order_id)
+            if shipment is None or shipment.shipment_id is None:
+                return Answer(404, {"error": "not_found", "reason": f"order {order_id} was not shipped"})
+            return Answer(200, {"shipment_id": shipment.shipment_id, "replayed": True})
+
     def shipment(self, order_id: str) -> dict[str, Any]:
         """What the gateway knows of an order's shipment; zeros and nulls for an order it never saw."""
         with self._lock:
@@ -253,6 +292,7 @@ class FakeLedger:
             "charge_id": payment.charge_id,
             "amount": _amount(payment.amount),
             "currency": payment.amount.currency if payment.amount is not None else None,
+            "refund_id": payment.refund_id,
             "replayed": replayed,
         }
 
@@ -308,6 +348,9 @@ class FakeGatewayApp:
                 Rule("/health", endpoint="health", methods=["GET"]),
                 Rule("/control", endpoint="control", methods=["POST"]),
                 Rule("/payments/<order_id>", endpoint="payment", methods=["GET"]),
+                Rule("/payments/<order_id>/charge", endpoint="charge", methods=["GET"]),
+                Rule("/charges", endpoint="charges", methods=["GET"]),
+                Rule("/shipments/<order_id>/shipment", endpoint="shipment_of", methods=["GET"]),
                 Rule("/payments/<order_id>/capture", endpoint="capture", methods=["POST"]),
                 Rule("/payments/<order_id>/refund", endpoint="refund", methods=["POST"]),
                 Rule("/shipments/<order_id>", endpoint="shipment", methods=["GET"]),
@@ -339,6 +382,12 @@ class FakeGatewayApp:
             return Answer(200, self.ledger.payment(order_id))
         if endpoint == "shipment":
             return Answer(200, self.ledger.shipment(order_id))
+        if endpoint == "charge":
+            return self.ledger.charge_of(order_id)
+        if endpoint == "charges":
+            return self.ledger.charges()
+        if endpoint == "shipment_of":
+            return self.ledger.shipment_of(order_id)
         body = _json_object(request)
         if endpoint == "control":
             available = body.get("available")

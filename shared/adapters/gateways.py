@@ -2,8 +2,11 @@
 
 The sagas call `PaymentGateway` and `ShippingGateway` and see exactly three outcomes: an answer; a
 definitive business "no" (`GatewayDeclined`), which they compensate at once; or "no answer could be had"
-(`GatewayUnavailable`), which they treat as a failed step. The HTTP adapters speak the protocol of the
-local fake gateway (fake_gateway.py); a real provider plugs in as another implementation of the ports.
+(`GatewayUnavailable`), which means *unknown*, not *no*: a capture or shipment whose answer was lost may
+have happened, so the callers then look it up by the order's idempotency key (`charge_of`,
+`shipment_of`) before they decide, and reconciliation lists every charge (`charges`). The HTTP adapters
+speak the protocol of the local fake gateway (fake_gateway.py); a real provider plugs in as another
+implementation of the ports.
 
 Why each mechanism is there:
 
@@ -98,6 +101,15 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class ChargeRecord:
+    """A charge as the gateway lists it: the order it was made for, and whether it was refunded."""
+
+    order_id: str
+    charge: Charge
+    refunded: bool
+
+
+@dataclass(frozen=True)
 class Shipment:
     shipment_id: str
 
@@ -109,11 +121,23 @@ class PaymentGateway(Protocol):
 
     def refund(self, order_id: str, charge_id: str, amount: Money) -> Refund: ...
 
+    def charge_of(self, order_id: str) -> Charge | None:
+        """The charge the gateway holds for this order (refunded or not), None when it holds none."""
+        ...
+
+    def charges(self) -> list[ChargeRecord]:
+        """Every charge the gateway holds, for reconciliation."""
+        ...
+
 
 class ShippingGateway(Protocol):
     """Ships an order's lines (product id, quantity) to an address; idempotent by order id."""
 
     def ship(self, order_id: str, address: str, lines: Sequence[tuple[str, int]]) -> Shipment: ...
+
+    def shipment_of(self, order_id: str) -> Shipment | None:
+        """The shipment the carrier holds for this order, None when it shipped nothing."""
+        ...
 
 
 def interpret_answer(gateway: str, operation: str, status: int, body: object) -> Mapping[str, Any]:
@@ -213,10 +237,11 @@ class _GatewayClient:
         operation: str,
         path: str,
         idempotency_key: str,
-        body: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
         parse: Callable[[Mapping[str, Any]], T],
     ) -> T:
-        """POST `body`, retried and guarded, and `parse` the answer; counts the call's final outcome."""
+        """POST `body` (GET when None: a lookup), retried and guarded, and `parse` the answer; counts the
+        call's final outcome."""
         outcome = "unavailable"
         attempts = 0
         try:
@@ -251,7 +276,7 @@ class _GatewayClient:
         operation: str,
         path: str,
         idempotency_key: str,
-        body: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
         parse: Callable[[Mapping[str, Any]], T],
     ) -> T:
         # `calling()`, not `call()`: pybreaker's `call` holds the breaker's lock for the whole guarded
@@ -275,12 +300,16 @@ class _GatewayClient:
                 ) from error
             raise
 
-    def _request(self, operation: str, path: str, idempotency_key: str, body: Mapping[str, Any]) -> Any:
+    def _request(
+        self, operation: str, path: str, idempotency_key: str, body: Mapping[str, Any] | None
+    ) -> Any:
         url = f"{self.base_url}{path}"
+        headers = {"Idempotency-Key": idempotency_key}
         try:
-            response = self.session.post(
-                url, json=body, headers={"Idempotency-Key": idempotency_key}, timeout=self.timeout_seconds
-            )
+            if body is None:
+                response = self.session.get(url, headers=headers, timeout=self.timeout_seconds)
+            else:
+                response = self.session.post(url, json=body, headers=headers, timeout=self.timeout_seconds)
         except requests.Timeout as error:  # before ConnectionError: ConnectTimeout is both
             alive = self._alive()
             raise GatewayUnavailable(
@@ -374,25 +403,50 @@ class _HttpGateway:
         self._client.close()
 
 
+def _charge(answer: Mapping[str, Any]) -> Charge:
+    try:
+        charged = Money(amount=answer.get("amount"), currency=answer.get("currency"))
+    except ValidationError as error:
+        raise GatewayUnavailable(
+            f"the payment gateway's charge has no valid amount: {dict(answer)}", retryable=False
+        ) from error
+    return Charge(charge_id=_field(answer, "charge_id"), amount=charged)
+
+
+def _absent_as_none(lookup: Callable[[], T]) -> T | None:
+    """A lookup's answer; None when the gateway says it holds nothing for the order (404)."""
+    try:
+        return lookup()
+    except GatewayDeclined:
+        return None
+
+
 class HttpPaymentGateway(_HttpGateway):
     """`PaymentGateway` over HTTP; the order id is the idempotency key of every request."""
 
     gateway = "payment"
 
     def capture(self, order_id: str, amount: Money, payment_token: str) -> Charge:
-        def parse(answer: Mapping[str, Any]) -> Charge:
-            try:
-                charged = Money(amount=answer.get("amount"), currency=answer.get("currency"))
-            except ValidationError as error:
-                raise GatewayUnavailable(
-                    f"the payment gateway's charge has no valid amount: {dict(answer)}", retryable=False
-                ) from error
-            return Charge(charge_id=_field(answer, "charge_id"), amount=charged)
-
         body = {**amount.model_dump(mode="json"), "payment_token": payment_token}
         return self._client.post(
-            "capture", _order_path("/payments", order_id, "/capture"), order_id, body, parse
+            "capture", _order_path("/payments", order_id, "/capture"), order_id, body, _charge
         )
+
+    def charge_of(self, order_id: str) -> Charge | None:
+        path = _order_path("/payments", order_id, "/charge")
+        return _absent_as_none(lambda: self._client.post("lookup", path, order_id, None, _charge))
+
+    def charges(self) -> list[ChargeRecord]:
+        def parse(answer: Mapping[str, Any]) -> list[ChargeRecord]:
+            listed = answer.get("charges")
+            if not isinstance(listed, list) or not all(isinstance(item, Mapping) for item in listed):
+                raise GatewayUnavailable(f"the payment gateway's charges are not a list: {dict(answer)}")
+            return [
+                ChargeRecord(_field(item, "order_id"), _charge(item), item.get("refund_id") is not None)
+                for item in listed
+            ]
+
+        return self._client.post("list", "/charges", "reconciliation", None, parse)
 
     def refund(self, order_id: str, charge_id: str, amount: Money) -> Refund:
         body = {**amount.model_dump(mode="json"), "charge_id": charge_id}
@@ -415,13 +469,15 @@ class HttpShippingGateway(_HttpGateway):
             "address": address,
             "lines": [{"product_id": product_id, "quantity": quantity} for product_id, quantity in lines],
         }
-        return self._client.post(
-            "ship",
-            _order_path("/shipments", order_id),
-            order_id,
-            body,
-            lambda answer: Shipment(shipment_id=_field(answer, "shipment_id")),
-        )
+        return self._client.post("ship", _order_path("/shipments", order_id), order_id, body, _shipment)
+
+    def shipment_of(self, order_id: str) -> Shipment | None:
+        path = _order_path("/shipments", order_id, "/shipment")
+        return _absent_as_none(lambda: self._client.post("lookup", path, order_id, None, _shipment))
+
+
+def _shipment(answer: Mapping[str, Any]) -> Shipment:
+    return Shipment(shipment_id=_field(answer, "shipment_id"))
 
 
 def payment_gateway(config: Settings | None = None) -> HttpPaymentGateway:

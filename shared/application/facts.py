@@ -4,8 +4,14 @@ A category's deletion needs to know whether products use it; a product, whether 
 order, its products' current prices and who is asking; a payment or shipment, what the gateway answered.
 Existence and prices are read from the other aggregates' own streams, not from read models, so they are
 exact rather than eventually consistent. The gateways are asked only when the aggregate's state says
-the answer is not in the log yet: a redelivered payment never reaches the gateway twice. A shipment
-also checks, just before the carrier is called, that its order is still being shipped.
+the answer is not in the log yet: a redelivered payment never reaches the gateway twice.
+
+A gateway that does not answer has not said no. After a failed capture or shipment, or before deciding
+on an order that is no longer going ahead, the gateway is asked what it holds for the order (by its
+idempotency key): a charge or shipment it holds is the answer, whatever our call saw. Only when it says
+it holds none is the step failed; when it cannot say either, the error propagates and the command is
+delivered again later (until the saga's deadline for the step). No charge is taken and no shipment
+leaves for an order that is being cancelled.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared.adapters.gateways import (
+    Charge,
     GatewayDeclined,
     GatewayUnavailable,
     PaymentGateway,
@@ -72,6 +79,7 @@ class FactFinder:
                 prices=prices,
                 actor_uid=envelope.actor.uid,
                 actor_is_admin=envelope.actor.role in ("admin", "system"),
+                actor_is_system=envelope.actor.role == "system",
             )
         if isinstance(command, ProcessPayment | RefundPayment):
             assert isinstance(state, PaymentState)
@@ -90,32 +98,61 @@ class FactFinder:
             prices[line.product_id] = product.price if product.live else None
         return prices
 
-    def _payment_answer(self, command: ProcessPayment | RefundPayment, state: PaymentState) -> GatewayAnswer:
+    def _payment_answer(
+        self, command: ProcessPayment | RefundPayment, state: PaymentState
+    ) -> GatewayAnswer | None:
         gateway = self._payment()
         if isinstance(command, RefundPayment):
             # No answer is no refund: the error propagates and the command is delivered again later.
-            assert state.charge_id is not None
-            assert state.amount is not None
-            return Refunded(gateway.refund(command.order_id, state.charge_id, state.amount).refund_id)
+            if state.charge_id is not None and state.amount is not None:
+                charge: Charge | None = Charge(state.charge_id, state.amount)
+            else:
+                charge = gateway.charge_of(command.order_id)
+            if charge is None:
+                return None
+            return Refunded(
+                gateway.refund(command.order_id, charge.charge_id, charge.amount).refund_id, charge.amount
+            )
+        if not self._going_ahead(command.order_id):
+            found = gateway.charge_of(command.order_id)
+            return (
+                _captured(found)
+                if found is not None
+                else Unanswered("the order was cancelled before it was charged")
+            )
         try:
-            charge = gateway.capture(command.order_id, command.amount, command.payment_token)
+            return _captured(gateway.capture(command.order_id, command.amount, command.payment_token))
         except GatewayDeclined as declined:
             return Refused(declined.reason)
         except GatewayUnavailable as unavailable:
-            return Unanswered(unavailable.reason)
-        return Captured(charge.charge_id, charge.amount)
+            found = gateway.charge_of(command.order_id)
+            return _captured(found) if found is not None else Unanswered(unavailable.reason)
 
     def _shipping_answer(self, command: ShipOrder) -> GatewayAnswer:
-        # A saga that gave up on this shipment (its deadline passed) has cancelled the order by now:
-        # the goods must not leave for an order that was refunded.
-        order = ORDER.fold(self._events.load(ORDER.stream_id(command.order_id)))
-        if order.status != "SHIPPING":
-            return Refused(f"order {command.order_id} is {order.status}: not shipped")
         gateway = self._shipping()
+        if not self._going_ahead(command.order_id, shipping=True):
+            # The saga gave up on this shipment (its deadline passed) and the order is being cancelled: the
+            # goods must not leave for an order that is refunded, unless they already left.
+            found = gateway.shipment_of(command.order_id)
+            return (
+                Dispatched(found.shipment_id)
+                if found is not None
+                else Refused(f"order {command.order_id} is being cancelled: not shipped")
+            )
         lines = [(line.product_id, line.quantity) for line in command.lines]
         try:
             return Dispatched(gateway.ship(command.order_id, command.shipping_address, lines).shipment_id)
         except GatewayDeclined as refused:
             return Refused(refused.reason)
         except GatewayUnavailable as unavailable:
-            return Unanswered(unavailable.reason)
+            found = gateway.shipment_of(command.order_id)
+            return Dispatched(found.shipment_id) if found is not None else Unanswered(unavailable.reason)
+
+    def _going_ahead(self, order_id: str, *, shipping: bool = False) -> bool:
+        """Whether the order still goes ahead: not being cancelled (and being shipped, for a shipment)."""
+        order = ORDER.fold(self._events.load(ORDER.stream_id(order_id)))
+        return order.status == "SHIPPING" if shipping else order.status not in ("CANCELLING", "CANCELLED")
+
+
+def _captured(charge: Charge) -> Captured:
+    return Captured(charge.charge_id, charge.amount)

@@ -23,7 +23,6 @@ can (shared/messages/fields.py): a client cannot take such an id first and so bl
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import reduce
@@ -35,7 +34,7 @@ from shared.bus.publisher import Publisher
 from shared.domain.fulfilment import DEFAULT_DEADLINES, DeadlinePassed, SagaState, Trigger, decide_saga
 from shared.eventstore.errors import ConcurrencyConflict
 from shared.messages.envelope import Actor, Envelope, TraceContext
-from shared.messages.fields import SYSTEM_ID_PREFIX
+from shared.messages.fields import system_id
 from shared.messages.orders import RESERVATION_EVENTS
 from shared.messages.sagas import CommandsIssued, DeadlineMissed, FactRecorded, SagaEnded, SagaEvent, Step
 from shared.observability.metrics import (
@@ -54,12 +53,6 @@ COMMANDS_TOPIC = "commands"
 SAGA_ACTOR = Actor(uid="fulfilment-saga", role="system")
 MAX_DECISIONS = 8  # reload-and-decide rounds: several participants may answer one saga at once
 SWEEP_BATCH = 100
-_IDS = uuid.UUID("6f1c1c3e-8d0a-4f55-9a43-2f6d0b8e7a11")  # namespace of ids derived from saga events
-
-
-def derived_id(name: str) -> str:
-    """An id the saga derives from `name`: the same for every delivery, and one no client can choose."""
-    return f"{SYSTEM_ID_PREFIX}{uuid.uuid5(_IDS, name)}"
 
 
 def order_of(envelope: Envelope) -> str:
@@ -169,7 +162,7 @@ class SagaRunner:
                 kind = kind_of_command(command.type)
                 commands.append(
                     saga_event.caused(
-                        id=derived_id(f"{saga_event.id}:{index}"),
+                        id=system_id(f"{saga_event.id}:{index}"),
                         kind="command",
                         type=command.type,
                         aggregate_type=kind.aggregate_type,
@@ -183,7 +176,7 @@ class SagaRunner:
     @staticmethod
     def _deadline_envelope(order_id: str, passed: DeadlinePassed, correlation_id: str) -> Envelope:
         """The sweep's trigger as a message: its id is the same for every sweep that finds this deadline."""
-        trigger_id = derived_id(f"deadline:{order_id}:{passed.step}:{passed.deadline.isoformat()}")
+        trigger_id = system_id(f"deadline:{order_id}:{passed.step}:{passed.deadline.isoformat()}")
         return Envelope(
             id=trigger_id,
             kind="event",

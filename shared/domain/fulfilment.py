@@ -8,8 +8,15 @@ payment and the shipment, and decides the next commands. The happy path is
     → ShipOrder → OrderShipped → CommitReservation (each line) + CompleteOrder → SagaEnded(COMPLETED)
 
 and every failure (no stock, a declined or failed payment, a refused shipment, a customer's cancel, a
-missed deadline) starts one compensation, which undoes in reverse: refund what was captured, release
-what was reserved, then close the order as cancelled with the first failure's reason.
+missed deadline) starts one compensation, which first cancels the order (it shows CANCELLING at once,
+and no payment or shipment starts for it any more), then undoes in reverse: refund what was captured,
+release what was reserved, then close the order as cancelled with the first failure's reason.
+
+A carrier call may still be in flight when a shipping deadline passes. Compensation then waits for the
+shipment's answer before it refunds anything (AWAITING_SHIPMENT): once the order is cancelling it sends
+ShipOrder again, which either finds the shipment the carrier made or records that none will leave. A
+shipment the carrier confirms withdraws the compensation and completes the order (the goods are gone;
+nothing was refunded), so an order is never both shipped and refunded.
 
 Events arrive duplicated and in any order, so every reaction first records the fact it learnt and does
 nothing if the fact was known; decisions depend on the set of facts, not on arrival order. A payment
@@ -36,6 +43,7 @@ from shared.messages.fields import clipped
 from shared.messages.orders import (
     COMMANDS,
     CancellationReason,
+    CancelOrder,
     CommitReservation,
     CompleteOrder,
     ConfirmOrderCancellation,
@@ -70,6 +78,7 @@ from shared.messages.orders import (
 from shared.messages.sagas import (
     CommandsIssued,
     CompensationStarted,
+    CompensationWithdrawn,
     DeadlineMissed,
     Fact,
     FactRecorded,
@@ -88,6 +97,7 @@ DEFAULT_DEADLINES: dict[Step, timedelta] = {
     "SHIPPING": timedelta(seconds=120),
     "COMPLETING": timedelta(seconds=60),
     "AWAITING_PAYMENT": timedelta(seconds=60),
+    "AWAITING_SHIPMENT": timedelta(seconds=60),
     "REFUNDING": timedelta(seconds=60),
     "RELEASING": timedelta(seconds=60),
     "CANCELLING": timedelta(seconds=60),
@@ -306,8 +316,12 @@ class _Plan:
 
     def shipment(self, event: OrderShipped | ShippingFailed) -> None:
         if isinstance(event, OrderShipped):
-            if not self.learn("ORDER_SHIPPED", event.shipment_id) or self.state.failure is not None:
+            if not self.learn("ORDER_SHIPPED", event.shipment_id):
                 return
+            if self.state.failure is not None:
+                if self.state.step in ENDED or "RefundPayment" in self.state.issued:
+                    return  # cannot happen: compensation waits for the shipment's answer before refunding
+                self.emit(CompensationWithdrawn(detail="the carrier confirmed the shipment"))
             order_id = self.state.order_id
             self.issue(
                 "COMPLETING",
@@ -333,17 +347,7 @@ class _Plan:
                 self.issue("SHIPPING", StartOrderShipping(order_id=state.order_id))
         elif isinstance(event, OrderShippingStarted):
             if self.learn("ORDER_SHIPPING_STARTED") and state.failure is None and state.step == "SHIPPING":
-                self.issue(
-                    "SHIPPING",
-                    ShipOrder(
-                        order_id=state.order_id,
-                        shipping_address=state.shipping_address,
-                        lines=[
-                            ShipmentLine(product_id=line.product_id, quantity=line.quantity)
-                            for line in state.lines
-                        ],
-                    ),
-                )
+                self.issue("SHIPPING", self.ship_order())
         elif isinstance(event, OrderCompleted):
             if self.learn("ORDER_COMPLETED", event.shipment_id):
                 self.complete_if_done()
@@ -374,23 +378,27 @@ class _Plan:
         self.compensate()
 
     def compensate(self) -> None:
-        """Take the next compensating step, in reverse order of the forward ones: refund, release, close."""
+        """Take the next compensating step, in reverse order of the forward ones: refund, release, close;
+        each step's commands also cancel the order until it is known to be cancelling."""
         state = self.state
         if state.failure is None and state.step not in ENDED:
             return
         order_id = state.order_id
+        if state.step not in ENDED and self.shipment_in_flight():
+            self.await_shipment()
+            return
         if state.has("PAYMENT_CAPTURED") and not state.has("PAYMENT_REFUNDED"):
             if "RefundPayment" not in state.issued:
                 step = state.step if state.step in ENDED else "REFUNDING"
                 assert step is not None
                 reason = clipped(state.failure_detail or "cancelled")
-                self.issue(step, RefundPayment(order_id=order_id, reason=reason))
+                self.issue(step, *self.door(), RefundPayment(order_id=order_id, reason=reason))
             return
         if state.step in ENDED:
             return
         if "ProcessPayment" in state.issued and not state.payment_answered and not state.payment_abandoned:
             if state.step != "AWAITING_PAYMENT":
-                self.issue("AWAITING_PAYMENT")
+                self.issue("AWAITING_PAYMENT", *self.door())
             return
         unsettled = [product for product in state.products if not state.settled(product)]
         if unsettled:
@@ -398,6 +406,7 @@ class _Plan:
             if "ReleaseReservation" not in state.issued or state.step != "RELEASING":
                 self.issue(
                     "RELEASING",
+                    *self.door(),
                     *(ReleaseReservation(product_id=product, order_id=order_id) for product in unsettled),
                 )
             return
@@ -406,11 +415,50 @@ class _Plan:
             self.issue(
                 "CANCELLING",
                 ConfirmOrderCancellation(
-                    order_id=order_id,
-                    reason=state.failure,
-                    detail=CUSTOMER_MESSAGES.get(state.failure) or clipped(state.failure_detail),
+                    order_id=order_id, reason=state.failure, detail=self.customer_detail()
                 ),
             )
+
+    def door(self) -> list[BaseModel]:
+        """The command that cancels the order (it then takes no payment and ships nothing), with the first
+        compensating step that is not already known to cancel it; a step's deadline re-sends it."""
+        state = self.state
+        if state.has("CANCEL_REQUESTED") or "CancelOrder" in state.issued or state.step in ENDED:
+            return []
+        return [CancelOrder(order_id=self.state.order_id, reason=self.customer_detail())]
+
+    def customer_detail(self) -> str:
+        failure = self.state.failure
+        assert failure is not None
+        return CUSTOMER_MESSAGES.get(failure) or clipped(self.state.failure_detail)
+
+    def shipment_in_flight(self) -> bool:
+        state = self.state
+        return "ShipOrder" in state.issued and not (
+            state.has("ORDER_SHIPPED") or state.has("SHIPPING_FAILED")
+        )
+
+    def await_shipment(self) -> None:
+        """Wait for the shipment's answer: first cancel the order, then ask again (a ShipOrder the order
+        now refuses, unless the carrier already shipped)."""
+        state = self.state
+        if not state.has("CANCEL_REQUESTED"):
+            if state.step != "AWAITING_SHIPMENT":
+                self.issue("AWAITING_SHIPMENT", *self.door())
+            return
+        if state.step == "AWAITING_SHIPMENT" and any(
+            command.type == "ShipOrder" for command in state.pending
+        ):
+            return
+        self.issue("AWAITING_SHIPMENT", self.ship_order())
+
+    def ship_order(self) -> ShipOrder:
+        state = self.state
+        return ShipOrder(
+            order_id=state.order_id,
+            shipping_address=state.shipping_address,
+            lines=[ShipmentLine(product_id=line.product_id, quantity=line.quantity) for line in state.lines],
+        )
 
     def deadline_passed(self, passed: DeadlinePassed) -> None:
         state = self.state
@@ -454,6 +502,8 @@ def evolve_saga(state: SagaState, event: SagaEvent) -> SagaState:
         )
     if isinstance(event, CompensationStarted):
         return replace(state, failure=event.reason, failure_detail=event.detail)
+    if isinstance(event, CompensationWithdrawn):
+        return replace(state, failure=None, failure_detail="")
     if isinstance(event, DeadlineMissed):
         abandoned = state.payment_abandoned or event.step in ("PAYING", "AWAITING_PAYMENT")
         return replace(state, deadline=None, payment_abandoned=abandoned)

@@ -1,10 +1,13 @@
 """The Order aggregate: placing with prices captured from the catalogue, cancelling, and its progress.
 
 The fulfilment saga drives an order forward (reserved, paid, shipping, completed) and closes it when it
-was cancelled; the order's own stream is the one place where a customer's cancel and the start of
-shipping meet, so exactly one of them wins: once shipping has started the order cannot be cancelled,
-and once a cancel was requested shipping cannot start. Progress commands the order has already gone
-past change nothing, because the saga's commands may arrive twice or late.
+was cancelled; the order's own stream is the one place where a cancel and the start of shipping meet,
+so exactly one of them wins: once shipping has started a customer or admin can no longer cancel, and
+once a cancel was requested (CANCELLING) shipping cannot start and no shipment leaves. The saga itself
+cancels the moment it decides to compensate, from SHIPPING too: a ShipOrder delivered late is then
+refused. A shipment the carrier confirms anyway (its call was already in flight) completes the order:
+the goods are gone, and the saga waited for that answer before refunding anything. Progress commands
+the order has already gone past change nothing, because the saga's commands may arrive twice or late.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class OrderFacts:
     prices: Mapping[str, Money | None] = field(default_factory=dict)
     actor_uid: str = ""
     actor_is_admin: bool = False
+    actor_is_system: bool = False  # the fulfilment saga
 
 
 def decide_order(
@@ -81,7 +85,7 @@ def decide_order(
             return [OrderShippingStarted()]
         return _already(state, ("SHIPPING", "COMPLETED"), command.order_id, "start shipping")
     if isinstance(command, CompleteOrder):
-        if state.status == "SHIPPING":
+        if state.status in ("SHIPPING", "CANCELLING"):
             return [OrderCompleted(shipment_id=command.shipment_id)]
         return _already(state, ("COMPLETED",), command.order_id, "complete")
     if not isinstance(command, ConfirmOrderCancellation):
@@ -137,7 +141,7 @@ def _cancel(state: OrderState, command: CancelOrder, facts: OrderFacts) -> list[
         raise Rejected("NOT_FOUND", f"order {command.order_id} does not exist", "orderId")
     if state.status in ("CANCELLING", "CANCELLED"):
         return []
-    if state.status not in CANCELLABLE:
+    if state.status not in CANCELLABLE and not (facts.actor_is_system and state.status == "SHIPPING"):
         raise Rejected(
             "ORDER_NOT_CANCELLABLE",
             f"order {command.order_id} is {state.status}: it can no longer be cancelled",

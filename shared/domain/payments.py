@@ -3,8 +3,11 @@
 Talking to a gateway is I/O, so the command function asks it at the edge and hands the answer to the
 pure `decide` as a fact. Each aggregate is keyed by the order id and takes one answer: a repeated
 `ProcessPayment` or `ShipOrder` (a redelivery, a saga re-issuing after a deadline) records nothing new
-and the edge does not even ask the gateway again, so a customer is never charged twice. A refund needs
-a capture to undo.
+and the edge does not even ask the gateway again, so a customer is never charged twice.
+
+A refund undoes whatever the gateway says was charged: the capture the log recorded, or, for a payment
+recorded as failed or never answered, a charge the gateway holds all the same (an answer that was lost);
+with neither there is nothing to refund.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class Captured:
 @dataclass(frozen=True, slots=True)
 class Refunded:
     refund_id: str
+    amount: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +77,11 @@ class PaymentState:
     amount: Money | None = None
 
     def needs_gateway(self, command: PaymentCommand) -> bool:
-        """Whether deciding `command` needs the gateway's answer, or the log already has it."""
+        """Whether deciding `command` needs the gateway's answer, or the log already has it (a refund
+        asks the gateway unless the payment was refunded, or declined: a decline charged nothing)."""
         if isinstance(command, ProcessPayment):
             return self.outcome is None
-        return self.outcome == "CAPTURED"
+        return self.outcome not in ("REFUNDED", "DECLINED")
 
 
 def decide_payment(
@@ -96,11 +101,11 @@ def decide_payment(
         raise TypeError(f"not a payment command: {command!r}")
     if state.outcome == "REFUNDED":
         return []
-    if state.outcome != "CAPTURED" or state.amount is None:
-        raise Rejected("NOTHING_TO_REFUND", f"order {command.order_id} has no captured payment", "orderId")
-    if not isinstance(answer, Refunded):
-        raise TypeError(f"a refund needs the gateway's refund, not {answer!r}")
-    return [PaymentRefunded(refund_id=answer.refund_id, amount=state.amount)]
+    if isinstance(answer, Refunded):
+        return [PaymentRefunded(refund_id=answer.refund_id, amount=answer.amount)]
+    if state.outcome == "CAPTURED":
+        raise TypeError(f"a refund of a capture needs the gateway's refund, not {answer!r}")
+    raise Rejected("NOTHING_TO_REFUND", f"order {command.order_id} was not charged", "orderId")
 
 
 def evolve_payment(state: PaymentState, event: PaymentEvent) -> PaymentState:

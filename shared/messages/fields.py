@@ -15,17 +15,25 @@ is a subset of what the event store's and read models' own checks (`check_id`, t
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
 SYSTEM_ID_PREFIX = "saga:"
+_SYSTEM_IDS = uuid.UUID("6f1c1c3e-8d0a-4f55-9a43-2f6d0b8e7a11")
 MAX_ID_LENGTH = 100
 MAX_COMMAND_ID_LENGTH = 128
 MAX_REASON_LENGTH = 500
 ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_\-:.]{{0,{MAX_ID_LENGTH - 1}}}$"
 COMMAND_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_\-.]{{0,{MAX_COMMAND_ID_LENGTH - 1}}}$"
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def system_id(name: str) -> str:
+    """An id the system derives from `name`: the same every time it is derived, and one no client can
+    choose (it starts with `SYSTEM_ID_PREFIX`)."""
+    return f"{SYSTEM_ID_PREFIX}{uuid.uuid5(_SYSTEM_IDS, name)}"
 
 
 def plain_text(value: str) -> str:

@@ -22,6 +22,7 @@ Step = Literal[
     "SHIPPING",  # recording the payment, starting the shipment, waiting for the carrier
     "COMPLETING",  # committing the reservations and completing the order
     "AWAITING_PAYMENT",  # compensating, but the payment's answer is still out: a capture must be refunded
+    "AWAITING_SHIPMENT",  # compensating, but a carrier call may be in flight: refund only once it answered
     "REFUNDING",
     "RELEASING",
     "CANCELLING",  # every compensation done: closing the order as cancelled
@@ -82,6 +83,12 @@ class CompensationStarted(Message):
     detail: str
 
 
+class CompensationWithdrawn(Message):
+    """The carrier confirmed a shipment the saga was waiting on while compensating: the order completes."""
+
+    detail: str
+
+
 class DeadlineMissed(Message):
     step: Step
     deadline: datetime
@@ -91,9 +98,25 @@ class SagaEnded(Message):
     step: Literal["COMPLETED", "CANCELLED"]
 
 
-SagaEvent = SagaStarted | FactRecorded | CommandsIssued | CompensationStarted | DeadlineMissed | SagaEnded
+SagaEvent = (
+    SagaStarted
+    | FactRecorded
+    | CommandsIssued
+    | CompensationStarted
+    | CompensationWithdrawn
+    | DeadlineMissed
+    | SagaEnded
+)
 
 SAGA_EVENTS: dict[str, type[Message]] = {
     model.__name__: model
-    for model in (SagaStarted, FactRecorded, CommandsIssued, CompensationStarted, DeadlineMissed, SagaEnded)
+    for model in (
+        SagaStarted,
+        FactRecorded,
+        CommandsIssued,
+        CompensationStarted,
+        CompensationWithdrawn,
+        DeadlineMissed,
+        SagaEnded,
+    )
 }

@@ -6,7 +6,7 @@ exported per instance, locally they are read by the tests (a product page costs 
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 READ_MODEL_QUERIES = Counter(
     "kiroku_read_model_queries", "Read-model store queries made to answer requests", ["model", "operation"]
@@ -42,4 +42,8 @@ EVENTS_NOT_IN_STORE = Counter(
 SAGA_SWEEP_FAILURES = Counter(
     "kiroku_saga_sweep_failures",
     "Overdue sagas the deadline sweep could not handle (logged with the saga; the sweep went on)",
+)
+UNSETTLED_CHARGES = Gauge(
+    "kiroku_unsettled_charges",
+    "Charges the payment gateway held, at the last reconciliation, for orders neither shipped nor refunded",
 )

@@ -12,9 +12,10 @@ import pytest
 from shared.application.commands import CommandHandler
 from shared.application.outcomes import OutcomeLog
 from shared.application.projections import PRODUCTS, Projector
-from shared.application.sagas import SAGAS, SagaRunner, derived_id
+from shared.application.sagas import SAGAS, SagaRunner
 from shared.bus.publisher import Publisher
 from shared.messages.envelope import Actor, Envelope
+from shared.messages.fields import system_id
 from shared.observability.metrics import SAGA_SWEEP_FAILURES
 from shared.storage import Storage
 from tests.contract.factories import event
@@ -178,7 +179,7 @@ def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage
     assert blocked is not None
     # The deadline trigger's id of the first saga, taken first on another stream (a damaged or hostile
     # record): handling that saga's deadline now fails every time.
-    taken = derived_id(f"deadline:o-blocked:RESERVING:{blocked.data['deadline']}")
+    taken = system_id(f"deadline:o-blocked:RESERVING:{blocked.data['deadline']}")
     storage.events.append("Counter-x", [event("x")], command_id=taken)
     failures = SAGA_SWEEP_FAILURES._value.get()
 

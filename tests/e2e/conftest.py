@@ -22,7 +22,7 @@ from shared.storage import Storage, open_storage
 
 ALLOWED_ORIGIN = "https://kiroku-shop.vercel.app"
 RATE_LIMIT = 600
-# Orders whose id starts with this never get their ShipOrder delivered: a step with no answer.
+# Orders whose id starts with this never get their first ShipOrder delivered: a step with no answer.
 LOST_PREFIX = "lost-"
 # Orders whose id starts with this are placed by a handler that dies between commit and publish.
 CRASH_PREFIX = "crash-"
@@ -37,6 +37,7 @@ FAULTS = FaultInjection(
     seed=7,
     max_delay_seconds=0.05,
     lose=f'attributes.type = "ShipOrder" AND hasPrefix(attributes.aggregate_id, "{LOST_PREFIX}")',
+    lose_first_only=True,
     crash_after_commit=(
         f'attributes.type = "AdjustStock" OR hasPrefix(attributes.aggregate_id, "{CRASH_PREFIX}")'
     ),

@@ -18,7 +18,6 @@ import requests
 from emulators.demo import DEMO_USERS
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from tests.e2e.conftest import (
-    BREAKER_RESET_SECONDS,
     CRASH_PREFIX,
     LOST_PREFIX,
     SHIPPING_DEADLINE_SECONDS,
@@ -149,6 +148,12 @@ def test_a_declined_payment_cancels_and_restores_stock(stack: Stack, writer: Gra
     order = _settled(writer, placed["aggregateId"])
     assert order["status"] == "CANCELLED"
     assert order["cancelReason"] == "PAYMENT_DECLINED"
+    # The customer is told a stable message; the admin sees what the gateway said.
+    assert order["cancelDetail"] == CUSTOMER_MESSAGES["PAYMENT_DECLINED"], order
+    assert order["saga"]["history"]
+    assert not any(entry["detail"] for entry in order["saga"]["history"])
+    saga = stack.admin.data(f'{{ saga(orderId: "{order["id"]}") {{ failureDetail }} }}')["saga"]
+    assert "HTTP 402" in saga["failureDetail"], saga
     assert _stock(stack, product_id) == {"stock": 4, "inStock": True}
     assert _payment(stack, order["id"])["charges"] == 0
 
@@ -178,7 +183,7 @@ def test_a_failed_shipment_refunds_and_restores_stock(stack: Stack, writer: Grap
     assert steps[-3:] == ["REFUNDING", "RELEASING", "CANCELLING"]
 
 
-def test_a_customer_cancel_mid_saga_refunds_the_late_capture(stack: Stack, writer: GraphQL) -> None:
+def test_a_customer_cancel_mid_saga_refunds_a_capture_in_flight(stack: Stack, writer: GraphQL) -> None:
     product_id = _product(stack, stock=2)
     # The gateway takes 2 s to capture: the cancel lands while the payment is out.
     placed = _place(writer, [(product_id, 2)], token="tok_slow", wait=False)
@@ -199,12 +204,14 @@ def test_a_customer_cancel_mid_saga_refunds_the_late_capture(stack: Stack, write
     assert order["cancelReason"] == "CANCELLED_BY_CUSTOMER"
     assert "CANCELLING" in _statuses(order)
     payment = _payment(stack, order_id)
-    assert payment["charges"] == 1
-    assert payment["refunded"]
+    # Caught in flight the capture is refunded; one that had not reached the gateway is never taken.
+    assert payment["refunded"] if payment["charges"] else payment["capture_requests"] == 0, payment
     assert _stock(stack, product_id) == {"stock": 2, "inStock": True}
 
 
 def test_a_step_without_an_answer_is_compensated_after_its_deadline(stack: Stack, writer: GraphQL) -> None:
+    # The order's first ShipOrder is lost: the shipping deadline passes with no answer. The saga cancels the
+    # order first (no shipment may leave now), asks again, learns that none left, then refunds.
     product_id = _product(stack, stock=2)
     started = time.monotonic()
     placed = _place(writer, [(product_id, 1)], order_id=f"{LOST_PREFIX}{uuid.uuid4().hex[:10]}", wait=False)
@@ -212,42 +219,16 @@ def test_a_step_without_an_answer_is_compensated_after_its_deadline(stack: Stack
     assert time.monotonic() - started >= SHIPPING_DEADLINE_SECONDS
     assert order["status"] == "CANCELLED"
     assert order["cancelReason"] == "DEADLINE_EXCEEDED"
-    assert "DeadlineMissed" in [entry["event"] for entry in order["saga"]["history"]]
+    assert _statuses(order)[-2:] == ["CANCELLING", "CANCELLED"]
+    history = order["saga"]["history"]
+    assert "DeadlineMissed" in [entry["event"] for entry in history]
+    assert "AWAITING_SHIPMENT" in [entry["step"] for entry in history]
     payment = _payment(stack, order["id"])
     assert payment["charges"] == 1
     assert payment["refunded"]
+    shipment = requests.get(f"{stack.gateway_url}/shipments/{order['id']}", timeout=10).json()
+    assert shipment["shipments"] == 0
     assert _stock(stack, product_id) == {"stock": 2, "inStock": True}
-
-
-def test_an_open_circuit_fails_orders_fast_and_they_recover(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=10)
-    control = f"{stack.gateway_url}/control"
-    requests.post(control, json={"available": False}, timeout=10).raise_for_status()
-    try:
-        # placeOrder waits until the saga compensates: the payment failed and the circuit opened.
-        first = _place(writer, [(product_id, 1)])
-        started = time.monotonic()
-        second = _place(writer, [(product_id, 1)])
-        assert time.monotonic() - started < BREAKER_RESET_SECONDS
-        first_order, second_order = (
-            _settled(writer, first["aggregateId"]),
-            _settled(writer, second["aggregateId"]),
-        )
-        assert first_order["cancelReason"] == "PAYMENT_FAILED"
-        assert second_order["cancelReason"] == "PAYMENT_FAILED"
-        # The customer is told a stable message; the admin sees what the gateway's adapter said.
-        assert second_order["cancelDetail"] == CUSTOMER_MESSAGES["PAYMENT_FAILED"], second_order
-        assert second_order["saga"]["history"]
-        assert not any(entry["detail"] for entry in second_order["saga"]["history"])
-        saga = stack.admin.data(f'{{ saga(orderId: "{second_order["id"]}") {{ failureDetail }} }}')["saga"]
-        assert "circuit" in saga["failureDetail"], saga
-        assert _payment(stack, second_order["id"])["capture_requests"] == 0  # failed fast, never sent
-    finally:
-        requests.post(control, json={"available": True}, timeout=10).raise_for_status()
-        time.sleep(BREAKER_RESET_SECONDS + 0.5)  # later tests find the circuit closed again
-    recovered = _settled(writer, _place(writer, [(product_id, 1)])["aggregateId"])
-    assert recovered["status"] == "COMPLETED", recovered
-    assert _stock(stack, product_id)["stock"] == 9
 
 
 def test_fifty_concurrent_orders_never_oversell(stack: Stack, writer: GraphQL) -> None:

@@ -54,6 +54,7 @@ from shared.messages.catalogue import CreateProduct, DeleteProduct, ProductCreat
 from shared.messages.fields import MAX_REASON_LENGTH
 from shared.messages.orders import (
     COMMANDS,
+    ORDER_EVENTS,
     CancellationReason,
     CancelOrder,
     CommitReservation,
@@ -63,6 +64,8 @@ from shared.messages.orders import (
     MarkOrderReserved,
     OrderCancelled,
     OrderPlaced,
+    OrderShipped,
+    PaymentCaptured,
     PaymentRefunded,
     PlaceOrder,
     ProcessPayment,
@@ -78,6 +81,7 @@ from shared.messages.orders import (
 from shared.messages.sagas import (
     CommandsIssued,
     CompensationStarted,
+    CompensationWithdrawn,
     DeadlineMissed,
     FactRecorded,
     SagaEnded,
@@ -92,7 +96,7 @@ T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 LINES = (("p-1", 2, "4.50"), ("p-2", 1, "10.00"))
 TOTAL = Money(amount="19.00", currency="EUR")
 COMMAND_TYPES = tuple(COMMANDS.values())
-SYSTEM = OrderFacts(actor_uid="system", actor_is_admin=True)
+SYSTEM = OrderFacts(actor_uid="system", actor_is_admin=True, actor_is_system=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,7 @@ class World:
     recorded: list[BaseModel] = field(default_factory=list)  # every participant event, in order
     rejected: list[str] = field(default_factory=list)
     gateway_calls: Counter[str] = field(default_factory=Counter)
+    charged: Money | None = None  # what the payment gateway holds
 
     def handle(self, command: BaseModel) -> list[Mail]:
         """The command functions: decide against the participant's state, record, and publish."""
@@ -141,24 +146,42 @@ class World:
             answer: GatewayAnswer | None = None
             if self.payment.needs_gateway(command):
                 self.gateway_calls[type(command).__name__] += 1
-                refund = Refunded(refund_id=f"rf-{self.gateway_calls['RefundPayment']}")
-                answer = self.payment_answer if isinstance(command, ProcessPayment) else refund
+                answer = self._payment_answer(command)
             payment_events = decide_payment(self.payment, command, answer)
             self.payment = reduce(evolve_payment, payment_events, self.payment)
             return self._publish(payment_events, command.order_id)
         if isinstance(command, ShipOrder):
             answer = None
             if self.shipment.needs_gateway(command):
-                self.gateway_calls["ShipOrder"] += 1
-                answer = self.shipment_answer
+                # As the shipping function: nothing leaves for an order that is not being shipped.
+                shipping = self.order.status == "SHIPPING"
+                self.gateway_calls["ShipOrder"] += shipping
+                answer = self.shipment_answer if shipping else Refused(reason="order being cancelled")
             shipment_events = decide_shipment(self.shipment, command, answer)
             self.shipment = reduce(evolve_shipment, shipment_events, self.shipment)
             return self._publish(shipment_events, command.order_id)
         assert isinstance(
             command,
-            MarkOrderReserved | MarkOrderPaid | StartOrderShipping | CompleteOrder | ConfirmOrderCancellation,
+            CancelOrder
+            | MarkOrderReserved
+            | MarkOrderPaid
+            | StartOrderShipping
+            | CompleteOrder
+            | ConfirmOrderCancellation,
         )
         return self._order(command, SYSTEM)
+
+    def _payment_answer(self, command: ProcessPayment | RefundPayment) -> GatewayAnswer | None:
+        """As the payment function: the scripted answer to a capture, unless the order is being
+        cancelled; a refund of whatever the gateway holds."""
+        if isinstance(command, RefundPayment):
+            refund_id = f"rf-{self.gateway_calls['RefundPayment']}"
+            return Refunded(refund_id=refund_id, amount=self.charged) if self.charged is not None else None
+        if self.order.status in ("CANCELLING", "CANCELLED"):
+            return Unanswered(reason="the order was cancelled before it was charged")
+        if isinstance(self.payment_answer, Captured):
+            self.charged = self.payment_answer.amount
+        return self.payment_answer
 
     def _order(self, command: BaseModel, facts: OrderFacts) -> list[Mail]:
         assert not isinstance(command, PlaceOrder)
@@ -322,6 +345,9 @@ def _assert_consistent(sim: Simulation) -> None:
     assert reduce(evolve_saga, sim.history, SagaState()) == sim.saga
     world = sim.world
     assert sum(isinstance(event, PaymentRefunded) for event in world.recorded) <= 1
+    shipped = any(isinstance(event, OrderShipped) for event in world.recorded)
+    assert not (shipped and world.payment.outcome == "REFUNDED"), "an order is never shipped and refunded"
+    assert (world.charged is not None) == (world.payment.outcome in ("CAPTURED", "REFUNDED"))
     assert world.gateway_calls["ProcessPayment"] <= 1, "the customer is charged at most once"
     lines = {line.product_id: line.quantity for line in world.order.lines}
     if sim.saga.step == "COMPLETED":
@@ -343,6 +369,23 @@ def _assert_consistent(sim: Simulation) -> None:
             state = world.products[product]
             assert state.reservation(ORDER) is None, "stock held for a cancelled order is released"
             assert state.stock == world.initial_stock[product]
+
+
+def _deliver_first(sim: Simulation, kind: type[BaseModel]) -> None:
+    """Deliver the first waiting message of this kind now, ahead of the others."""
+    index = next(index for index, mail in enumerate(sim.inbox) if isinstance(mail.message, kind))
+    sim.deliver(sim.inbox.pop(index))
+
+
+def _order_statuses(sim: Simulation) -> list[str | None]:
+    """The order's statuses, as its events moved it."""
+    statuses: list[str | None] = []
+    state = OrderState()
+    for event in sim.world.recorded:
+        if type(event).__name__ in ORDER_EVENTS:
+            state = evolve_order(state, event)  # type: ignore[arg-type]
+            statuses.append(state.status)
+    return statuses
 
 
 def _issued(history: list[SagaEvent]) -> list[tuple[Step, list[str]]]:
@@ -452,9 +495,11 @@ def test_a_line_that_cannot_be_reserved_releases_the_others_and_cancels(
     assert sim.history[-1] == SagaEnded(step="CANCELLED")
     assert _issued(sim.history) == [
         ("RESERVING", ["ReserveStock", "ReserveStock", "ReserveStock"]),
-        ("RELEASING", ["ReleaseReservation", "ReleaseReservation"]),
+        ("RELEASING", ["CancelOrder", "ReleaseReservation", "ReleaseReservation"]),
         ("CANCELLING", ["ConfirmOrderCancellation"]),
     ]
+    assert sim.world.order.status == "CANCELLED"
+    assert _order_statuses(sim)[1:] == ["CANCELLING", "CANCELLED"]
     assert sim.issued_as(ReleaseReservation) == [
         ReleaseReservation(product_id="p-1", order_id=ORDER),
         ReleaseReservation(product_id="p-3", order_id=ORDER),
@@ -496,6 +541,7 @@ def test_a_payment_not_captured_releases_then_cancels_without_a_refund(
         "ReserveStock",
         "MarkOrderReserved",
         "ProcessPayment",
+        "CancelOrder",
         "ReleaseReservation",
         "ReleaseReservation",
         "ConfirmOrderCancellation",
@@ -528,13 +574,14 @@ def test_a_refused_shipment_refunds_then_releases_then_cancels() -> None:
     sim.run()
     assert sim.outcome == ("CANCELLED", "SHIPPING_FAILED")
     assert sim.names[sim.names.index("ShipOrder") + 1 :] == [
+        "CancelOrder",
         "RefundPayment",
         "ReleaseReservation",
         "ReleaseReservation",
         "ConfirmOrderCancellation",
     ]
     assert _issued(sim.history)[-3:] == [
-        ("REFUNDING", ["RefundPayment"]),
+        ("REFUNDING", ["CancelOrder", "RefundPayment"]),
         ("RELEASING", ["ReleaseReservation", "ReleaseReservation"]),
         ("CANCELLING", ["ConfirmOrderCancellation"]),
     ]
@@ -552,8 +599,9 @@ def test_a_cancel_while_paying_waits_for_the_payment_and_refunds_its_capture(
     sim = _simulation()
     sim.run(ProcessPayment)
     assert sim.saga.step == "PAYING"
+    _deliver_first(sim, ProcessPayment)  # the capture is made; its answer is still on its way
     sim.cancel(by_admin=by_admin)
-    sim.run(ProcessPayment)
+    sim.run(PaymentCaptured)
     assert (sim.saga.step, sim.saga.failure, sim.saga.pending) == ("AWAITING_PAYMENT", reason, ())
     assert sim.saga.status == "COMPENSATING"
     before = len(sim.issued)
@@ -568,6 +616,20 @@ def test_a_cancel_while_paying_waits_for_the_payment_and_refunds_its_capture(
     ]
     assert "MarkOrderPaid" not in sim.names
     assert sim.world.payment.outcome == "REFUNDED"
+    _assert_consistent(sim)
+
+
+def test_no_payment_is_taken_for_an_order_being_cancelled() -> None:
+    sim = _simulation()
+    sim.run(ProcessPayment)
+    sim.cancel()
+    sim.run(ProcessPayment)
+    assert sim.world.order.status == "CANCELLING"
+    sim.run()
+    assert sim.outcome == ("CANCELLED", "CANCELLED_BY_CUSTOMER")
+    assert sim.world.charged is None
+    assert sim.world.payment.outcome == "FAILED"
+    assert "RefundPayment" not in sim.names
     _assert_consistent(sim)
 
 
@@ -625,25 +687,45 @@ def test_a_forward_step_past_its_deadline_is_failed_and_compensated(
         ),
     ]
     sim.run(held)
-    assert sim.outcome == ("CANCELLED", "DEADLINE_EXCEEDED")
     compensation = ["ReleaseReservation", "ReleaseReservation", "ConfirmOrderCancellation"]
     if step == "SHIPPING":
-        compensation.insert(0, "RefundPayment")
-    assert sim.names[-len(compensation) :] == compensation
-    if (
-        held is not ShipOrder
-    ):  # late answers still arrive: a late reserve holds nothing, a late capture is refunded
+        # The carrier call may be in flight: nothing is refunded until the shipment has answered. The
+        # order is cancelling, so the late ShipOrder (and the one sent again to ask) ships nothing.
+        assert (sim.saga.step, sim.world.order.status) == ("AWAITING_SHIPMENT", "CANCELLING")
+        assert "RefundPayment" not in sim.names
         sim.run()
+        compensation.insert(0, "RefundPayment")
+        assert sim.world.gateway_calls["ShipOrder"] == 0
+    assert sim.outcome == ("CANCELLED", "DEADLINE_EXCEEDED")
+    assert sim.names[-len(compensation) :] == compensation
+    sim.run()  # late answers still arrive: a late reserve holds nothing, a late shipment ships nothing
+    _assert_consistent(sim)
+
+
+def test_a_shipment_confirmed_after_its_deadline_withdraws_the_compensation_and_completes() -> None:
+    sim = _simulation()
+    sim.run(ShipOrder)
+    _deliver_first(sim, ShipOrder)  # the carrier takes the parcel; its answer is still on its way
+    sim.fire_deadline()
+    sim.run(OrderShipped)
+    assert (sim.saga.step, sim.saga.failure) == ("AWAITING_SHIPMENT", "DEADLINE_EXCEEDED")
+    assert sim.world.order.status == "CANCELLING"
+    assert "RefundPayment" not in sim.names
+    sim.run()
+    assert sim.outcome == ("COMPLETED", None)
+    assert any(isinstance(event, CompensationWithdrawn) for event in sim.history)
+    assert _order_statuses(sim)[-2:] == ["CANCELLING", "COMPLETED"]
+    assert sim.world.payment.outcome == "CAPTURED"
     _assert_consistent(sim)
 
 
 def test_a_capture_after_the_saga_ended_cancelled_is_refunded() -> None:
     sim = _simulation()
     sim.run(ProcessPayment)
+    _deliver_first(sim, ProcessPayment)  # the capture is made; its answer is late
     sim.fire_deadline()
-    sim.run(ProcessPayment)
+    sim.run(PaymentCaptured)
     assert sim.outcome == ("CANCELLED", "DEADLINE_EXCEEDED")
-    sim.deliver(sim.inbox.pop())
     captured = sim.inbox.pop()
     events = sim.decide(Trigger(event=captured.message, aggregate_id=ORDER))
     assert [type(event).__name__ for event in events] == ["FactRecorded", "CommandsIssued"]
@@ -665,13 +747,14 @@ def test_a_capture_after_the_saga_ended_cancelled_is_refunded() -> None:
 def test_awaiting_a_payment_past_its_deadline_gives_up_waiting_but_refunds_a_late_capture() -> None:
     sim = _simulation()
     sim.run(ProcessPayment)
+    _deliver_first(sim, ProcessPayment)  # the capture is made; its answer is late
     sim.cancel()
-    sim.run(ProcessPayment)
+    sim.run(PaymentCaptured)
     assert sim.saga.step == "AWAITING_PAYMENT"
     events = sim.fire_deadline()
     assert isinstance(events[0], DeadlineMissed)
     assert _issued(events) == [("RELEASING", ["ReleaseReservation", "ReleaseReservation"])]
-    sim.run(ProcessPayment)
+    sim.run(PaymentCaptured)
     assert sim.outcome == ("CANCELLED", "CANCELLED_BY_CUSTOMER")
     sim.run()
     assert sim.names[-1] == "RefundPayment"
@@ -761,7 +844,7 @@ class Scenario:
 
 
 FORWARD_TO_PAYMENT = {"ReserveStock": 2, "MarkOrderReserved": 1, "ProcessPayment": 1}
-RELEASE_AND_CLOSE = {"ReleaseReservation": 2, "ConfirmOrderCancellation": 1}
+RELEASE_AND_CLOSE = {"CancelOrder": 1, "ReleaseReservation": 2, "ConfirmOrderCancellation": 1}
 PAID_AND_SHIPPED = {"MarkOrderPaid": 1, "StartOrderShipping": 1, "ShipOrder": 1}
 CAPTURED = Captured(charge_id="ch-1", amount=TOTAL)
 DISPATCHED = Dispatched(shipment_id="sh-1")
@@ -800,7 +883,7 @@ SCENARIOS = {
         CAPTURED,
         DISPATCHED,
         ("CANCELLED", "OUT_OF_STOCK"),
-        {"ReserveStock": 2, "ReleaseReservation": 1, "ConfirmOrderCancellation": 1},
+        {"ReserveStock": 2, "CancelOrder": 1, "ReleaseReservation": 1, "ConfirmOrderCancellation": 1},
     ),
 }
 

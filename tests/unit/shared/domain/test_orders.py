@@ -304,9 +304,27 @@ def test_a_cancelled_order_does_not_move_forward(status: OrderStatus) -> None:
     state = _at(status)
     assert decide_order(state, MarkOrderReserved(order_id=ORDER)) == []
     assert decide_order(state, MarkOrderPaid(order_id=ORDER, charge_id="ch-1")) == []
-    for command in (StartOrderShipping(order_id=ORDER), CompleteOrder(order_id=ORDER, shipment_id="sh-1")):
+    refused = [StartOrderShipping(order_id=ORDER)]
+    if status == "CANCELLED":
+        refused.append(CompleteOrder(order_id=ORDER, shipment_id="sh-1"))  # type: ignore[arg-type]
+    for command in refused:
         rejection = _refusal(state, command)
         assert (rejection.code, rejection.category) == ("ILLEGAL_TRANSITION", "CONFLICT")
+
+
+def test_a_shipment_the_carrier_confirmed_completes_an_order_being_cancelled() -> None:
+    # The carrier call was in flight when the saga began to cancel: the goods are gone.
+    completed = decide_order(_at("CANCELLING"), CompleteOrder(order_id=ORDER, shipment_id="sh-1"))
+    assert completed == [OrderCompleted(shipment_id="sh-1")]
+
+
+def test_the_saga_cancels_an_order_even_once_shipping_started() -> None:
+    saga = OrderFacts(actor_uid="fulfilment-saga", actor_is_admin=True, actor_is_system=True)
+    [requested] = decide_order(_at("SHIPPING"), CancelOrder(order_id=ORDER, reason="too late"), saga)
+    assert requested == OrderCancellationRequested(
+        reason="too late", requested_by="fulfilment-saga", by_admin=True
+    )
+    assert evolve_order(_at("SHIPPING"), requested).status == "CANCELLING"
 
 
 @pytest.mark.parametrize("status", ["PLACED", "RESERVED"])

@@ -53,7 +53,7 @@ PAYMENT_ANSWERS: list[GatewayAnswer] = [
 ANY_ANSWER: list[GatewayAnswer | None] = [
     *PAYMENT_ANSWERS,
     Captured(charge_id="ch-2", amount=TOTAL),
-    Refunded(refund_id="rf-1"),
+    Refunded(refund_id="rf-1", amount=TOTAL),
     Dispatched(shipment_id="sh-1"),
     None,
 ]
@@ -94,7 +94,7 @@ def test_a_payment_cannot_be_decided_without_the_gateways_answer() -> None:
     with pytest.raises(TypeError):
         decide_payment(PaymentState(), PAY, None)
     with pytest.raises(TypeError):
-        decide_payment(PaymentState(), PAY, Refunded(refund_id="rf-1"))
+        decide_payment(PaymentState(), PAY, Refunded(refund_id="rf-1", amount=TOTAL))
 
 
 def test_a_capture_remembers_the_charge_and_amount() -> None:
@@ -110,24 +110,42 @@ def test_a_capture_remembers_the_charge_and_amount() -> None:
         _payment(PaymentFailed(reason="gateway timed out")),
     ],
 )
-def test_a_refund_needs_a_capture(state: PaymentState) -> None:
-    assert not state.needs_gateway(REFUND)
+def test_a_refund_of_no_charge_is_nothing_to_refund(state: PaymentState) -> None:
     with pytest.raises(Rejected) as raised:
-        decide_payment(state, REFUND, Refunded(refund_id="rf-1"))
+        decide_payment(state, REFUND, None)
     assert (raised.value.code, raised.value.category) == ("NOTHING_TO_REFUND", "CONFLICT")
+
+
+@pytest.mark.parametrize(
+    ("state", "asks"),
+    [
+        (PaymentState(), True),
+        (_payment(PaymentFailed(reason="gateway timed out")), True),
+        (_payment(PaymentDeclined(reason="card declined")), False),
+    ],
+)
+def test_a_refund_without_a_recorded_capture_refunds_what_the_gateway_holds(
+    state: PaymentState, asks: bool
+) -> None:
+    # A capture whose answer was lost: the log says failed (or nothing), the gateway holds the charge.
+    assert state.needs_gateway(REFUND) == asks
+    if asks:
+        [refunded] = decide_payment(state, REFUND, Refunded(refund_id="rf-1", amount=TOTAL))
+        assert refunded == PaymentRefunded(refund_id="rf-1", amount=TOTAL)
+        assert evolve_payment(state, refunded).outcome == "REFUNDED"
 
 
 def test_a_refund_returns_the_captured_amount_once() -> None:
     state = _captured()
     assert state.needs_gateway(REFUND)
-    [refunded] = decide_payment(state, REFUND, Refunded(refund_id="rf-1"))
+    [refunded] = decide_payment(state, REFUND, Refunded(refund_id="rf-1", amount=TOTAL))
     assert refunded == PaymentRefunded(refund_id="rf-1", amount=TOTAL)
     state = evolve_payment(state, refunded)
     assert state.outcome == "REFUNDED"
     assert not state.needs_gateway(REFUND)
     assert not state.needs_gateway(PAY)
     assert decide_payment(state, REFUND, None) == []
-    assert decide_payment(state, REFUND, Refunded(refund_id="rf-2")) == []
+    assert decide_payment(state, REFUND, Refunded(refund_id="rf-2", amount=TOTAL)) == []
     assert decide_payment(state, PAY, Captured(charge_id="ch-2", amount=TOTAL)) == []
 
 
@@ -158,6 +176,6 @@ def test_a_shipment_takes_exactly_one_answer(
 
 
 def test_a_shipment_cannot_be_decided_without_the_carriers_answer() -> None:
-    for answer in (None, Captured(charge_id="ch-1", amount=TOTAL), Refunded(refund_id="rf-1")):
+    for answer in (None, Captured(charge_id="ch-1", amount=TOTAL), Refunded(refund_id="rf-1", amount=TOTAL)):
         with pytest.raises(TypeError):
             decide_shipment(ShipmentState(), SHIP, answer)
