@@ -11,7 +11,7 @@ FIREBASE := emulators/firebase/node_modules/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run token test lint typecheck deploy-check package bench-bus bench-store bench-e2e bench-orders clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check package bench-bus bench-store bench-e2e bench-orders chaos clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-e2e   createProduct with wait: true at 1 and 8 clients, beside the raw Pub/Sub hop"
 	@echo "make bench-orders placeOrder to COMPLETED at 1 and 8 clients and on one hot product"
 	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline"
+	@echo "make chaos       ORDERS=1000 STORAGE=postgres orders under every fault at once, then the guarantees"
 	@echo "make clean       remove the virtual environments and local state"
 
 check-emulators:
@@ -94,6 +95,11 @@ bench-e2e: setup
 
 bench-orders: setup
 	$(PY) -m bench.orders
+
+ORDERS ?= 1000
+STORAGE ?= postgres
+chaos: setup
+	$(PY) -m bench.chaos --orders $(ORDERS) --storage $(STORAGE)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .kiroku .mypy_cache .ruff_cache .pytest_cache

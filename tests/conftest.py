@@ -1,5 +1,5 @@
-"""Suite-wide fixtures: the Auth emulator (slow to start, so once), and the guard that a test session
-leaves no process of the local cloud running."""
+"""Suite-wide fixtures: the Auth emulator (slow to start, so once), the fake payment and shipping gateway,
+and the guard that a test session leaves no process of the local cloud running."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from emulators.services import FirebaseAuthEmulator
+from emulators.services import FakeGateway, FirebaseAuthEmulator
 
 AUTH_PROJECT = "kiroku-auth-test"
 
@@ -31,3 +31,14 @@ def auth_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firebase
         yield emulator
     finally:
         emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGateway]:
+    """The fake gateway as its own process, as the local cloud starts it; each test uses its own orders."""
+    gateway = FakeGateway(tmp_path_factory.mktemp("fake-gateway"))
+    gateway.start()
+    try:
+        yield gateway
+    finally:
+        gateway.stop()

@@ -39,10 +39,12 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import requests
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
@@ -409,6 +411,46 @@ def _json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object")
     return body
+
+
+class FakeGatewayClient:
+    """What tests and benchmarks ask of a running fake gateway: what it received, and an outage."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def payment(self, order_id: str) -> dict[str, Any]:
+        """The order's payment as the gateway saw it (charges, capture_requests, refunded, ...)."""
+        return self._get(f"/payments/{order_id}")
+
+    def shipment(self, order_id: str) -> dict[str, Any]:
+        """The order's shipment as the carrier saw it (shipments, ship_requests, ...)."""
+        return self._get(f"/shipments/{order_id}")
+
+    def charge(self, order_id: str, amount: Money, payment_token: str = "tok_ok") -> None:  # noqa: S107
+        """Capture as a client would, outside Kiroku: a charge its payment step never heard of."""
+        requests.post(
+            f"{self.url}/payments/{order_id}/capture",
+            json={**amount.model_dump(mode="json"), "payment_token": payment_token},
+            headers={"Idempotency-Key": order_id},
+            timeout=10,
+        ).raise_for_status()
+
+    def set_available(self, available: bool) -> None:
+        requests.post(f"{self.url}/control", json={"available": available}, timeout=10).raise_for_status()
+
+    @contextmanager
+    def outage(self) -> Iterator[None]:
+        """Every payment and shipping request answers 503 inside the block."""
+        self.set_available(False)
+        try:
+            yield
+        finally:
+            self.set_available(True)
+
+    def _get(self, path: str) -> dict[str, Any]:
+        answer: dict[str, Any] = requests.get(f"{self.url}{path}", timeout=10).json()
+        return answer
 
 
 def main(argv: Sequence[str] | None = None) -> None:

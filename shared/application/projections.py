@@ -239,10 +239,11 @@ class RebuildReport:
     records: int
 
 
-def rebuild(
+def fold_log(
     projection: Projection, storage: Storage, progress: Callable[[int], None] | None = None
-) -> RebuildReport:
-    """Drop the read model and fold every stream of its aggregate type again from the event store."""
+) -> tuple[dict[str, tuple[int, Record | None]], int]:
+    """Every record of the read model as the whole event store folds it: key -> (version, record or None
+    when the aggregate is gone), and how many events were folded."""
     folded: dict[str, tuple[int, Record | None]] = {}
     seen = 0
     for stored in storage.events.iter_log():
@@ -254,6 +255,14 @@ def rebuild(
         seen += 1
         if progress is not None:
             progress(seen)
+    return folded, seen
+
+
+def rebuild(
+    projection: Projection, storage: Storage, progress: Callable[[int], None] | None = None
+) -> RebuildReport:
+    """Drop the read model and fold every stream of its aggregate type again from the event store."""
+    folded, seen = fold_log(projection, storage, progress)
     storage.read_models.drop(projection.model)
     live = 0
     for key, (version, record) in folded.items():

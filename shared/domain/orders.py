@@ -50,6 +50,8 @@ class OrderState:
     customer_id: str = ""
     lines: tuple[OrderLine, ...] = ()
     total: Money | None = None
+    # Cancelled (by the saga) once shipping had started: a shipment in flight may still complete it.
+    cancelled_while_shipping: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,7 @@ def _cancel(state: OrderState, command: CancelOrder, facts: OrderFacts) -> list[
     if not facts.actor_is_admin and facts.actor_uid != state.customer_id:
         # Someone else's order is reported as missing: its existence is not theirs to learn.
         raise Rejected("NOT_FOUND", f"order {command.order_id} does not exist", "orderId")
-    if state.status in ("CANCELLING", "CANCELLED"):
+    if state.status == "CANCELLED" or (state.status == "CANCELLING" and not state.cancelled_while_shipping):
         return []
     if state.status not in CANCELLABLE and not (facts.actor_is_system and state.status == "SHIPPING"):
         raise Rejected(
@@ -179,7 +181,7 @@ def evolve_order(state: OrderState, event: OrderEvent) -> OrderState:
     elif isinstance(event, OrderCompleted):
         status = "COMPLETED"
     elif isinstance(event, OrderCancellationRequested):
-        status = "CANCELLING"
+        return replace(state, status="CANCELLING", cancelled_while_shipping=state.status == "SHIPPING")
     else:
         status = "CANCELLED"
     return replace(state, status=status)

@@ -1,10 +1,12 @@
-"""Events for the contract tests: one aggregate type, payloads that exercise JSON's corners."""
+"""Messages for the contract tests: events of one aggregate type with payloads that exercise JSON's corners,
+and Kiroku's commands as their senders would send them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shared.messages.envelope import Envelope
+from shared.application.aggregates import COMMAND_KINDS
+from shared.messages.envelope import Actor, Envelope
 
 AGGREGATE_TYPE = "Counter"
 
@@ -32,3 +34,16 @@ def fold(state: dict[str, Any], history: list[Envelope]) -> dict[str, Any]:
         total += int(item.payload["by"])  # type: ignore[arg-type]
         seen += 1
     return {"total": total, "seen": seen}
+
+
+def command(command_type: str, actor: Actor, **payload: Any) -> Envelope:
+    """A command envelope addressed to the aggregate its payload names, as the API or the saga sends it."""
+    kind = COMMAND_KINDS[command_type]
+    return Envelope.originate(
+        kind="command",
+        type=command_type,
+        aggregate_type=kind.aggregate_type,
+        aggregate_id=str(payload[kind.id_field]),
+        actor=actor,
+        payload=payload,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,7 @@ from shared.messages.envelope import Actor, Envelope
 from shared.messages.fields import system_id
 from shared.observability.metrics import SAGA_SWEEP_FAILURES
 from shared.storage import Storage
-from tests.contract.factories import event
+from tests.contract.factories import command, event
 from tests.contract.harness import Harness
 
 ADMIN = Actor(uid="admin-1", role="admin")
@@ -46,24 +45,12 @@ def storage(backend: Harness) -> Storage:
     return Storage(backend.event_store(), backend.read_models(), lambda: None)
 
 
-def _command(command_type: str, aggregate_type: str, actor: Actor, **payload: Any) -> Envelope:
-    aggregate_id = next(str(value) for key, value in payload.items() if key == f"{aggregate_type.lower()}_id")
-    return Envelope.originate(
-        kind="command",
-        type=command_type,
-        aggregate_type=aggregate_type,
-        aggregate_id=aggregate_id,
-        actor=actor,
-        payload=payload,
-    )
-
-
-def _catalogue(handler: CommandHandler) -> None:
-    for command in (
-        _command("CreateCategory", "Category", ADMIN, category_id="c-1", name="Tea"),
-        _command(
+def create_catalogue(handler: CommandHandler) -> None:
+    """Category c-1 and product p-1 (4.50 EUR, stock 10), unless the handler's store has them."""
+    for sent in (
+        command("CreateCategory", ADMIN, category_id="c-1", name="Tea"),
+        command(
             "CreateProduct",
-            "Product",
             ADMIN,
             product_id="p-1",
             name="Sencha",
@@ -72,13 +59,12 @@ def _catalogue(handler: CommandHandler) -> None:
             initial_stock=10,
         ),
     ):
-        assert handler.handle(command, 1).status == "ACCEPTED"
+        handler.handle(sent, 1)
 
 
 def _place_order(order_id: str, actor: Actor = CUSTOMER) -> Envelope:
-    return _command(
+    return command(
         "PlaceOrder",
-        "Order",
         actor,
         order_id=order_id,
         customer_id=actor.uid,
@@ -93,10 +79,9 @@ def _crash(envelope: Envelope, delivery_attempt: int | None) -> None:
 
 
 CREATING = {
-    "CreateCategory": lambda: _command("CreateCategory", "Category", ADMIN, category_id="c-2", name="Coffee"),
-    "CreateProduct": lambda: _command(
+    "CreateCategory": lambda: command("CreateCategory", ADMIN, category_id="c-2", name="Coffee"),
+    "CreateProduct": lambda: command(
         "CreateProduct",
-        "Product",
         ADMIN,
         product_id="p-2",
         name="Gyokuro",
@@ -112,35 +97,33 @@ def test_a_command_redelivered_after_a_crash_past_its_commit_answers_its_first_o
     storage: Storage, command_type: str
 ) -> None:
     publisher = RecordingPublisher()
-    _catalogue(CommandHandler(storage, publisher))
-    command = CREATING[command_type]()
+    create_catalogue(CommandHandler(storage, publisher))
+    sent = CREATING[command_type]()
     with pytest.raises(Crashed):
-        CommandHandler(storage, RecordingPublisher(), after_commit=_crash).handle(command, 1)
-    claim = OutcomeLog(storage.read_models).get(command.id)
+        CommandHandler(storage, RecordingPublisher(), after_commit=_crash).handle(sent, 1)
+    claim = OutcomeLog(storage.read_models).get(sent.id)
     assert claim is not None
     assert claim.status == "PENDING"
 
     redelivered = CommandHandler(storage, publisher)
-    outcome = redelivered.handle(command, 2)
+    outcome = redelivered.handle(sent, 2)
 
     assert (outcome.status, outcome.version, outcome.error) == ("ACCEPTED", 1, None)
-    published = [envelope for topic, envelope in publisher.published if envelope.causation_id == command.id]
+    published = [envelope for topic, envelope in publisher.published if envelope.causation_id == sent.id]
     assert [envelope.aggregate_version for envelope in published] == [1]
     assert storage.events.pending_outbox() == []
-    assert redelivered.handle(command, 3) == outcome
+    assert redelivered.handle(sent, 3) == outcome
 
 
 def test_a_command_id_used_by_another_customer_changes_nothing_and_keeps_the_first_outcome(
     storage: Storage,
 ) -> None:
     handler = CommandHandler(storage, RecordingPublisher())
-    _catalogue(handler)
+    create_catalogue(handler)
     placed = _place_order("o-1")
     first = handler.handle(placed, 1)
     assert first.status == "ACCEPTED"
-    forged = _command("CancelOrder", "Order", OTHER_CUSTOMER, order_id="anything").model_copy(
-        update={"id": placed.id}
-    )
+    forged = command("CancelOrder", OTHER_CUSTOMER, order_id="anything").model_copy(update={"id": placed.id})
 
     answer = handler.handle(forged, 1)
 
@@ -152,7 +135,7 @@ def test_a_command_id_used_by_another_customer_changes_nothing_and_keeps_the_fir
 
 def test_a_reused_id_meeting_a_commit_without_an_outcome_is_not_applied_twice(storage: Storage) -> None:
     handler = CommandHandler(storage, RecordingPublisher())
-    _catalogue(handler)
+    create_catalogue(handler)
     placed = _place_order("o-1")
     with pytest.raises(Crashed):
         CommandHandler(storage, RecordingPublisher(), after_commit=_crash).handle(placed, 1)
@@ -169,7 +152,7 @@ def test_a_reused_id_meeting_a_commit_without_an_outcome_is_not_applied_twice(st
 def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage: Storage) -> None:
     publisher = RecordingPublisher()
     handler = CommandHandler(storage, publisher)
-    _catalogue(handler)
+    create_catalogue(handler)
     runner = SagaRunner(storage, publisher)
     for order_id in ("o-blocked", "o-next"):
         assert handler.handle(_place_order(order_id), 1).status == "ACCEPTED"
@@ -197,7 +180,7 @@ def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage
 def test_consumers_act_on_what_the_store_holds_not_on_a_forged_message(storage: Storage) -> None:
     publisher = RecordingPublisher()
     handler = CommandHandler(storage, publisher)
-    _catalogue(handler)
+    create_catalogue(handler)
     assert handler.handle(_place_order("o-1"), 1).status == "ACCEPTED"
     runner = SagaRunner(storage, publisher)
     runner.handle(storage.events.read_stream("Order-o-1")[0])

@@ -5,35 +5,26 @@ cancelled."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import requests
 
 from emulators.services import FakeGateway
+from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.adapters.gateways import GatewayUnavailable, HttpPaymentGateway, HttpShippingGateway
 from shared.application.commands import CommandHandler
 from shared.application.facts import FactFinder
 from shared.application.reconciliation import Reconciler
+from shared.domain.money import Money
 from shared.messages.envelope import Actor, Envelope
 from shared.storage import Storage
+from tests.contract.factories import command
 from tests.contract.harness import Harness
-from tests.contract.test_command_handling import ADMIN, CUSTOMER, RecordingPublisher
+from tests.contract.test_command_handling import CUSTOMER, RecordingPublisher, create_catalogue
 
 SAGA = Actor(uid="fulfilment-saga", role="system")
 AMOUNT = {"amount": "9.00", "currency": "EUR"}
-
-
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGateway]:
-    fake = FakeGateway(tmp_path_factory.mktemp("fake-gateway"))
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture
@@ -41,47 +32,20 @@ def storage(backend: Harness) -> Storage:
     return Storage(backend.event_store(), backend.read_models(), lambda: None)
 
 
-def _handler(storage: Storage, gateway: FakeGateway, timeout_seconds: float = 1.0) -> CommandHandler:
-    payments = HttpPaymentGateway(gateway.url, timeout_seconds=timeout_seconds, attempts=1)
-    shipping = HttpShippingGateway(gateway.url, timeout_seconds=timeout_seconds, attempts=1)
+def _handler(storage: Storage, fake_gateway: FakeGateway, timeout_seconds: float = 1.0) -> CommandHandler:
+    payments = HttpPaymentGateway(fake_gateway.url, timeout_seconds=timeout_seconds, attempts=1)
+    shipping = HttpShippingGateway(fake_gateway.url, timeout_seconds=timeout_seconds, attempts=1)
     facts = FactFinder(storage, lambda: payments, lambda: shipping)
     handler = CommandHandler(storage, RecordingPublisher(), facts)
-    for command in (
-        _command("CreateCategory", "Category", ADMIN, category_id="c-1", name="Tea"),
-        _command(
-            "CreateProduct",
-            "Product",
-            ADMIN,
-            product_id="p-1",
-            name="Sencha",
-            price=AMOUNT,
-            category_id="c-1",
-            initial_stock=10,
-        ),
-    ):
-        handler.handle(command, 1)  # once per store: a second handler finds them made
+    create_catalogue(handler)
     return handler
-
-
-def _command(command_type: str, aggregate_type: str, actor: Actor, **payload: Any) -> Envelope:
-    return Envelope.originate(
-        kind="command",
-        type=command_type,
-        aggregate_type=aggregate_type,
-        aggregate_id=str(
-            payload[{"Category": "category_id", "Product": "product_id"}.get(aggregate_type, "order_id")]
-        ),
-        actor=actor,
-        payload=payload,
-    )
 
 
 def _order(handler: CommandHandler) -> str:
     """A placed order of one product, as its customer placed it."""
     order_id = f"o-{uuid.uuid4().hex[:12]}"
-    place = _command(
+    place = command(
         "PlaceOrder",
-        "Order",
         CUSTOMER,
         order_id=order_id,
         customer_id=CUSTOMER.uid,
@@ -95,86 +59,72 @@ def _order(handler: CommandHandler) -> str:
 
 
 def _pay(order_id: str, token: str) -> Envelope:
-    return _command("ProcessPayment", "Payment", SAGA, order_id=order_id, amount=AMOUNT, payment_token=token)
+    return command("ProcessPayment", SAGA, order_id=order_id, amount=AMOUNT, payment_token=token)
 
 
 def _types(storage: Storage, stream_id: str) -> list[str]:
     return [event.type for event in storage.events.read_stream(stream_id)]
 
 
-def _payment(gateway: FakeGateway, order_id: str) -> dict[str, Any]:
-    answer: dict[str, Any] = requests.get(f"{gateway.url}/payments/{order_id}", timeout=5).json()
-    return answer
-
-
-@contextmanager
-def _outage(gateway: FakeGateway) -> Iterator[None]:
-    requests.post(f"{gateway.url}/control", json={"available": False}, timeout=5).raise_for_status()
-    try:
-        yield
-    finally:
-        requests.post(f"{gateway.url}/control", json={"available": True}, timeout=5).raise_for_status()
+def _payment(fake_gateway: FakeGateway, order_id: str) -> dict[str, Any]:
+    return FakeGatewayClient(fake_gateway.url).payment(order_id)
 
 
 def test_a_capture_whose_answer_is_lost_is_the_charge_the_gateway_holds(
-    storage: Storage, gateway: FakeGateway
+    storage: Storage, fake_gateway: FakeGateway
 ) -> None:
-    handler = _handler(storage, gateway)
+    handler = _handler(storage, fake_gateway)
     order_id = _order(handler)
     # tok_slow charges at once and answers after 2 s: with a 1 s timeout and one attempt the answer is lost.
     outcome = handler.handle(_pay(order_id, "tok_slow"), 1)
     assert outcome.status == "ACCEPTED"
     assert _types(storage, f"Payment-{order_id}") == ["PaymentCaptured"]
-    charged = _payment(gateway, order_id)
+    charged = _payment(fake_gateway, order_id)
     assert charged["charges"] == 1
     [captured] = storage.events.read_stream(f"Payment-{order_id}")
     assert captured.payload["charge_id"] == charged["charge_id"]
 
 
 def test_a_payment_the_gateway_cannot_answer_for_is_not_decided(
-    storage: Storage, gateway: FakeGateway
+    storage: Storage, fake_gateway: FakeGateway
 ) -> None:
-    handler = _handler(storage, gateway)
+    handler = _handler(storage, fake_gateway)
     order_id = _order(handler)
     command = _pay(order_id, "tok_ok")
-    with _outage(gateway), pytest.raises(GatewayUnavailable):
+    with FakeGatewayClient(fake_gateway.url).outage(), pytest.raises(GatewayUnavailable):
         handler.handle(command, 1)  # an error: the push endpoint answers 500 and Pub/Sub delivers again
     assert _types(storage, f"Payment-{order_id}") == []
     assert handler.handle(command, 2).status == "ACCEPTED"  # delivered again once the gateway is back
     assert _types(storage, f"Payment-{order_id}") == ["PaymentCaptured"]
-    assert _payment(gateway, order_id)["charges"] == 1
+    assert _payment(fake_gateway, order_id)["charges"] == 1
 
 
-def test_a_refund_undoes_a_charge_the_log_recorded_as_failed(storage: Storage, gateway: FakeGateway) -> None:
-    handler = _handler(storage, gateway)
+def test_a_refund_undoes_a_charge_the_log_recorded_as_failed(
+    storage: Storage, fake_gateway: FakeGateway
+) -> None:
+    handler = _handler(storage, fake_gateway)
     order_id = _order(handler)
     # A charge the gateway made, whose capture our log recorded as failed (it completed after we looked).
     assert handler.handle(_pay(order_id, "tok_timeout"), 1).status == "ACCEPTED"
     assert _types(storage, f"Payment-{order_id}") == ["PaymentFailed"]
-    requests.post(
-        f"{gateway.url}/payments/{order_id}/capture",
-        json={**AMOUNT, "payment_token": "tok_ok"},
-        headers={"Idempotency-Key": order_id},
-        timeout=5,
-    ).raise_for_status()
-    refund = _command("RefundPayment", "Payment", SAGA, order_id=order_id, reason="reconciliation")
+    FakeGatewayClient(fake_gateway.url).charge(order_id, Money.model_validate(AMOUNT))
+    refund = command("RefundPayment", SAGA, order_id=order_id, reason="reconciliation")
     assert handler.handle(refund, 1).status == "ACCEPTED"
     assert _types(storage, f"Payment-{order_id}") == ["PaymentFailed", "PaymentRefunded"]
-    assert _payment(gateway, order_id)["refunded"] is True
+    assert _payment(fake_gateway, order_id)["refunded"] is True
 
 
 def test_nothing_is_charged_or_shipped_for_an_order_being_cancelled(
-    storage: Storage, gateway: FakeGateway
+    storage: Storage, fake_gateway: FakeGateway
 ) -> None:
-    handler = _handler(storage, gateway)
+    handler = _handler(storage, fake_gateway)
     order_id = _order(handler)
-    cancel = _command("CancelOrder", "Order", SAGA, order_id=order_id, reason="too late")
+    cancel = command("CancelOrder", SAGA, order_id=order_id, reason="too late")
     cancelled = handler.handle(cancel, 1)
     assert cancelled.status == "ACCEPTED", cancelled.error
     assert handler.handle(_pay(order_id, "tok_ok"), 1).status == "ACCEPTED"
-    ship = _command(
+    ship = command(
         "ShipOrder",
-        "Shipment",
         SAGA,
         order_id=order_id,
         shipping_address="1 Market Street",
@@ -183,20 +133,19 @@ def test_nothing_is_charged_or_shipped_for_an_order_being_cancelled(
     assert handler.handle(ship, 1).status == "ACCEPTED"
     assert _types(storage, f"Payment-{order_id}") == ["PaymentFailed"]
     assert _types(storage, f"Shipment-{order_id}") == ["ShippingFailed"]
-    assert _payment(gateway, order_id)["capture_requests"] == 0
-    shipped = requests.get(f"{gateway.url}/shipments/{order_id}", timeout=5).json()
+    assert _payment(fake_gateway, order_id)["capture_requests"] == 0
+    shipped = requests.get(f"{fake_gateway.url}/shipments/{order_id}", timeout=5).json()
     assert shipped["ship_requests"] == 0
 
 
 def test_reconciliation_refunds_a_charge_held_for_an_order_that_was_not_shipped(
-    storage: Storage, gateway: FakeGateway
+    storage: Storage, fake_gateway: FakeGateway
 ) -> None:
-    handler = _handler(storage, gateway)
+    handler = _handler(storage, fake_gateway)
     cancelled, running = _order(handler), _order(handler)
     assert handler.handle(_pay(cancelled, "tok_timeout"), 1).status == "ACCEPTED"  # recorded as failed
-    close = _command(
+    close = command(
         "ConfirmOrderCancellation",
-        "Order",
         SAGA,
         order_id=cancelled,
         reason="PAYMENT_FAILED",
@@ -204,14 +153,9 @@ def test_reconciliation_refunds_a_charge_held_for_an_order_that_was_not_shipped(
     )
     assert handler.handle(close, 1).status == "ACCEPTED"
     for order_id in (cancelled, running):  # charges the gateway completed after the payment step looked
-        requests.post(
-            f"{gateway.url}/payments/{order_id}/capture",
-            json={**AMOUNT, "payment_token": "tok_ok"},
-            headers={"Idempotency-Key": order_id},
-            timeout=5,
-        ).raise_for_status()
+        FakeGatewayClient(fake_gateway.url).charge(order_id, Money.model_validate(AMOUNT))
     publisher = RecordingPublisher()
-    payments = HttpPaymentGateway(gateway.url, timeout_seconds=2, attempts=1)
+    payments = HttpPaymentGateway(fake_gateway.url, timeout_seconds=2, attempts=1)
     reconciler = Reconciler(storage, publisher, lambda: payments)
 
     found = [charge for charge in reconciler.settle() if charge.order_id in (cancelled, running)]
@@ -220,6 +164,8 @@ def test_reconciliation_refunds_a_charge_held_for_an_order_that_was_not_shipped(
     [refund] = [envelope for _, envelope in publisher.published if envelope.aggregate_id == cancelled]
     assert refund.type == "RefundPayment"
     assert handler.handle(refund, 1).status == "ACCEPTED"
-    assert _payment(gateway, cancelled)["refunded"] is True
+    assert _payment(fake_gateway, cancelled)["refunded"] is True
     assert cancelled not in [charge.order_id for charge in reconciler.unsettled()]
-    assert _payment(gateway, running)["refunded"] is False  # an order in progress is the saga's to settle
+    assert (
+        _payment(fake_gateway, running)["refunded"] is False
+    )  # an order in progress is the saga's to settle

@@ -172,3 +172,13 @@ def test_the_migration_job_runs_the_deploy_step_as_the_owner_and_functions_do_no
     image = locals_of(KIROKU)["migrate_image"]
     assert "migrate:${filesha256(var.bundle_path)}" in image
     assert "${var.image_repository}" in image
+
+
+def test_only_the_graphql_function_reads_the_metrics_token_and_it_gets_it_as_its_setting() -> None:
+    access = resources(KIROKU)[("google_secret_manager_secret_iam_member", "metrics_token")]
+    assert access["member"] == '"serviceAccount:${module.iam.function_emails["graphql"]}"'
+    functions = labelled(KIROKU, "module")["functions"]
+    token = "KIROKU_METRICS_TOKEN = google_secret_manager_secret.metrics_token.secret_id"
+    assert f'name == "graphql" ? {{{token}}} : {{}}' in functions["secret_environment"]
+    assert Settings.model_fields["metrics_token"].alias is None  # read as KIROKU_METRICS_TOKEN (env prefix)
+    assert Settings.model_config.get("env_prefix") == "KIROKU_"

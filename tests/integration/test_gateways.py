@@ -1,7 +1,7 @@
 """The payment and shipping adapters against the real fake gateway process, over real HTTP.
 
-The gateway is started the way the local cloud starts it (emulators.services.FakeGateway) and stopped
-after the module. Each test uses its own order ids; the one that simulates an outage ends it again.
+The gateway is started the way the local cloud starts it (emulators.services.FakeGateway, the suite's
+`fake_gateway` fixture). Each test uses its own order ids; the one that simulates an outage ends it again.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
-import requests
 from prometheus_client import REGISTRY
 
 from emulators.processes import free_port
@@ -29,22 +28,13 @@ from shared.adapters import (
     payment_gateway,
     shipping_gateway,
 )
+from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.config import Settings
 from shared.domain.money import Money
 
 AMOUNT = Money(amount="12.50", currency="EUR")
 
 PaymentsFactory = Callable[..., HttpPaymentGateway]
-
-
-@pytest.fixture(scope="module")
-def fake_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGateway]:
-    gateway = FakeGateway(tmp_path_factory.mktemp("fake-gateway"))
-    gateway.start()
-    try:
-        yield gateway
-    finally:
-        gateway.stop()
 
 
 @pytest.fixture
@@ -89,22 +79,15 @@ def _order() -> str:
 
 
 def _payment(gateway: FakeGateway, order_id: str) -> dict[str, Any]:
-    answer: dict[str, Any] = requests.get(f"{gateway.url}/payments/{order_id}", timeout=5).json()
-    return answer
+    return FakeGatewayClient(gateway.url).payment(order_id)
 
 
 def _shipment(gateway: FakeGateway, order_id: str) -> dict[str, Any]:
-    answer: dict[str, Any] = requests.get(f"{gateway.url}/shipments/{order_id}", timeout=5).json()
-    return answer
+    return FakeGatewayClient(gateway.url).shipment(order_id)
 
 
-@contextmanager
-def _outage(gateway: FakeGateway) -> Iterator[None]:
-    requests.post(f"{gateway.url}/control", json={"available": False}, timeout=5).raise_for_status()
-    try:
-        yield
-    finally:
-        requests.post(f"{gateway.url}/control", json={"available": True}, timeout=5).raise_for_status()
+def _outage(gateway: FakeGateway) -> AbstractContextManager[None]:
+    return FakeGatewayClient(gateway.url).outage()
 
 
 @contextmanager

@@ -118,16 +118,26 @@ module "functions" {
   builder_member          = module.iam.builder_member
   push_invoker_email      = module.iam.push_invoker_email
   scheduler_invoker_email = module.iam.scheduler_invoker_email
-  secret_environment      = { for name, spec in module.manifest.functions : name => module.storage.secret_environment[spec.database] }
-  vpc_connector           = module.storage.vpc_connector
-  public_min_instances    = var.public_min_instances
-  labels                  = local.labels
+  secret_environment = {
+    for name, spec in module.manifest.functions : name => merge(
+      module.storage.secret_environment[spec.database],
+      name == "graphql" ? { KIROKU_METRICS_TOKEN = google_secret_manager_secret.metrics_token.secret_id } : {},
+    )
+  }
+  vpc_connector        = module.storage.vpc_connector
+  public_min_instances = var.public_min_instances
+  labels               = local.labels
   environment = merge(var.app_environment, local.gateway_environment, module.storage.environment, {
     KIROKU_PROJECT_ID  = var.project_id
     KIROKU_ENVIRONMENT = var.environment
     KIROKU_LOG_LEVEL   = var.log_level
   })
-  depends_on = [google_project_service.api]
+  # The GraphQL function deploys only once its metrics token has a version it may read.
+  depends_on = [
+    google_project_service.api,
+    google_secret_manager_secret_version.metrics_token,
+    google_secret_manager_secret_iam_member.metrics_token,
+  ]
 }
 
 module "pubsub" {

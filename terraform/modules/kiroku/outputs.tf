@@ -22,3 +22,8 @@ output "migrate_job" {
   description = "The Cloud Run job that migrates the schema before the functions deploy (storage = postgres), or null."
   value       = module.storage.migrate_job
 }
+
+output "metrics_token_secret" {
+  description = "The Secret Manager secret holding the bearer token /metrics answers to; grant the scraper access to it."
+  value       = google_secret_manager_secret.metrics_token.secret_id
+}

@@ -160,15 +160,6 @@ class World:
             shipment_events = decide_shipment(self.shipment, command, answer)
             self.shipment = reduce(evolve_shipment, shipment_events, self.shipment)
             return self._publish(shipment_events, command.order_id)
-        assert isinstance(
-            command,
-            CancelOrder
-            | MarkOrderReserved
-            | MarkOrderPaid
-            | StartOrderShipping
-            | CompleteOrder
-            | ConfirmOrderCancellation,
-        )
         return self._order(command, SYSTEM)
 
     def _payment_answer(self, command: ProcessPayment | RefundPayment) -> GatewayAnswer | None:

@@ -325,6 +325,10 @@ def test_the_saga_cancels_an_order_even_once_shipping_started() -> None:
         reason="too late", requested_by="fulfilment-saga", by_admin=True
     )
     assert evolve_order(_at("SHIPPING"), requested).status == "CANCELLING"
+    # A shipment in flight may still complete it: a customer's cancel now is not promised.
+    cancelling = evolve_order(_at("SHIPPING"), requested)
+    assert _refusal(cancelling, CancelOrder(order_id=ORDER), AS_CUSTOMER).code == "ORDER_NOT_CANCELLABLE"
+    assert decide_order(_at("CANCELLING"), CancelOrder(order_id=ORDER), AS_CUSTOMER) == []
 
 
 @pytest.mark.parametrize("status", ["PLACED", "RESERVED"])
