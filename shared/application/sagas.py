@@ -31,7 +31,14 @@ from pydantic import BaseModel, JsonValue
 
 from shared.application.aggregates import KINDS, SAGA, as_recorded, kind_of_command
 from shared.bus.publisher import Publisher
-from shared.domain.fulfilment import DEFAULT_DEADLINES, DeadlinePassed, SagaState, Trigger, decide_saga
+from shared.domain.fulfilment import (
+    DEFAULT_DEADLINES,
+    SAGA_UID,
+    DeadlinePassed,
+    SagaState,
+    Trigger,
+    decide_saga,
+)
 from shared.eventstore.errors import ConcurrencyConflict
 from shared.messages.envelope import Actor, Envelope, TraceContext
 from shared.messages.fields import system_id
@@ -50,7 +57,7 @@ logger = logging.getLogger(__name__)
 SAGAS = "sagas"
 EVENTS_TOPIC = "events"
 COMMANDS_TOPIC = "commands"
-SAGA_ACTOR = Actor(uid="fulfilment-saga", role="system")
+SAGA_ACTOR = Actor(uid=SAGA_UID, role="system")
 MAX_DECISIONS = 8  # reload-and-decide rounds: several participants may answer one saga at once
 SWEEP_BATCH = 100
 

@@ -89,6 +89,7 @@ from shared.messages.sagas import (
     Step,
 )
 
+SAGA_UID = "fulfilment-saga"  # the actor the saga sends its commands as
 ENDED: frozenset[Step] = frozenset({"COMPLETED", "CANCELLED"})
 FORWARD: frozenset[Step] = frozenset({"RESERVING", "PAYING", "SHIPPING"})
 DEFAULT_DEADLINES: dict[Step, timedelta] = {
@@ -352,7 +353,13 @@ class _Plan:
             if self.learn("ORDER_COMPLETED", event.shipment_id):
                 self.complete_if_done()
         elif isinstance(event, OrderCancellationRequested):
-            if self.learn("CANCEL_REQUESTED", event.requested_by, event.reason):
+            if not self.learn("CANCEL_REQUESTED", event.requested_by, event.reason):
+                return
+            if event.requested_by == SAGA_UID:
+                # Its own cancel, the door of a compensation: it may land after the compensation was
+                # withdrawn (the carrier confirmed the shipment), and must not start another one.
+                self.compensate()
+            else:
                 self.fail("CANCELLED_BY_ADMIN" if event.by_admin else "CANCELLED_BY_CUSTOMER", event.reason)
         elif isinstance(event, OrderCancelled):
             if self.learn("ORDER_CANCELLED", event.reason, event.detail) and state.step not in ENDED:

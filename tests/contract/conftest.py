@@ -18,6 +18,7 @@ from psycopg.conninfo import make_conninfo
 
 from emulators.services import EmbeddedPostgres, FirestoreEmulator
 from shared.eventstore.postgres import open_pool
+from shared.storage import Storage
 from tests.contract.harness import TEMPLATE_DATABASE, FirestoreHarness, Harness, PostgresHarness
 
 
@@ -66,6 +67,12 @@ def backend(request: pytest.FixtureRequest) -> Iterator[Harness]:
     harness = open_harness(request.param, request)
     yield harness
     harness.close()
+
+
+@pytest.fixture
+def storage(backend: Harness) -> Storage:
+    """Both stores of one backend, as a function opens them."""
+    return Storage(backend.event_store(), backend.read_models(), lambda: None)
 
 
 @pytest.fixture

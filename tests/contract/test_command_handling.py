@@ -18,7 +18,6 @@ from shared.messages.fields import system_id
 from shared.observability.metrics import SAGA_SWEEP_FAILURES
 from shared.storage import Storage
 from tests.contract.factories import command, event
-from tests.contract.harness import Harness
 
 ADMIN = Actor(uid="admin-1", role="admin")
 CUSTOMER = Actor(uid="customer-1", role="writer")
@@ -40,11 +39,6 @@ class Crashed(Exception):
     """What the after-commit seam raises here where a real instance would die."""
 
 
-@pytest.fixture
-def storage(backend: Harness) -> Storage:
-    return Storage(backend.event_store(), backend.read_models(), lambda: None)
-
-
 def create_catalogue(handler: CommandHandler) -> None:
     """Category c-1 and product p-1 (4.50 EUR, stock 10), unless the handler's store has them."""
     for sent in (
@@ -62,7 +56,7 @@ def create_catalogue(handler: CommandHandler) -> None:
         handler.handle(sent, 1)
 
 
-def _place_order(order_id: str, actor: Actor = CUSTOMER) -> Envelope:
+def place_order(order_id: str, actor: Actor = CUSTOMER) -> Envelope:
     return command(
         "PlaceOrder",
         actor,
@@ -88,7 +82,7 @@ CREATING = {
         price={"amount": "9.00", "currency": "EUR"},
         category_id="c-1",
     ),
-    "PlaceOrder": lambda: _place_order("o-1"),
+    "PlaceOrder": lambda: place_order("o-1"),
 }
 
 
@@ -120,7 +114,7 @@ def test_a_command_id_used_by_another_customer_changes_nothing_and_keeps_the_fir
 ) -> None:
     handler = CommandHandler(storage, RecordingPublisher())
     create_catalogue(handler)
-    placed = _place_order("o-1")
+    placed = place_order("o-1")
     first = handler.handle(placed, 1)
     assert first.status == "ACCEPTED"
     forged = command("CancelOrder", OTHER_CUSTOMER, order_id="anything").model_copy(update={"id": placed.id})
@@ -136,10 +130,10 @@ def test_a_command_id_used_by_another_customer_changes_nothing_and_keeps_the_fir
 def test_a_reused_id_meeting_a_commit_without_an_outcome_is_not_applied_twice(storage: Storage) -> None:
     handler = CommandHandler(storage, RecordingPublisher())
     create_catalogue(handler)
-    placed = _place_order("o-1")
+    placed = place_order("o-1")
     with pytest.raises(Crashed):
         CommandHandler(storage, RecordingPublisher(), after_commit=_crash).handle(placed, 1)
-    forged = _place_order("o-2", OTHER_CUSTOMER).model_copy(update={"id": placed.id})
+    forged = place_order("o-2", OTHER_CUSTOMER).model_copy(update={"id": placed.id})
 
     answer = handler.handle(forged, 1)
 
@@ -155,7 +149,7 @@ def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage
     create_catalogue(handler)
     runner = SagaRunner(storage, publisher)
     for order_id in ("o-blocked", "o-next"):
-        assert handler.handle(_place_order(order_id), 1).status == "ACCEPTED"
+        assert handler.handle(place_order(order_id), 1).status == "ACCEPTED"
         placed = storage.events.read_stream(f"Order-{order_id}")[0]
         runner.handle(placed)
     blocked = storage.read_models.get(SAGAS, "o-blocked")
@@ -181,7 +175,7 @@ def test_consumers_act_on_what_the_store_holds_not_on_a_forged_message(storage: 
     publisher = RecordingPublisher()
     handler = CommandHandler(storage, publisher)
     create_catalogue(handler)
-    assert handler.handle(_place_order("o-1"), 1).status == "ACCEPTED"
+    assert handler.handle(place_order("o-1"), 1).status == "ACCEPTED"
     runner = SagaRunner(storage, publisher)
     runner.handle(storage.events.read_stream("Order-o-1")[0])
     saga_version = storage.events.stream_version("FulfilmentSaga-o-1")

@@ -20,16 +20,10 @@ from shared.domain.money import Money
 from shared.messages.envelope import Actor, Envelope
 from shared.storage import Storage
 from tests.contract.factories import command
-from tests.contract.harness import Harness
 from tests.contract.test_command_handling import CUSTOMER, RecordingPublisher, create_catalogue
 
 SAGA = Actor(uid="fulfilment-saga", role="system")
 AMOUNT = {"amount": "9.00", "currency": "EUR"}
-
-
-@pytest.fixture
-def storage(backend: Harness) -> Storage:
-    return Storage(backend.event_store(), backend.read_models(), lambda: None)
 
 
 def _handler(storage: Storage, fake_gateway: FakeGateway, timeout_seconds: float = 1.0) -> CommandHandler:

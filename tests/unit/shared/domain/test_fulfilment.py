@@ -26,6 +26,7 @@ from shared.domain.catalogue import ProductFacts, ProductState, decide_product, 
 from shared.domain.fulfilment import (
     CUSTOMER_MESSAGES,
     DEFAULT_DEADLINES,
+    SAGA_UID,
     DeadlinePassed,
     SagaNotStarted,
     SagaState,
@@ -96,7 +97,7 @@ T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 LINES = (("p-1", 2, "4.50"), ("p-2", 1, "10.00"))
 TOTAL = Money(amount="19.00", currency="EUR")
 COMMAND_TYPES = tuple(COMMANDS.values())
-SYSTEM = OrderFacts(actor_uid="system", actor_is_admin=True, actor_is_system=True)
+SYSTEM = OrderFacts(actor_uid=SAGA_UID, actor_is_admin=True, actor_is_system=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,6 +708,21 @@ def test_a_shipment_confirmed_after_its_deadline_withdraws_the_compensation_and_
     assert any(isinstance(event, CompensationWithdrawn) for event in sim.history)
     assert _order_statuses(sim)[-2:] == ["CANCELLING", "COMPLETED"]
     assert sim.world.payment.outcome == "CAPTURED"
+    _assert_consistent(sim)
+
+
+def test_the_sagas_own_cancel_landing_after_the_compensation_was_withdrawn_starts_no_other() -> None:
+    sim = _simulation()
+    sim.run(ShipOrder)
+    _deliver_first(sim, ShipOrder)  # the carrier takes the parcel; its answer is still on its way
+    sim.fire_deadline()
+    sim.run(OrderShipped, CancelOrder)
+    _deliver_first(sim, OrderShipped)  # the compensation is withdrawn before the order is cancelling
+    _deliver_first(sim, CancelOrder)  # then the door lands: the order is cancelling, shipped all the same
+    sim.run()
+    assert sim.outcome == ("COMPLETED", None)
+    assert "RefundPayment" not in sim.names
+    assert _order_statuses(sim)[-2:] == ["CANCELLING", "COMPLETED"]
     _assert_consistent(sim)
 
 
