@@ -386,9 +386,10 @@ class _Plan:
 
     def compensate(self) -> None:
         """Take the next compensating step, in reverse order of the forward ones: refund, release, close;
-        each step's commands also cancel the order until it is known to be cancelling."""
+        each step's commands also cancel the order until it is known to be cancelling. A completed order
+        shipped: nothing of it is ever undone (only a saga that ended cancelled refunds a late capture)."""
         state = self.state
-        if state.failure is None and state.step not in ENDED:
+        if state.step == "COMPLETED" or (state.failure is None and state.step not in ENDED):
             return
         order_id = state.order_id
         if state.step not in ENDED and self.shipment_in_flight():

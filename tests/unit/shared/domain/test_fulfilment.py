@@ -63,6 +63,7 @@ from shared.messages.orders import (
     ConfirmOrderCancellation,
     MarkOrderPaid,
     MarkOrderReserved,
+    OrderCancellationRequested,
     OrderCancelled,
     OrderPlaced,
     OrderShipped,
@@ -723,6 +724,22 @@ def test_the_sagas_own_cancel_landing_after_the_compensation_was_withdrawn_start
     assert sim.outcome == ("COMPLETED", None)
     assert "RefundPayment" not in sim.names
     assert _order_statuses(sim)[-2:] == ["CANCELLING", "COMPLETED"]
+    _assert_consistent(sim)
+
+
+def test_the_sagas_own_cancel_learnt_after_the_order_completed_refunds_nothing() -> None:
+    sim = _simulation()
+    sim.run(ShipOrder)
+    _deliver_first(sim, ShipOrder)
+    sim.fire_deadline()
+    sim.run(OrderShipped, CancelOrder)
+    _deliver_first(sim, OrderShipped)  # the compensation is withdrawn
+    _deliver_first(sim, CancelOrder)  # the order is cancelling; the saga hears of it only at the end
+    sim.run(OrderCancellationRequested)
+    assert sim.outcome == ("COMPLETED", None)
+    sim.run()
+    assert "RefundPayment" not in sim.names
+    assert sim.world.payment.outcome == "CAPTURED"
     _assert_consistent(sim)
 
 
