@@ -7,6 +7,7 @@ decided events into envelopes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -48,6 +49,9 @@ from shared.messages.orders import (
     SHIPMENT_EVENTS,
 )
 from shared.messages.sagas import SAGA_EVENTS
+from shared.observability.metrics import EVENTS_NOT_IN_STORE
+
+logger = logging.getLogger(__name__)
 
 State = TypeVar("State")
 
@@ -226,6 +230,24 @@ def as_recorded(events: EventStore, envelope: Envelope) -> Envelope | None:
     if kind is None or version is None:
         return None
     stored = events.read_stream(kind.stream_id(envelope.aggregate_id), version, limit=1)
-    if not stored or stored[0].id != envelope.id or stored[0].aggregate_version != version:
-        return None
-    return stored[0]
+    return stored[0] if ends_with(stored, envelope) else None
+
+
+def ends_with(stored: Sequence[Envelope], envelope: Envelope) -> bool:
+    """Whether events read from the store end with `envelope` (its id at its version)."""
+    return bool(stored) and (stored[-1].id, stored[-1].aggregate_version) == (
+        envelope.id,
+        envelope.aggregate_version,
+    )
+
+
+def ignore_unrecorded(consumer: str, envelope: Envelope) -> None:
+    """Count and log a delivered event the store does not hold: the consumer changes nothing for it."""
+    EVENTS_NOT_IN_STORE.labels(consumer).inc()
+    logger.warning(
+        "%s: %s %s v%s is not in the event store; ignored",
+        consumer,
+        envelope.type,
+        envelope.aggregate_id,
+        envelope.aggregate_version,
+    )

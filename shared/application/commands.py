@@ -94,7 +94,9 @@ class CommandHandler:
         kind, command = parsed
         aggregate_id = kind.aggregate_id(command)
         stream_id = kind.stream_id(aggregate_id)
-        committed = self._events.committed(envelope.id)
+        # A claim this delivery wrote itself means no delivery took the command before, so none can have
+        # committed it: only a redelivery asks the store.
+        committed = None if bound is claim else self._events.committed(envelope.id)
         if committed is not None:
             if committed.stream_id != stream_id:
                 return _reused_id(envelope)

@@ -46,7 +46,14 @@ from shared.domain.payments import (
 )
 from shared.messages.catalogue import CreateProduct, DeleteCategory, UpdateProduct
 from shared.messages.envelope import Envelope
-from shared.messages.orders import CancelOrder, PlaceOrder, ProcessPayment, RefundPayment, ShipOrder
+from shared.messages.orders import (
+    CancelOrder,
+    OrderStatus,
+    PlaceOrder,
+    ProcessPayment,
+    RefundPayment,
+    ShipOrder,
+)
 from shared.storage import Storage
 
 PRODUCTS = "products"
@@ -113,7 +120,7 @@ class FactFinder:
             return Refunded(
                 gateway.refund(command.order_id, charge.charge_id, charge.amount).refund_id, charge.amount
             )
-        if not self._going_ahead(command.order_id):
+        if self._order_status(command.order_id) in ("CANCELLING", "CANCELLED"):
             found = gateway.charge_of(command.order_id)
             return (
                 _captured(found)
@@ -130,7 +137,7 @@ class FactFinder:
 
     def _shipping_answer(self, command: ShipOrder) -> GatewayAnswer:
         gateway = self._shipping()
-        if not self._going_ahead(command.order_id, shipping=True):
+        if self._order_status(command.order_id) != "SHIPPING":
             # The saga gave up on this shipment (its deadline passed) and the order is being cancelled: the
             # goods must not leave for an order that is refunded, unless they already left.
             found = gateway.shipment_of(command.order_id)
@@ -148,10 +155,8 @@ class FactFinder:
             found = gateway.shipment_of(command.order_id)
             return Dispatched(found.shipment_id) if found is not None else Unanswered(unavailable.reason)
 
-    def _going_ahead(self, order_id: str, *, shipping: bool = False) -> bool:
-        """Whether the order still goes ahead: not being cancelled (and being shipped, for a shipment)."""
-        order = ORDER.fold(self._events.load(ORDER.stream_id(order_id)))
-        return order.status == "SHIPPING" if shipping else order.status not in ("CANCELLING", "CANCELLED")
+    def _order_status(self, order_id: str) -> OrderStatus | None:
+        return ORDER.fold(self._events.load(ORDER.stream_id(order_id))).status
 
 
 def _captured(charge: Charge) -> Captured:

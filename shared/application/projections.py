@@ -17,7 +17,14 @@ from typing import Any
 
 from pydantic import BaseModel, JsonValue
 
-from shared.application.aggregates import CATEGORY, ORDER, PRODUCT, AggregateKind
+from shared.application.aggregates import (
+    CATEGORY,
+    ORDER,
+    PRODUCT,
+    AggregateKind,
+    ends_with,
+    ignore_unrecorded,
+)
 from shared.messages.catalogue import (
     CategoryCreated,
     CategoryUpdated,
@@ -41,7 +48,6 @@ from shared.messages.orders import (
     StockReservationFailed,
     StockReserved,
 )
-from shared.observability.metrics import EVENTS_NOT_IN_STORE
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -208,15 +214,8 @@ class Projector:
             return False
         stream_id = projection.aggregate.stream_id(key)
         events = self._events.read_stream(stream_id, known + 1, limit=version - known)
-        if not events or events[-1].aggregate_version != version or events[-1].id != envelope.id:
-            EVENTS_NOT_IN_STORE.labels(projection.model).inc()
-            logger.warning(
-                "%s: %s %s v%s is not in the event store; ignored",
-                projection.model,
-                envelope.type,
-                key,
-                version,
-            )
+        if not ends_with(events, envelope):
+            ignore_unrecorded(projection.model, envelope)
             return False
         if len(events) != version - known:
             raise RuntimeError(

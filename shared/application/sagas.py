@@ -29,7 +29,7 @@ from functools import reduce
 
 from pydantic import BaseModel, JsonValue
 
-from shared.application.aggregates import KINDS, SAGA, as_recorded, kind_of_command
+from shared.application.aggregates import KINDS, SAGA, as_recorded, ignore_unrecorded, kind_of_command
 from shared.bus.publisher import Publisher
 from shared.domain.fulfilment import (
     DEFAULT_DEADLINES,
@@ -45,7 +45,6 @@ from shared.messages.fields import system_id
 from shared.messages.orders import RESERVATION_EVENTS
 from shared.messages.sagas import CommandsIssued, DeadlineMissed, FactRecorded, SagaEnded, SagaEvent, Step
 from shared.observability.metrics import (
-    EVENTS_NOT_IN_STORE,
     SAGA_DEADLINES_MISSED,
     SAGA_OUTCOMES,
     SAGA_SWEEP_FAILURES,
@@ -87,8 +86,7 @@ class SagaRunner:
         """React to a participant's event, as the event store holds it."""
         recorded = as_recorded(self._events, envelope)
         if recorded is None:
-            EVENTS_NOT_IN_STORE.labels("saga").inc()
-            logger.warning("saga: %s %s is not in the event store; ignored", envelope.type, envelope.id)
+            ignore_unrecorded("saga", envelope)
             return
         kind = KINDS[recorded.aggregate_type]
         trigger = Trigger(event=kind.parse_event(recorded), aggregate_id=recorded.aggregate_id)
@@ -104,11 +102,12 @@ class SagaRunner:
                 SAGAS, {"open": True}, order_by="deadline", limit=SWEEP_BATCH, cursor=cursor
             )
             for record in page.records:
-                if datetime.fromisoformat(str(record.data["deadline"])) > now:
+                deadline = datetime.fromisoformat(str(record.data["deadline"]))
+                if deadline > now:
                     return overdue
                 overdue += 1
                 try:
-                    self._deadline_passed(record.key, record.data, now)
+                    self._deadline_passed(record.key, record.data, deadline, now)
                 except Exception:
                     SAGA_SWEEP_FAILURES.inc()
                     logger.exception(
@@ -118,14 +117,12 @@ class SagaRunner:
                 return overdue
             cursor = page.next_cursor
 
-    def _deadline_passed(self, order_id: str, view: Mapping[str, object], now: datetime) -> None:
-        passed = DeadlinePassed(
-            step=view["step"],  # type: ignore[arg-type]
-            deadline=datetime.fromisoformat(str(view["deadline"])),
-        )
-        self._run(
-            order_id, passed, self._deadline_envelope(order_id, passed, str(view["correlation_id"])), now
-        )
+    def _deadline_passed(
+        self, order_id: str, view: Mapping[str, object], deadline: datetime, now: datetime
+    ) -> None:
+        passed = DeadlinePassed(step=view["step"], deadline=deadline)  # type: ignore[arg-type]
+        cause = self._deadline_envelope(order_id, passed, str(view["correlation_id"]))
+        self._run(order_id, passed, cause, now)
 
     def _run(
         self, order_id: str, trigger: Trigger | DeadlinePassed, cause: Envelope, now: datetime | None = None
