@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import requests
+from google.api_core.exceptions import DeadlineExceeded
+from google.cloud.pubsub_v1 import SubscriberClient
 from rich.console import Console
 from rich.table import Table
 
@@ -45,7 +47,7 @@ from emulators.stack import LocalCloud, StackOptions
 from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.application.aggregates import ORDER, PAYMENT, PRODUCT
 from shared.application.projections import PROJECTIONS, fold_log
-from shared.bus.manifest import Manifest
+from shared.bus.manifest import Manifest, TopicTrigger
 from shared.config import Settings
 from shared.storage import Storage, open_storage
 
@@ -119,6 +121,7 @@ class Report:
 
     CHECKS = (
         "events lost",
+        "deliveries dead-lettered",
         "orders not settled",
         "double charges",
         "charges neither shipped nor refunded",
@@ -188,6 +191,7 @@ class _Chaos:
         self.storage = storage
         self.url = cloud.runner.url("graphql")
         self.reconcile_url = cloud.runner.url("payment-reconciliation")
+        self.manifest, self.project_id = cloud.runner.manifest, cloud.runner.project_id
         environment = cloud.environment()
         self.gateway = FakeGatewayClient(environment["KIROKU_PAYMENT_GATEWAY_URL"])
         self.users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], "kiroku-chaos")
@@ -345,6 +349,7 @@ class _Chaos:
         for order_id in unsettled:
             report.add("orders not settled", order_id)
         self._check_outbox(report)
+        self._check_dead_letters(report)
         shipped: Counter[str] = Counter()
         for order_id, reply in sorted(self.replies.items()):
             order = ORDER.fold(events.load(ORDER.stream_id(order_id)))
@@ -384,6 +389,38 @@ class _Chaos:
             pending = self.storage.events.pending_outbox(limit=1000)
         for entry in pending:
             report.add("events lost", f"{entry.stream_id} v{entry.envelope.aggregate_version} unpublished")
+
+    def _check_dead_letters(self, report: Report) -> None:
+        """A delivery that ran out of attempts is work nobody will do: every fault here is transient."""
+        subscriber = SubscriberClient()
+        try:
+            for spec in self.manifest.functions:
+                if not isinstance(spec.trigger, TopicTrigger):
+                    continue
+                path = subscriber.subscription_path(self.project_id, spec.dead_letter_subscription)
+                while True:
+                    try:
+                        response = subscriber.pull(
+                            request={"subscription": path, "max_messages": 100}, timeout=2, retry=None
+                        )
+                    except DeadlineExceeded:
+                        break
+                    if not response.received_messages:
+                        break
+                    for item in response.received_messages:
+                        attributes = item.message.attributes
+                        report.add(
+                            "deliveries dead-lettered",
+                            f"{spec.name}: {attributes.get('type')} {attributes.get('aggregate_id')}",
+                        )
+                    subscriber.acknowledge(
+                        request={
+                            "subscription": path,
+                            "ack_ids": [item.ack_id for item in response.received_messages],
+                        }
+                    )
+        finally:
+            subscriber.close()
 
     def _check_reply(self, report: Report, order_id: str, reply: Reply, final: str | None) -> None:
         problems: list[str] = []

@@ -12,11 +12,14 @@ send no `deliveryAttempt` and ignore filters (measured), so the runner instead:
    function whose filter matches, where that function's subscription sits. Letting every function's
    subscription receive every message and drop the non-matching ones made the emulator copy each
    message to thirty-odd subscriptions, and it, not the functions, became the local cloud's bottleneck;
-4. keeps one long-lived StreamingPull per subscription (the emulator leaks a thread per stream ever
-   opened) and POSTs the push envelope the cloud would send; 2xx acks, anything else nacks, and the
-   emulator redelivers with the retry policy's backoff and dead-letters after the maximum attempts. With
-   ordering on, the client releases a key's next message only after the previous one is acked: one in
-   flight per key (the router keeps each key's order too);
+4. pulls each subscription with unary Pull calls, which the emulator answers as soon as a message is
+   there (a long poll), and POSTs the push envelope the cloud would send; 2xx acks, anything else asks
+   for a redelivery after the retry policy's backoff for that attempt (the ack deadline is set to it), and
+   the emulator dead-letters after the maximum attempts. With ordering on, the emulator hands out a key's
+   next message only after the previous one is acked, and messages of one key that arrive together are
+   pushed one after another: one in flight per key (the router keeps each key's order too). The client
+   library's StreamingPull is not used: under load the emulator ends streams, and after the client
+   reopens one the emulator held that subscription's new messages back for a full ack deadline;
 5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
 
 A `FaultInjection` makes it misbehave the ways Pub/Sub may: deliver some messages twice (at-least-once),
@@ -36,18 +39,16 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import urllib3
-from google.api_core.exceptions import AlreadyExists
+from google.api_core.exceptions import AlreadyExists, DeadlineExceeded
 from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
-from google.cloud.pubsub_v1.subscriber.message import Message
-from google.cloud.pubsub_v1.subscriber.scheduler import ThreadScheduler
-from google.cloud.pubsub_v1.types import BatchSettings, FlowControl, PublisherOptions
+from google.cloud.pubsub_v1.types import BatchSettings, PublisherOptions, PubsubMessage, ReceivedMessage
 from google.protobuf import duration_pb2
 
 from emulators.processes import ManagedProcess, free_port
@@ -58,6 +59,13 @@ logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FUNCTION_START_SECONDS = 60.0
+# How long one Pull waits for a message (the emulator answers at once when one comes), and how many
+# messages of one subscription are pushed at a time.
+PULL_SECONDS = 5.0
+PULL_WORKERS = 16
+# A message the router could not fan out is offered again after this long.
+ROUTE_RETRY_SECONDS = 1.0
+ROUTER_ACK_DEADLINE_SECONDS = 60
 # Attributes the router adds and the delivery removes: the message's original id and publish time.
 ROUTED_ID = "kiroku-routed-message-id"
 ROUTED_TIME = "kiroku-routed-publish-time"
@@ -142,23 +150,24 @@ class _Delivery:
         self._random = random.Random(faults.seed)  # noqa: S311 - chaos, not cryptography
         self._random_lock = threading.Lock()
 
-    def __call__(self, message: Message) -> None:
-        attributes = dict(message.attributes)
+    def __call__(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
+        """Push one message; whether it was handled (acknowledged through `acknowledge`)."""
+        attributes = dict(received.message.attributes)
         if self._loses(attributes):
             logger.warning("fault injection: %s never receives %s", self.spec.name, attributes.get("type"))
-            message.ack()
-            return
+            acknowledge()
+            return True
         if self._faults.max_delay_seconds > 0:
             with self._random_lock:
                 delay = self._random.uniform(0, self._faults.max_delay_seconds)
             time.sleep(delay)
-        body = json.dumps(self._push_body(message)).encode()
-        if self._post(body):
-            message.ack()
-            if self._duplicate():
-                self._post(body)
-        else:
-            message.nack()
+        body = json.dumps(self._push_body(received)).encode()
+        if not self._post(body):
+            return False
+        acknowledge()
+        if self._duplicate():
+            self._post(body)
+        return True
 
     def _loses(self, attributes: dict[str, str]) -> bool:
         if self._lost is None or not self._lost(attributes):
@@ -177,11 +186,12 @@ class _Delivery:
         with self._random_lock:
             return self._random.random() < self._faults.duplicate_probability
 
-    def _push_body(self, message: Message) -> dict[str, object]:
+    def _push_body(self, received: ReceivedMessage) -> dict[str, object]:
         # The id and time the message was first published with, as Pub/Sub would push them.
+        message = received.message
         attributes = dict(message.attributes)
         message_id = attributes.pop(ROUTED_ID, message.message_id)
-        publish_time = attributes.pop(ROUTED_TIME, message.publish_time.isoformat().replace("+00:00", "Z"))
+        publish_time = attributes.pop(ROUTED_TIME, _rfc3339(message))
         body: dict[str, object] = {
             "message": {
                 "data": base64.b64encode(message.data).decode(),
@@ -194,8 +204,8 @@ class _Delivery:
             },
             "subscription": self.subscription_path,
         }
-        if message.delivery_attempt is not None:
-            body["deliveryAttempt"] = message.delivery_attempt
+        if received.delivery_attempt:
+            body["deliveryAttempt"] = received.delivery_attempt
         return body
 
     def _post(self, body: bytes) -> bool:
@@ -227,13 +237,12 @@ class _Router:
         self._routes = routes
         self._publisher = publisher
 
-    def __call__(self, message: Message) -> None:
+    def __call__(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
+        """Route one message; whether every inbox has it (acknowledged through `acknowledge`)."""
+        message = received.message
         attributes = dict(message.attributes)
         inboxes = [inbox for matches, inbox in self._routes if matches is None or matches(attributes)]
-        original = {
-            ROUTED_ID: message.message_id,
-            ROUTED_TIME: message.publish_time.isoformat().replace("+00:00", "Z"),
-        }
+        original = {ROUTED_ID: message.message_id, ROUTED_TIME: _rfc3339(message)}
         futures = [
             (
                 inbox,
@@ -251,9 +260,133 @@ class _Router:
             if message.ordering_key:
                 for inbox, _ in futures:
                     self._publisher.resume_publish(inbox, message.ordering_key)
-            message.nack()
+            return False
+        acknowledge()
+        return True
+
+
+Handler = Callable[[ReceivedMessage, Callable[[], None]], bool]
+
+
+class _Puller:
+    """Pulls one subscription and hands its messages to a handler, as the Pub/Sub service pushes them.
+
+    A thread long-polls with unary Pull for as many messages as there is room for; the messages of one
+    ordering key that come in one answer are handled in order by one worker, the others in parallel. A
+    handled message is acknowledged; one that is not is redelivered after `backoff(delivery attempt)`
+    seconds (its ack deadline is set to that), as a subscription's retry policy would.
+    """
+
+    def __init__(
+        self,
+        subscriber: SubscriberClient,
+        path: str,
+        handler: Handler,
+        backoff: Callable[[int], float],
+        ack_deadline_seconds: int,
+        stopping: threading.Event,
+    ) -> None:
+        self.path = path
+        self._subscriber = subscriber
+        self._handler = handler
+        self._backoff = backoff
+        self._ack_deadline_seconds = ack_deadline_seconds
+        self._stopping = stopping
+        name = path.rsplit("/", 1)[-1]
+        self._workers = ThreadPoolExecutor(max_workers=PULL_WORKERS, thread_name_prefix=f"push-{name}")
+        self._room = threading.Condition()
+        self._in_flight = 0
+        self._thread = threading.Thread(target=self._pull, name=f"pull-{name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self) -> None:
+        """Wait for the pulling to end (the runner's `stopping` is set); pushes under way are let go."""
+        self._thread.join(timeout=PULL_SECONDS + 5)
+        self._workers.shutdown(wait=False, cancel_futures=True)
+
+    def _pull(self) -> None:
+        while not self._stopping.is_set():
+            with self._room:
+                self._room.wait_for(lambda: self._in_flight < PULL_WORKERS, timeout=1)
+                room = PULL_WORKERS - self._in_flight
+            if room <= 0:
+                continue
+            try:
+                response = self._subscriber.pull(
+                    request={"subscription": self.path, "max_messages": room},
+                    timeout=PULL_SECONDS,
+                    retry=None,
+                )
+            except DeadlineExceeded:
+                continue
+            except Exception as error:  # the emulator restarting, or the runner stopping
+                if not self._stopping.is_set():
+                    logger.warning("pulling %s failed: %s", self.path, error)
+                    self._stopping.wait(1)
+                continue
+            received = list(response.received_messages)
+            if self._stopping.is_set():  # unacknowledged, they wait for the next run
+                return
+            with self._room:
+                self._in_flight += len(received)
+            for group in _by_ordering_key(received):
+                self._workers.submit(self._handle, group)
+
+    def _handle(self, group: list[ReceivedMessage]) -> None:
+        try:
+            for position, received in enumerate(group):
+                if position:  # it waited for the ones before it: its ack deadline runs from now
+                    self._modify_ack_deadline(received, self._ack_deadline_seconds)
+                self._handle_one(received)
+        finally:
+            with self._room:
+                self._in_flight -= len(group)
+                self._room.notify()
+
+    def _handle_one(self, received: ReceivedMessage) -> None:
+        def acknowledge() -> None:
+            self._subscriber.acknowledge(request={"subscription": self.path, "ack_ids": [received.ack_id]})
+
+        try:
+            handled = self._handler(received, acknowledge)
+        except Exception:  # never lost: unacknowledged, it is redelivered when its ack deadline ends
+            if not self._stopping.is_set():
+                logger.exception("handling a message of %s failed", self.path)
             return
-        message.ack()
+        if not handled:
+            self._modify_ack_deadline(received, self._backoff(received.delivery_attempt or 1))
+
+    def _modify_ack_deadline(self, received: ReceivedMessage, seconds: float) -> None:
+        try:
+            self._subscriber.modify_ack_deadline(
+                request={
+                    "subscription": self.path,
+                    "ack_ids": [received.ack_id],
+                    "ack_deadline_seconds": round(seconds),
+                }
+            )
+        except Exception as error:  # the deadline it had runs out instead: redelivered all the same
+            if not self._stopping.is_set():
+                logger.warning("modifying an ack deadline on %s failed: %s", self.path, error)
+
+
+def _by_ordering_key(received: list[ReceivedMessage]) -> list[list[ReceivedMessage]]:
+    """Messages with one ordering key together, in the order they came; each unkeyed one alone."""
+    groups: dict[str, list[ReceivedMessage]] = {}
+    alone: list[list[ReceivedMessage]] = []
+    for item in received:
+        key = item.message.ordering_key
+        if key:
+            groups.setdefault(key, []).append(item)
+        else:
+            alone.append([item])
+    return [*groups.values(), *alone]
+
+
+def _rfc3339(message: PubsubMessage) -> str:
+    return str(message.publish_time.isoformat()).replace("+00:00", "Z")
 
 
 class Runner:
@@ -292,7 +425,7 @@ class Runner:
         self._publisher: PublisherClient | None = None
         self._ordered_publisher: PublisherClient | None = None
         self._subscriber: SubscriberClient | None = None
-        self._streams: list[Future[None]] = []
+        self._pullers: list[_Puller] = []
         self._http = urllib3.PoolManager(maxsize=32)
         self._stopping = threading.Event()
         self._timers: list[threading.Thread] = []
@@ -329,14 +462,9 @@ class Runner:
 
     def stop(self) -> None:
         self._stopping.set()
-        for stream in self._streams:
-            stream.cancel()
-        for stream in self._streams:
-            try:
-                stream.result(timeout=10)
-            except Exception as error:  # a cancelled stream reports how it ended; nothing to recover
-                logger.debug("stream ended: %s", error)
-        self._streams.clear()
+        for puller in self._pullers:
+            puller.join()
+        self._pullers.clear()
         for timer in self._timers:
             timer.join(timeout=5)
         self.host.stop()
@@ -393,7 +521,7 @@ class Runner:
                 {
                     "name": self.subscription_path(_router_subscription(topic)),
                     "topic": self.topic_path(topic),
-                    "ack_deadline_seconds": 60,
+                    "ack_deadline_seconds": ROUTER_ACK_DEADLINE_SECONDS,
                     "enable_message_ordering": True,
                 }
             )
@@ -408,16 +536,12 @@ class Runner:
             for spec in self.manifest.functions
             if isinstance(spec.trigger, TopicTrigger) and spec.trigger.topic == topic
         ]
-        router = _Router(routes, self._router_publisher())
-        stream = self._subscriber.subscribe(
+        self._start_puller(
             self.subscription_path(_router_subscription(topic)),
-            callback=router,
-            flow_control=FlowControl(max_messages=500),
-            scheduler=ThreadScheduler(
-                ThreadPoolExecutor(max_workers=16, thread_name_prefix=f"route-{topic}")
-            ),
+            _Router(routes, self._router_publisher()),
+            lambda _attempt: ROUTE_RETRY_SECONDS,
+            ROUTER_ACK_DEADLINE_SECONDS,
         )
-        self._streams.append(stream)
 
     def _router_publisher(self) -> PublisherClient:
         if self._ordered_publisher is None:
@@ -437,15 +561,15 @@ class Runner:
         assert self._subscriber is not None
         path = self.subscription_path(spec.subscription)
         deliver = _Delivery(spec, path, self.servers[spec.name].url, self._http, self.faults)
-        stream = self._subscriber.subscribe(
-            path,
-            callback=deliver,
-            flow_control=FlowControl(max_messages=200),
-            scheduler=ThreadScheduler(
-                ThreadPoolExecutor(max_workers=16, thread_name_prefix=f"deliver-{spec.name}")
-            ),
-        )
-        self._streams.append(stream)
+        self._start_puller(path, deliver, spec.retry.backoff_seconds, spec.ack_deadline_seconds)
+
+    def _start_puller(
+        self, path: str, handler: Handler, backoff: Callable[[int], float], ack_deadline_seconds: int
+    ) -> None:
+        assert self._subscriber is not None
+        puller = _Puller(self._subscriber, path, handler, backoff, ack_deadline_seconds, self._stopping)
+        puller.start()
+        self._pullers.append(puller)
 
     def _tick(self, spec: FunctionSpec) -> None:
         assert spec.schedule is not None

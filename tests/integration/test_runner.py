@@ -95,8 +95,9 @@ def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(
 
     assert [record["attempt"] for record in attempts] == [1, 2, 3]
     assert len({record["message_id"] for record in attempts}) == 1
-    # The subscription's minimum backoff is 1 s; the emulator applies it from the second redelivery on.
-    assert attempts[2]["at"] - attempts[1]["at"] >= 0.9
+    # The subscription's retry policy: 1 s after the first failure, twice that after the second.
+    assert attempts[1]["at"] - attempts[0]["at"] >= 0.9
+    assert attempts[2]["at"] - attempts[1]["at"] >= 1.9
 
 
 def test_a_poison_message_lands_on_the_dead_letter_topic_with_its_attributes(
