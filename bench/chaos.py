@@ -63,10 +63,11 @@ TOKENS = (
     ("tok_flaky", 7),
     ("tok_invalid", 5),
 )
+PAYING_TOKENS = frozenset({"tok_ok", "tok_slow", "tok_flaky"})  # cards that are charged in the end
 DEADLINES = {
     "RESERVING": 40,
-    "PAYING": 20,
-    "SHIPPING": 20,
+    "PAYING": 60,  # longer than an outage and its redelivery backoff
+    "SHIPPING": 40,
     "COMPLETING": 40,
     "AWAITING_PAYMENT": 20,
     "AWAITING_SHIPMENT": 20,
@@ -130,6 +131,7 @@ class Report:
         "final stock ≠ initial - shipped",
         "read model ≠ its rebuild",
         "replies inconsistent with the final state",
+        "orders a partner's outage cancelled",
     )
 
     def add(self, check: str, detail: str) -> None:
@@ -208,6 +210,7 @@ class _Chaos:
             for n in range(self.options.customers)
         ]
         plans = [self._plan(index, customers) for index in range(self.options.orders)]
+        self.plans = {plan["order_id"]: plan for plan in plans}
         console.print(f"chaos: {len(plans)} orders from {len(customers)} customers on {self.options.storage}")
         started = time.monotonic()
         with self._outages(), ThreadPoolExecutor(max_workers=self.options.clients) as pool:
@@ -368,6 +371,7 @@ class _Chaos:
                 for line in order.lines:
                     shipped[line.product_id] += line.quantity
             self._check_reply(report, order_id, reply, order.status)
+            self._check_partner_outage(report, order_id, reply, f"{order.status} {reason or ''}".strip())
         for product_id, initial in self.initial_stock.items():
             product = PRODUCT.fold(events.load(PRODUCT.stream_id(product_id)))
             if product.stock < 0 or shipped[product_id] > initial:
@@ -389,6 +393,20 @@ class _Chaos:
             pending = self.storage.events.pending_outbox(limit=1000)
         for entry in pending:
             report.add("events lost", f"{entry.stream_id} v{entry.envelope.aggregate_version} unpublished")
+
+    def _check_partner_outage(self, report: Report, order_id: str, reply: Reply, ended: str) -> None:
+        """An order nothing but a partner's outage or slowness could stop (a card that pays in the end, an
+        address the carrier takes, no cancel, no lost message) completes, unless stock ran out."""
+        plan = self.plans[order_id]
+        only_partners = (
+            reply.placed in SENT
+            and plan["paymentToken"] in PAYING_TOKENS
+            and "UNDELIVERABLE" not in plan["address"]
+            and plan["cancel_after"] is None
+            and not order_id.startswith(LOST_PREFIX)
+        )
+        if only_partners and ended not in ("COMPLETED", "CANCELLED OUT_OF_STOCK"):
+            report.add("orders a partner's outage cancelled", f"{order_id} ({ended})")
 
     def _check_dead_letters(self, report: Report) -> None:
         """A delivery that ran out of attempts is work nobody will do: every fault here is transient."""

@@ -7,12 +7,14 @@ what it uses (the GraphQL function never opens a command handler).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from google.cloud.pubsub_v1 import SubscriberClient
 
 from shared.application.aggregates import KINDS
 from shared.application.commands import AfterCommit, CommandHandler
+from shared.bus.manifest import Manifest
 from shared.bus.publisher import Publisher
 from shared.config import settings
 from shared.eventstore.store import SnapshotPolicy
@@ -55,4 +57,17 @@ def install_after_commit(hook: AfterCommit) -> None:
 
 @cache
 def command_handler() -> CommandHandler:
-    return CommandHandler(storage(), publisher(), after_commit=_after_commit[0] if _after_commit else None)
+    return CommandHandler(
+        storage(),
+        publisher(),
+        after_commit=_after_commit[0] if _after_commit else None,
+        redelivery_backoff=_redelivery_backoff(),
+    )
+
+
+def _redelivery_backoff() -> Callable[[int], float] | None:
+    """This function's retry policy, from the manifest its subscription was made from (none when the
+    function is not in it, as in a test that builds handlers itself)."""
+    name = settings().function_name
+    spec = next((spec for spec in Manifest.load().functions if spec.name == name), None)
+    return spec.retry.backoff_seconds if spec is not None else None

@@ -30,6 +30,7 @@ from functions.graphql.limits import RateLimiter, client_ip, cors_headers, prefl
 from functions.graphql.schema import build_schema
 from functions.runtime import publisher, storage
 from shared.application.outcomes import OutcomeLog
+from shared.application.waits import WaitLog
 from shared.auth.tokens import TokenVerifier, Unauthenticated
 from shared.config import settings
 from shared.observability.metrics import GRAPHQL_REQUESTS
@@ -184,10 +185,12 @@ def _execute(request: flask.Request) -> flask.Response:
     if chosen.mutations > 1 and not rate_limiter().spend(address, actor, chosen.mutations - 1):
         return _rate_limited()
     stores = storage()
+    outcomes = OutcomeLog(stores.read_models)
     context = RequestContext(
         actor=actor,
         reads=CountedReads(stores.read_models),
-        outcomes=OutcomeLog(stores.read_models),
+        outcomes=outcomes,
+        waits=WaitLog(stores.read_models, outcomes),
         publisher=publisher(),
         events=stores.events,
         wait_seconds=settings().command_wait_seconds,

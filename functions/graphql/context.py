@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
 from shared.application.outcomes import OutcomeLog
+from shared.application.waits import WaitLog
 from shared.bus.publisher import Publisher
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
@@ -49,6 +50,7 @@ class RequestContext:
     actor: Actor
     reads: CountedReads
     outcomes: OutcomeLog
+    waits: WaitLog
     publisher: Publisher
     events: EventStore
     wait_seconds: float

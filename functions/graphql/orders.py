@@ -18,6 +18,7 @@ import strawberry
 
 from functions.graphql.context import RequestContext
 from functions.graphql.results import CommandResult, PageInfo, page_size
+from shared.application.waits import PartnerWait as Wait
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
@@ -51,6 +52,52 @@ class SagaHistoryEntry:
     commands: list[str]
 
 
+@strawberry.type(
+    description="A partner the order is waiting for: its gateway is away, slow or behind an open circuit. "
+    "The step is tried again until the partner answers or the step's deadline passes; it is not failed."
+)
+class PartnerWait:
+    partner: str = strawberry.field(description="`payment gateway` or `shipping gateway`")
+    command: str = strawberry.field(
+        description="the waiting command: ProcessPayment, ShipOrder, RefundPayment"
+    )
+    attempts: int = strawberry.field(description="deliveries of the command so far")
+    since: datetime = strawberry.field(description="the first failed attempt (RFC 3339, UTC)")
+    last_attempt_at: datetime = strawberry.field(description="the latest failed attempt (RFC 3339, UTC)")
+    next_attempt_at: datetime | None = strawberry.field(
+        description="when the command is delivered again (RFC 3339, UTC), when known"
+    )
+    reason: str | None = strawberry.field(description="the partner's own words; admins only, else null")
+
+    @classmethod
+    def of(cls, wait: Wait, context: RequestContext) -> PartnerWait:
+        return cls(
+            partner=wait.partner,
+            command=wait.command_type,
+            attempts=wait.attempts,
+            since=wait.since,
+            last_attempt_at=wait.last_attempt_at,
+            next_attempt_at=wait.next_attempt_at,
+            reason=wait.reason if context.actor.role == "admin" else None,
+        )
+
+    @property
+    def detail(self) -> str:
+        then = f"; next try at {_rfc3339(self.next_attempt_at)}" if self.next_attempt_at else ""
+        return f"waiting for the {self.partner} (attempt {self.attempts}{then})"
+
+
+def _waiting(order_id: str, status: str, context: RequestContext) -> PartnerWait | None:
+    if status in SETTLED:
+        return None
+    wait = context.waits.current(order_id)
+    return PartnerWait.of(wait, context) if wait is not None else None
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 @strawberry.type
 class Saga:
     order_id: strawberry.ID
@@ -61,6 +108,11 @@ class Saga:
     failure_detail: str | None
     version: int
     history: list[SagaHistoryEntry]
+
+    @strawberry.field
+    def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
+        """The partner the saga's current step is waiting for, if any."""
+        return _waiting(str(self.order_id), self.status, info.context)
 
     @classmethod
     def of(cls, record: ReadRecord, context: RequestContext) -> Saga:
@@ -111,6 +163,18 @@ class Order:
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field
+    def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
+        """The partner the order is waiting for, if any (see statusDetail)."""
+        return _waiting(str(self.id), self.status, info.context)
+
+    @strawberry.field
+    def status_detail(self, info: strawberry.Info[RequestContext, None]) -> str | None:
+        """Why the order is where it is, when there is more to say than its status, e.g.
+        `waiting for the payment gateway (attempt 3; next try at 2026-11-30T12:00:05Z)`."""
+        waiting = _waiting(str(self.id), self.status, info.context)
+        return waiting.detail if waiting is not None else None
 
     @strawberry.field
     async def saga(self, info: strawberry.Info[RequestContext, None]) -> Saga | None:

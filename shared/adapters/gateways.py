@@ -74,12 +74,17 @@ class GatewayUnavailable(GatewayError):
     the request itself as malformed or unauthorised); the adapter's own retries stop there.
     `gateway_fault` is False when the failure is this request's, not the gateway's: the circuit breaker
     does not count it.
+    `final` is True when asking again later cannot help either (the gateway refused the request itself):
+    the step ends. Any other unavailability is transient: the command waits and is delivered again.
     """
 
-    def __init__(self, reason: str, *, retryable: bool = True, gateway_fault: bool = True) -> None:
+    def __init__(
+        self, reason: str, *, retryable: bool = True, gateway_fault: bool = True, final: bool = False
+    ) -> None:
         super().__init__(reason)
         self.retryable = retryable
         self.gateway_fault = gateway_fault
+        self.final = final
 
 
 class GatewayCircuitOpen(GatewayUnavailable):
@@ -163,6 +168,7 @@ def interpret_answer(gateway: str, operation: str, status: int, body: object) ->
         "(a client or configuration error)",
         retryable=False,
         gateway_fault=fault,
+        final=True,
     )
 
 

@@ -18,7 +18,9 @@ The steps of the request flow (MISSION, step 3), once for every command type:
    entries cleared. A crash anywhere after the commit loses nothing: the redelivered command finds its
    append (step 3) and the outbox relay publishes what no delivery did.
 
-Infrastructure errors propagate: the push entry point answers 500 and Pub/Sub redelivers.
+Infrastructure errors propagate: the push entry point answers 500 and Pub/Sub redelivers. A gateway
+that cannot answer is one of them: the command waits, and the wait is noted first (waits.py) so that the
+order can say what it is waiting for.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from shared.adapters.gateways import GatewayUnavailable
 from shared.application.aggregates import COMMAND_KINDS, AggregateKind
 from shared.application.facts import FactFinder
 from shared.application.outcomes import CommandError, CommandOutcome, OutcomeLog, new_outcome
+from shared.application.waits import WaitLog
 from shared.auth.roles import COMMAND_ROLES, may
 from shared.bus.publisher import Publisher
 from shared.domain.rejection import Rejected
@@ -67,12 +71,17 @@ class CommandHandler:
         publisher: Publisher,
         facts: FactFinder | None = None,
         after_commit: AfterCommit | None = None,
+        redelivery_backoff: Callable[[int], float] | None = None,
     ) -> None:
+        """`redelivery_backoff(attempt)`: the seconds Pub/Sub waits before delivering again a command whose
+        `attempt`-th delivery failed (this function's retry policy), which the waits it notes report."""
         self._events = storage.events
         self._facts = facts or FactFinder(storage)
         self._outcomes = OutcomeLog(storage.read_models)
+        self._waits = WaitLog(storage.read_models, self._outcomes)
         self._publisher = publisher
         self._after_commit = after_commit
+        self._redelivery_backoff = redelivery_backoff
 
     def handle(self, envelope: Envelope, delivery_attempt: int | None = None) -> CommandOutcome:
         claim = _outcome_of(envelope, envelope.aggregate_type, envelope.aggregate_id, settled=False)
@@ -109,7 +118,8 @@ class CommandHandler:
             loaded = self._events.load(stream_id, kind.state_schema_version)
             state = kind.fold(loaded)
             try:
-                decided = list(kind.decide(state, command, self._facts.facts(envelope, command, state)))
+                facts = self._gather_facts(envelope, command, state, delivery_attempt)
+                decided = list(kind.decide(state, command, facts))
             except Rejected as rejection:
                 return self._reject(envelope, kind.aggregate_type, aggregate_id, CommandError.of(rejection))
             if not decided:
@@ -132,6 +142,15 @@ class CommandHandler:
             self._publish(events, result)
             self._snapshot_if_due(kind, stream_id, result, reduce(kind.evolve, decided, state))
         return outcome
+
+    def _gather_facts(
+        self, envelope: Envelope, command: BaseModel, state: Any, delivery_attempt: int | None
+    ) -> Any:
+        try:
+            return self._facts.facts(envelope, command, state)
+        except GatewayUnavailable as unavailable:  # the command waits: noted, then delivered again
+            self._waits.note(envelope, unavailable.reason, delivery_attempt or 1, self._redelivery_backoff)
+            raise
 
     def _parse(self, envelope: Envelope) -> tuple[AggregateKind[Any], BaseModel] | CommandOutcome:
         kind = COMMAND_KINDS.get(envelope.type)

@@ -8,10 +8,11 @@ the answer is not in the log yet: a redelivered payment never reaches the gatewa
 
 A gateway that does not answer has not said no. After a failed capture or shipment, or before deciding
 on an order that is no longer going ahead, the gateway is asked what it holds for the order (by its
-idempotency key): a charge or shipment it holds is the answer, whatever our call saw. Only when it says
-it holds none is the step failed; when it cannot say either, the error propagates and the command is
-delivered again later (until the saga's deadline for the step). No charge is taken and no shipment
-leaves for an order that is being cancelled.
+idempotency key): a charge or shipment it holds is the answer, whatever our call saw. When it holds none,
+the step fails only if the gateway refused the request itself; a gateway that is away, slow or behind an
+open circuit leaves the command waiting: the error propagates and the command is delivered again later,
+until the gateway answers or the saga's deadline for the step passes. A partner's outage delays orders,
+it never cancels them. No charge is taken and no shipment leaves for an order that is being cancelled.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from shared.domain.catalogue import CategoryFacts, ProductFacts
 from shared.domain.money import Money
 from shared.domain.orders import OrderFacts
 from shared.domain.payments import (
+    Abandoned,
     Captured,
     Dispatched,
     GatewayAnswer,
@@ -42,7 +44,6 @@ from shared.domain.payments import (
     Refunded,
     Refused,
     ShipmentState,
-    Unanswered,
 )
 from shared.messages.catalogue import CreateProduct, DeleteCategory, UpdateProduct
 from shared.messages.envelope import Envelope
@@ -125,7 +126,7 @@ class FactFinder:
             return (
                 _captured(found)
                 if found is not None
-                else Unanswered("the order was cancelled before it was charged")
+                else Abandoned("the order was cancelled before it was charged")
             )
         try:
             return _captured(gateway.capture(command.order_id, command.amount, command.payment_token))
@@ -133,7 +134,9 @@ class FactFinder:
             return Refused(declined.reason)
         except GatewayUnavailable as unavailable:
             found = gateway.charge_of(command.order_id)
-            return _captured(found) if found is not None else Unanswered(unavailable.reason)
+            if found is not None:
+                return _captured(found)
+            return _abandoned_or_wait(unavailable)
 
     def _shipping_answer(self, command: ShipOrder) -> GatewayAnswer:
         gateway = self._shipping()
@@ -153,10 +156,21 @@ class FactFinder:
             return Refused(refused.reason)
         except GatewayUnavailable as unavailable:
             found = gateway.shipment_of(command.order_id)
-            return Dispatched(found.shipment_id) if found is not None else Unanswered(unavailable.reason)
+            if found is not None:
+                return Dispatched(found.shipment_id)
+            return _abandoned_or_wait(unavailable)
 
     def _order_status(self, order_id: str) -> OrderStatus | None:
         return ORDER.fold(self._events.load(ORDER.stream_id(order_id))).status
+
+
+def _abandoned_or_wait(unavailable: GatewayUnavailable) -> Abandoned:
+    """A gateway that refused the request itself ends the step; one that is away, slow or behind an open
+    circuit leaves it waiting: the error propagates, the delivery fails and the command comes again after
+    the subscription's backoff, until the gateway answers or the saga's deadline for the step passes."""
+    if unavailable.final:
+        return Abandoned(unavailable.reason)
+    raise unavailable
 
 
 def _captured(charge: Charge) -> Captured:

@@ -33,6 +33,7 @@ from shared.application.aggregates import KINDS, SAGA, as_recorded, ignore_unrec
 from shared.bus.publisher import Publisher
 from shared.domain.fulfilment import (
     DEFAULT_DEADLINES,
+    FORWARD,
     SAGA_UID,
     DeadlinePassed,
     SagaState,
@@ -52,6 +53,10 @@ from shared.observability.metrics import (
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
+# The start of the log line written when a step the saga cannot give up (a compensation, the completion)
+# misses its deadline and its commands are sent again: a partner or a function keeps failing. An alert
+# matches it (terraform/modules/kiroku/alerts.tf).
+STEP_OVERDUE = "saga step overdue"
 
 SAGAS = "sagas"
 EVENTS_TOPIC = "events"
@@ -205,6 +210,14 @@ def _count(decided: Sequence[SagaEvent], after: SagaState) -> None:
             SAGA_OUTCOMES.labels(event.step, after.failure or "").inc()
         elif isinstance(event, DeadlineMissed):
             SAGA_DEADLINES_MISSED.labels(event.step).inc()
+            if event.step not in FORWARD and event.step != "AWAITING_PAYMENT":  # those two give up
+                logger.error(
+                    "%s: saga %s has waited past its %s deadline (%s); its commands are sent again",
+                    STEP_OVERDUE,
+                    after.order_id,
+                    event.step,
+                    event.deadline.isoformat(),
+                )
 
 
 def saga_view(state: SagaState, events: Sequence[Envelope]) -> dict[str, JsonValue]:

@@ -94,8 +94,10 @@ ENDED: frozenset[Step] = frozenset({"COMPLETED", "CANCELLED"})
 FORWARD: frozenset[Step] = frozenset({"RESERVING", "PAYING", "SHIPPING"})
 DEFAULT_DEADLINES: dict[Step, timedelta] = {
     "RESERVING": timedelta(seconds=120),
-    "PAYING": timedelta(seconds=60),
-    "SHIPPING": timedelta(seconds=120),
+    # A partner's outage of a few minutes delays these steps; only a longer one cancels the order (its
+    # stock is held meanwhile: README, "A partner's outage").
+    "PAYING": timedelta(minutes=15),
+    "SHIPPING": timedelta(minutes=30),
     "COMPLETING": timedelta(seconds=60),
     "AWAITING_PAYMENT": timedelta(seconds=60),
     "AWAITING_SHIPMENT": timedelta(seconds=60),

@@ -60,13 +60,15 @@ class Refused:
 
 
 @dataclass(frozen=True, slots=True)
-class Unanswered:
-    """No answer could be had: timeouts, errors, an open circuit."""
+class Abandoned:
+    """The step ends without a charge or a shipment, though nobody said no to the customer: the gateway
+    refused the request itself (asking again cannot help), or the order was cancelled before the gateway
+    was asked. A gateway that cannot answer for now gives no answer at all: the command waits."""
 
     reason: str
 
 
-GatewayAnswer = Captured | Refunded | Dispatched | Refused | Unanswered
+GatewayAnswer = Captured | Refunded | Dispatched | Refused | Abandoned
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ def decide_payment(
             return [PaymentCaptured(charge_id=answer.charge_id, amount=answer.amount)]
         if isinstance(answer, Refused):
             return [PaymentDeclined(reason=answer.reason)]
-        if isinstance(answer, Unanswered):
+        if isinstance(answer, Abandoned):
             return [PaymentFailed(reason=answer.reason)]
         raise TypeError(f"a payment needs the gateway's answer, not {answer!r}")
     if not isinstance(command, RefundPayment):
@@ -136,7 +138,7 @@ def decide_shipment(
         return []
     if isinstance(answer, Dispatched):
         return [OrderShipped(shipment_id=answer.shipment_id)]
-    if isinstance(answer, Refused | Unanswered):
+    if isinstance(answer, Refused | Abandoned):
         return [ShippingFailed(reason=answer.reason)]
     raise TypeError(f"a shipment needs the gateway's answer, not {answer!r}")
 

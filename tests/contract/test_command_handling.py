@@ -3,6 +3,7 @@ the store: a command has one effect and its first outcome, and no id a client ch
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ import pytest
 from shared.application.commands import CommandHandler
 from shared.application.outcomes import OutcomeLog
 from shared.application.projections import PRODUCTS, Projector
-from shared.application.sagas import SAGAS, SagaRunner
+from shared.application.sagas import SAGAS, STEP_OVERDUE, SagaRunner
 from shared.bus.publisher import Publisher
 from shared.messages.envelope import Actor, Envelope
 from shared.messages.fields import system_id
@@ -171,13 +172,38 @@ def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage
     assert statuses == {"o-blocked": "RUNNING", "o-next": "COMPENSATING"}
 
 
-def test_consumers_act_on_what_the_store_holds_not_on_a_forged_message(storage: Storage) -> None:
+def _saga_started(storage: Storage, order_id: str) -> SagaRunner:
+    """A placed order whose saga has started (and sent its first commands, which nothing handles)."""
     publisher = RecordingPublisher()
     handler = CommandHandler(storage, publisher)
     create_catalogue(handler)
-    assert handler.handle(place_order("o-1"), 1).status == "ACCEPTED"
+    assert handler.handle(place_order(order_id), 1).status == "ACCEPTED"
     runner = SagaRunner(storage, publisher)
-    runner.handle(storage.events.read_stream("Order-o-1")[0])
+    runner.handle(storage.events.read_stream(f"Order-{order_id}")[0])
+    return runner
+
+
+def test_a_step_the_saga_cannot_give_up_logs_the_alert_line_each_time_it_is_sent_again(
+    storage: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = _saga_started(storage, "o-late")
+    now = datetime.now(UTC)
+
+    def alerts() -> list[logging.LogRecord]:
+        return [record for record in caplog.records if record.getMessage().startswith(STEP_OVERDUE)]
+
+    with caplog.at_level(logging.ERROR, logger="shared.application.sagas"):
+        runner.sweep(now + timedelta(hours=1))  # reserving, never answered: the saga gives up, compensates
+        assert alerts() == []
+        runner.sweep(now + timedelta(hours=2))  # its compensation, never answered either, is sent again
+
+    [alert] = alerts()
+    assert alert.levelno == logging.ERROR
+    assert alert.getMessage().startswith(f"{STEP_OVERDUE}: saga o-late has waited past its ")
+
+
+def test_consumers_act_on_what_the_store_holds_not_on_a_forged_message(storage: Storage) -> None:
+    runner = _saga_started(storage, "o-1")
     saga_version = storage.events.stream_version("FulfilmentSaga-o-1")
     placed = storage.events.read_stream("Order-o-1")[0]
     # Anyone who may publish to the events topic could send these: none of them is in the store.

@@ -1,5 +1,6 @@
 """The payment and shipping commands on each real backend against the real fake gateway, over HTTP: a
-gateway that does not answer has not said no, and nothing is charged or shipped for an order being
+gateway that does not answer has not said no (the command waits, and says what for), a gateway that
+refuses the request itself ends the step, and nothing is charged or shipped for an order being
 cancelled."""
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.adapters.gateways import GatewayUnavailable, HttpPaymentGateway, HttpShippingGateway
 from shared.application.commands import CommandHandler
 from shared.application.facts import FactFinder
+from shared.application.outcomes import OutcomeLog
 from shared.application.reconciliation import Reconciler
+from shared.application.waits import WaitLog
 from shared.domain.money import Money
 from shared.messages.envelope import Actor, Envelope
 from shared.storage import Storage
@@ -30,7 +33,9 @@ def _handler(storage: Storage, fake_gateway: FakeGateway, timeout_seconds: float
     payments = HttpPaymentGateway(fake_gateway.url, timeout_seconds=timeout_seconds, attempts=1)
     shipping = HttpShippingGateway(fake_gateway.url, timeout_seconds=timeout_seconds, attempts=1)
     facts = FactFinder(storage, lambda: payments, lambda: shipping)
-    handler = CommandHandler(storage, RecordingPublisher(), facts)
+    handler = CommandHandler(
+        storage, RecordingPublisher(), facts, redelivery_backoff=lambda attempt: 2.0**attempt
+    )
     create_catalogue(handler)
     return handler
 
@@ -85,12 +90,55 @@ def test_a_payment_the_gateway_cannot_answer_for_is_not_decided(
     handler = _handler(storage, fake_gateway)
     order_id = _order(handler)
     command = _pay(order_id, "tok_ok")
-    with FakeGatewayClient(fake_gateway.url).outage(), pytest.raises(GatewayUnavailable):
-        handler.handle(command, 1)  # an error: the push endpoint answers 500 and Pub/Sub delivers again
+    waits = WaitLog(storage.read_models, OutcomeLog(storage.read_models))
+    with FakeGatewayClient(fake_gateway.url).outage():
+        for attempt in (1, 2):  # an error: the push endpoint answers 500 and Pub/Sub delivers again
+            with pytest.raises(GatewayUnavailable):
+                handler.handle(command, attempt)
     assert _types(storage, f"Payment-{order_id}") == []
-    assert handler.handle(command, 2).status == "ACCEPTED"  # delivered again once the gateway is back
+    wait = waits.current(order_id)
+    assert wait is not None
+    assert (wait.partner, wait.command_id, wait.attempts) == ("payment gateway", command.id, 2)
+    assert "unavailable" in wait.reason
+    assert wait.next_attempt_at is not None
+    assert (wait.next_attempt_at - wait.last_attempt_at).total_seconds() == pytest.approx(4.0)
+    assert wait.since < wait.last_attempt_at
+    assert handler.handle(command, 3).status == "ACCEPTED"  # delivered again once the gateway is back
     assert _types(storage, f"Payment-{order_id}") == ["PaymentCaptured"]
     assert _payment(fake_gateway, order_id)["charges"] == 1
+    assert waits.current(order_id) is None  # the command has its outcome: nothing is waited for
+
+
+def test_a_capture_that_times_out_without_a_charge_waits_rather_than_fails(
+    storage: Storage, fake_gateway: FakeGateway
+) -> None:
+    handler = _handler(storage, fake_gateway)
+    order_id = _order(handler)
+    # tok_timeout makes the gateway hang (504 after 10 s): our 1 s timeout gives up, nothing is charged.
+    with pytest.raises(GatewayUnavailable):
+        handler.handle(_pay(order_id, "tok_timeout"), 1)
+    assert _types(storage, f"Payment-{order_id}") == []
+    assert _payment(fake_gateway, order_id)["charges"] == 0
+
+
+def test_a_refund_that_meets_an_outage_waits_and_is_applied_once_the_gateway_is_back(
+    storage: Storage, fake_gateway: FakeGateway
+) -> None:
+    handler = _handler(storage, fake_gateway)
+    order_id = _order(handler)
+    assert handler.handle(_pay(order_id, "tok_ok"), 1).status == "ACCEPTED"
+    refund = command("RefundPayment", SAGA, order_id=order_id, reason="the customer cancelled")
+    waits = WaitLog(storage.read_models, OutcomeLog(storage.read_models))
+    with FakeGatewayClient(fake_gateway.url).outage(), pytest.raises(GatewayUnavailable):
+        handler.handle(refund, 1)
+    wait = waits.current(order_id)
+    assert wait is not None
+    assert (wait.partner, wait.command_type) == ("payment gateway", "RefundPayment")
+    assert handler.handle(refund, 2).status == "ACCEPTED"
+    assert handler.handle(refund, 3).status == "ACCEPTED"  # a duplicate delivery: one refund
+    assert _types(storage, f"Payment-{order_id}") == ["PaymentCaptured", "PaymentRefunded"]
+    assert _payment(fake_gateway, order_id)["refunded"] is True
+    assert waits.current(order_id) is None
 
 
 def test_a_refund_undoes_a_charge_the_log_recorded_as_failed(
@@ -98,8 +146,9 @@ def test_a_refund_undoes_a_charge_the_log_recorded_as_failed(
 ) -> None:
     handler = _handler(storage, fake_gateway)
     order_id = _order(handler)
-    # A charge the gateway made, whose capture our log recorded as failed (it completed after we looked).
-    assert handler.handle(_pay(order_id, "tok_timeout"), 1).status == "ACCEPTED"
+    # tok_invalid: the gateway refuses the request itself (HTTP 400), which ends the payment step. Then a
+    # charge appears anyway, as one our log recorded as failed would if it completed after we looked.
+    assert handler.handle(_pay(order_id, "tok_invalid"), 1).status == "ACCEPTED"
     assert _types(storage, f"Payment-{order_id}") == ["PaymentFailed"]
     FakeGatewayClient(fake_gateway.url).charge(order_id, Money.model_validate(AMOUNT))
     refund = command("RefundPayment", SAGA, order_id=order_id, reason="reconciliation")
@@ -137,7 +186,7 @@ def test_reconciliation_refunds_a_charge_held_for_an_order_that_was_not_shipped(
 ) -> None:
     handler = _handler(storage, fake_gateway)
     cancelled, running = _order(handler), _order(handler)
-    assert handler.handle(_pay(cancelled, "tok_timeout"), 1).status == "ACCEPTED"  # recorded as failed
+    assert handler.handle(_pay(cancelled, "tok_invalid"), 1).status == "ACCEPTED"  # recorded as failed
     close = command(
         "ConfirmOrderCancellation",
         SAGA,

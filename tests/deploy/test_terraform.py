@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from shared.application.sagas import STEP_OVERDUE
 from shared.bus.manifest import DEFAULT_MANIFEST, FunctionSpec, HttpTrigger, Manifest, TopicTrigger
 from shared.eventstore.postgres import SERVER_SETTINGS
 from tests.deploy.terraform import (
@@ -364,3 +365,13 @@ def test_cloud_sql_gets_the_server_settings_the_event_store_is_tuned_for() -> No
         for flag in attribute(instance, "settings")["database_flags"]
     }
     assert {name: flags.get(name) for name in SERVER_SETTINGS} == SERVER_SETTINGS
+
+
+def test_the_overdue_step_alert_matches_the_line_the_saga_logs() -> None:
+    alert = resources(MODULES / "kiroku")[("google_monitoring_alert_policy", "saga_step_overdue")]
+    log_filter = unquote(attribute(alert, "conditions", "condition_matched_log", "filter"))
+    quoted = re.search(r'jsonPayload\.message=~\\"\^(.+?)\\"', log_filter)
+    assert quoted is not None, log_filter
+    assert quoted.group(1) == f"{STEP_OVERDUE}: "
+    assert "severity>=ERROR" in log_filter
+    assert attribute(alert, "notification_channels") == "${var.alert_notification_channels}"

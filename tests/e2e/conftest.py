@@ -27,6 +27,7 @@ LOST_PREFIX = "lost-"
 # Orders whose id starts with this are placed by a handler that dies between commit and publish.
 CRASH_PREFIX = "crash-"
 SHIPPING_DEADLINE_SECONDS = 30  # shorter, and a shipping hop of the 50-order burst may miss it
+PAYING_DEADLINE_SECONDS = 45  # shorter, so that a gateway outage can outlast it
 BREAKER_FAIL_MAX = 3
 BREAKER_RESET_SECONDS = 10
 # The whole suite runs on a misbehaving bus: a quarter of the deliveries twice, every delivery late by
@@ -100,7 +101,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         manifest=Manifest.load(),
         faults=FAULTS,
         extra_env={
-            "KIROKU_SAGA_DEADLINE_SECONDS": json.dumps({"SHIPPING": SHIPPING_DEADLINE_SECONDS}),
+            "KIROKU_SAGA_DEADLINE_SECONDS": json.dumps(
+                {"SHIPPING": SHIPPING_DEADLINE_SECONDS, "PAYING": PAYING_DEADLINE_SECONDS}
+            ),
             "KIROKU_GATEWAY_TIMEOUT_SECONDS": "3",
             "KIROKU_GATEWAY_BREAKER_FAIL_MAX": str(BREAKER_FAIL_MAX),
             "KIROKU_GATEWAY_BREAKER_RESET_SECONDS": str(BREAKER_RESET_SECONDS),

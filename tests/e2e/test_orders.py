@@ -16,10 +16,12 @@ import pytest
 import requests
 
 from emulators.demo import DEMO_USERS
+from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from tests.e2e.conftest import (
     CRASH_PREFIX,
     LOST_PREFIX,
+    PAYING_DEADLINE_SECONDS,
     SHIPPING_DEADLINE_SECONDS,
     GraphQL,
     Stack,
@@ -88,9 +90,9 @@ def _place(
     return result
 
 
-def _settled(api: GraphQL, order_id: str) -> dict[str, Any]:
+def _settled(api: GraphQL, order_id: str, within: float = SETTLE_SECONDS) -> dict[str, Any]:
     """The order once it and its saga have both ended."""
-    deadline = time.monotonic() + SETTLE_SECONDS
+    deadline = time.monotonic() + within
     while True:
         order: dict[str, Any] | None = api.data(f'{{ order(id: "{order_id}") {{ {ORDER_FIELDS} }} }}')[
             "order"
@@ -229,6 +231,86 @@ def test_a_step_without_an_answer_is_compensated_after_its_deadline(stack: Stack
     shipment = requests.get(f"{stack.gateway_url}/shipments/{order['id']}", timeout=10).json()
     assert shipment["shipments"] == 0
     assert _stock(stack, product_id) == {"stock": 2, "inStock": True}
+
+
+WAITING = "status statusDetail waiting { partner command attempts since nextAttemptAt reason }"
+
+
+def _until(read: Any, seconds: float, what: str) -> Any:
+    """The first non-empty value `read()` gives within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (value := read()):
+        assert time.monotonic() < deadline, f"no {what} within {seconds} s"
+        time.sleep(0.25)
+    return value
+
+
+def _order_view(api: GraphQL, order_id: str, fields: str) -> dict[str, Any]:
+    """The order's `fields`, or {} while its read model does not show it yet."""
+    order: dict[str, Any] | None = api.data(f'{{ order(id: "{order_id}") {{ {fields} }} }}')["order"]
+    return order or {}
+
+
+def test_orders_placed_during_a_gateway_outage_complete_once_it_ends(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=3)
+    with FakeGatewayClient(stack.gateway_url).outage():
+        placed = [_place(writer, [(product_id, 1)], wait=False) for _ in range(3)]
+        order_ids = [order["aggregateId"] for order in placed]
+        seen = _until(
+            lambda: _order_view(writer, order_ids[0], WAITING).get("waiting"), 30, "wait for the gateway"
+        )
+        shown = _order_view(writer, order_ids[0], WAITING)
+        admin_view = _order_view(stack.admin, order_ids[0], WAITING)
+    assert (seen["partner"], seen["command"]) == ("payment gateway", "ProcessPayment")
+    assert seen["attempts"] >= 1
+    assert seen["nextAttemptAt"] is not None
+    assert seen["reason"] is None  # the gateway's own words are for admins
+    assert shown["status"] not in ("CANCELLING", "CANCELLED")
+    assert shown["statusDetail"].startswith("waiting for the payment gateway (attempt ")
+    assert "payment gateway" in admin_view["waiting"]["reason"]  # unavailable, or its circuit open
+    for order_id in order_ids:
+        order = _settled(writer, order_id)
+        assert order["status"] == "COMPLETED", order
+        assert _payment(stack, order_id)["charges"] == 1
+        assert _order_view(writer, order_id, WAITING)["waiting"] is None
+    assert _stock(stack, product_id) == {"stock": 0, "inStock": False}
+
+
+def test_an_outage_longer_than_the_payment_deadline_cancels_the_order_and_charges_nothing(
+    stack: Stack, writer: GraphQL
+) -> None:
+    product_id = _product(stack, stock=1)
+    gateway = FakeGatewayClient(stack.gateway_url)
+    with gateway.outage():
+        started = time.monotonic()
+        order_id = _place(writer, [(product_id, 1)], wait=False)["aggregateId"]
+        order = _settled(writer, order_id, within=PAYING_DEADLINE_SECONDS + 60)
+        assert time.monotonic() - started >= PAYING_DEADLINE_SECONDS  # it waited the whole deadline
+    assert order["status"] == "CANCELLED"
+    assert order["cancelReason"] == "DEADLINE_EXCEEDED"
+    assert _stock(stack, product_id) == {"stock": 1, "inStock": True}
+    # The payment command still waiting is delivered again once the gateway is back: the order is
+    # cancelled, so it asks what the gateway holds and takes nothing.
+    recorded = _until(
+        lambda: [event.type for event in stack.storage.events.read_stream(f"Payment-{order_id}")],
+        60,
+        "the waiting payment's outcome",
+    )
+    assert recorded == ["PaymentFailed"]
+    assert _payment(stack, order_id)["charges"] == 0
+
+
+def test_good_cards_complete_while_other_customers_cards_time_out(stack: Stack, writer: GraphQL) -> None:
+    product_id = _product(stack, stock=6)
+    other = stack.signed_in(f"slow-{uuid.uuid4().hex[:8]}@kiroku.local")
+    # tok_timeout makes the gateway hang past our timeout: those calls open the circuit for everyone.
+    hanging = [_place(other, [(product_id, 1)], token="tok_timeout", wait=False) for _ in range(3)]
+    good = [_place(writer, [(product_id, 1)], wait=False)["aggregateId"] for _ in range(3)]
+    assert [order["error"] for order in hanging] == [None] * len(hanging), hanging
+    for order_id in good:
+        order = _settled(writer, order_id, within=PAYING_DEADLINE_SECONDS + 60)
+        assert order["status"] == "COMPLETED", order
+        assert _payment(stack, order_id)["charges"] == 1
 
 
 def test_fifty_concurrent_orders_never_oversell(stack: Stack, writer: GraphQL) -> None:

@@ -104,3 +104,9 @@ variable "migrate_image" {
   type        = string
   default     = ""
 }
+
+variable "alert_notification_channels" {
+  description = "Cloud Monitoring notification channel ids (projects/…/notificationChannels/…) that Kiroku's alerts notify; empty: the alerts open incidents in the console only."
+  type        = list(string)
+  default     = []
+}

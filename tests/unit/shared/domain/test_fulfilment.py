@@ -37,6 +37,7 @@ from shared.domain.fulfilment import (
 from shared.domain.money import Money
 from shared.domain.orders import OrderFacts, OrderState, decide_order, evolve_order
 from shared.domain.payments import (
+    Abandoned,
     Captured,
     Dispatched,
     GatewayAnswer,
@@ -44,7 +45,6 @@ from shared.domain.payments import (
     Refunded,
     Refused,
     ShipmentState,
-    Unanswered,
     decide_payment,
     decide_shipment,
     evolve_payment,
@@ -171,7 +171,7 @@ class World:
             refund_id = f"rf-{self.gateway_calls['RefundPayment']}"
             return Refunded(refund_id=refund_id, amount=self.charged) if self.charged is not None else None
         if self.order.status in ("CANCELLING", "CANCELLED"):
-            return Unanswered(reason="the order was cancelled before it was charged")
+            return Abandoned(reason="the order was cancelled before it was charged")
         if isinstance(self.payment_answer, Captured):
             self.charged = self.payment_answer.amount
         return self.payment_answer
@@ -520,11 +520,11 @@ def test_a_single_line_that_cannot_be_reserved_cancels_at_once() -> None:
     ("answer", "reason"),
     [
         (Refused(reason="card declined"), "PAYMENT_DECLINED"),
-        (Unanswered(reason="gateway timed out"), "PAYMENT_FAILED"),
+        (Abandoned(reason="gateway timed out"), "PAYMENT_FAILED"),
     ],
 )
 def test_a_payment_not_captured_releases_then_cancels_without_a_refund(
-    answer: Refused | Unanswered, reason: CancellationReason
+    answer: Refused | Abandoned, reason: CancellationReason
 ) -> None:
     sim = _simulation(_world(payment=answer))
     sim.run()
@@ -552,7 +552,7 @@ def test_a_payment_not_captured_releases_then_cancels_without_a_refund(
 def test_no_gateway_text_can_make_a_compensating_command_invalid(failed: str) -> None:
     # A gateway's error text as long and odd as it comes: a URL, control characters, past a reason's size.
     detail = "https://gateway.example/v1?x=" + "\x00\x1bé" * 400
-    sim = _simulation(_world(**{failed: Unanswered(reason=detail)}))  # type: ignore[arg-type]
+    sim = _simulation(_world(**{failed: Abandoned(reason=detail)}))  # type: ignore[arg-type]
     sim.run()
     assert sim.saga.step == "CANCELLED"
     assert sim.saga.failure_detail == detail
@@ -890,7 +890,7 @@ SCENARIOS = {
     ),
     "payment-failed": Scenario(
         ENOUGH,
-        Unanswered(reason="gateway timed out"),
+        Abandoned(reason="gateway timed out"),
         DISPATCHED,
         ("CANCELLED", "PAYMENT_FAILED"),
         {**FORWARD_TO_PAYMENT, **RELEASE_AND_CLOSE},
@@ -942,7 +942,7 @@ def test_duplicates_and_reordering_do_not_change_the_outcome(name: str, data: st
 @given(
     data=st.data(),
     payment=st.sampled_from(
-        [CAPTURED, CAPTURED, Refused(reason="card declined"), Unanswered(reason="timed out")]
+        [CAPTURED, CAPTURED, Refused(reason="card declined"), Abandoned(reason="timed out")]
     ),
     shipment=st.sampled_from([DISPATCHED, Refused(reason="address unknown")]),
     p2_stock=st.sampled_from([0, 1, 10, 10]),

@@ -10,6 +10,7 @@ import pytest
 
 from shared.domain.money import Money
 from shared.domain.payments import (
+    Abandoned,
     Captured,
     Dispatched,
     GatewayAnswer,
@@ -17,7 +18,6 @@ from shared.domain.payments import (
     Refunded,
     Refused,
     ShipmentState,
-    Unanswered,
     decide_payment,
     decide_shipment,
     evolve_payment,
@@ -48,7 +48,7 @@ SHIP = ShipOrder(
 PAYMENT_ANSWERS: list[GatewayAnswer] = [
     Captured(charge_id="ch-1", amount=TOTAL),
     Refused(reason="card declined"),
-    Unanswered(reason="gateway timed out"),
+    Abandoned(reason="gateway timed out"),
 ]
 ANY_ANSWER: list[GatewayAnswer | None] = [
     *PAYMENT_ANSWERS,
@@ -72,7 +72,7 @@ def _captured() -> PaymentState:
     [
         (Captured(charge_id="ch-1", amount=TOTAL), PaymentCaptured(charge_id="ch-1", amount=TOTAL)),
         (Refused(reason="card declined"), PaymentDeclined(reason="card declined")),
-        (Unanswered(reason="gateway timed out"), PaymentFailed(reason="gateway timed out")),
+        (Abandoned(reason="gateway timed out"), PaymentFailed(reason="gateway timed out")),
     ],
 )
 def test_a_payment_records_the_gateways_answer(answer: GatewayAnswer, event: PaymentEvent) -> None:
@@ -159,7 +159,7 @@ def test_a_refund_needs_the_gateways_refund() -> None:
     [
         (Dispatched(shipment_id="sh-1"), OrderShipped(shipment_id="sh-1")),
         (Refused(reason="address unknown"), ShippingFailed(reason="address unknown")),
-        (Unanswered(reason="carrier timed out"), ShippingFailed(reason="carrier timed out")),
+        (Abandoned(reason="carrier timed out"), ShippingFailed(reason="carrier timed out")),
     ],
 )
 def test_a_shipment_takes_exactly_one_answer(
