@@ -410,6 +410,8 @@ class _Chaos:
         )
         if not only_partners or ended in ("COMPLETED", "CANCELLED OUT_OF_STOCK"):
             return
+        if not ended.startswith("CANCELLED"):  # not settled: counted as such, it may still complete
+            return
         saga = self.storage.read_models.get("sagas", order_id)
         history = saga.data.get("history") if saga is not None else None
         missed = {
