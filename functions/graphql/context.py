@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
 from shared.application.outcomes import OutcomeLog
-from shared.application.waits import WaitLog
+from shared.application.waits import PartnerWait, WaitLog
 from shared.bus.publisher import Publisher
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
@@ -58,10 +58,18 @@ class RequestContext:
     rejections: list[GraphQLError] = field(default_factory=list)
     categories: DataLoader[str, ReadRecord | None] = field(init=False)
     sagas: DataLoader[str, ReadRecord | None] = field(init=False)
+    # What each order is waiting for, by order id: its `waiting` and `statusDetail` share one lookup.
+    waiting: DataLoader[str, PartnerWait | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.categories = self._loader("categories")
         self.sagas = self._loader("sagas")
+
+        async def waiting(order_ids: list[str]) -> list[PartnerWait | None]:
+            found = self.waits.current_many(order_ids)
+            return [found.get(order_id) for order_id in order_ids]
+
+        self.waiting = DataLoader(load_fn=waiting)
 
     def _loader(self, model: str) -> DataLoader[str, ReadRecord | None]:
         """One read-model query per batch of keys, whatever the size of the page that asks."""

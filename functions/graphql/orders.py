@@ -87,10 +87,10 @@ class PartnerWait:
         return f"waiting for the {self.partner} (attempt {self.attempts}{then})"
 
 
-def _waiting(order_id: str, status: str, context: RequestContext) -> PartnerWait | None:
+async def _waiting(order_id: str, status: str, context: RequestContext) -> PartnerWait | None:
     if status in SETTLED:
         return None
-    wait = context.waits.current(order_id)
+    wait = await context.waiting.load(order_id)
     return PartnerWait.of(wait, context) if wait is not None else None
 
 
@@ -110,9 +110,9 @@ class Saga:
     history: list[SagaHistoryEntry]
 
     @strawberry.field
-    def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
+    async def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
         """The partner the saga's current step is waiting for, if any."""
-        return _waiting(str(self.order_id), self.status, info.context)
+        return await _waiting(str(self.order_id), self.status, info.context)
 
     @classmethod
     def of(cls, record: ReadRecord, context: RequestContext) -> Saga:
@@ -165,15 +165,15 @@ class Order:
     updated_at: datetime
 
     @strawberry.field
-    def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
+    async def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
         """The partner the order is waiting for, if any (see statusDetail)."""
-        return _waiting(str(self.id), self.status, info.context)
+        return await _waiting(str(self.id), self.status, info.context)
 
     @strawberry.field
-    def status_detail(self, info: strawberry.Info[RequestContext, None]) -> str | None:
+    async def status_detail(self, info: strawberry.Info[RequestContext, None]) -> str | None:
         """Why the order is where it is, when there is more to say than its status, e.g.
         `waiting for the payment gateway (attempt 3; next try at 2026-11-30T12:00:05Z)`."""
-        waiting = _waiting(str(self.id), self.status, info.context)
+        waiting = await _waiting(str(self.id), self.status, info.context)
         return waiting.detail if waiting is not None else None
 
     @strawberry.field

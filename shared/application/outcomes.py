@@ -12,6 +12,7 @@ or stops waiting for, a command whose id it finds bound to another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -83,6 +84,11 @@ class OutcomeLog:
         """The outcome of this command id, or its claim while it has none."""
         record = self._read_models.get(OUTCOMES, command_id)
         return CommandOutcome.model_validate(record.data) if record is not None else None
+
+    def get_many(self, command_ids: Sequence[str]) -> dict[str, CommandOutcome]:
+        """The outcomes (or claims) of those command ids that have one, in one read."""
+        records = self._read_models.get_many(OUTCOMES, list(command_ids))
+        return {key: CommandOutcome.model_validate(record.data) for key, record in records.items()}
 
     def claim(self, claim: CommandOutcome) -> CommandOutcome:
         """Bind a command id to `claim` (a PENDING record) unless it is bound already; returns what the id is

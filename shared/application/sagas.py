@@ -33,7 +33,7 @@ from shared.application.aggregates import KINDS, SAGA, as_recorded, ignore_unrec
 from shared.bus.publisher import Publisher
 from shared.domain.fulfilment import (
     DEFAULT_DEADLINES,
-    FORWARD,
+    GIVES_UP_AT_DEADLINE,
     SAGA_UID,
     DeadlinePassed,
     SagaState,
@@ -210,7 +210,7 @@ def _count(decided: Sequence[SagaEvent], after: SagaState) -> None:
             SAGA_OUTCOMES.labels(event.step, after.failure or "").inc()
         elif isinstance(event, DeadlineMissed):
             SAGA_DEADLINES_MISSED.labels(event.step).inc()
-            if event.step not in FORWARD and event.step != "AWAITING_PAYMENT":  # those two give up
+            if event.step not in GIVES_UP_AT_DEADLINE:
                 logger.error(
                     "%s: saga %s has waited past its %s deadline (%s); its commands are sent again",
                     STEP_OVERDUE,

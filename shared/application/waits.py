@@ -10,7 +10,7 @@ A note is a read-model record: losing one loses an explanation, never a command.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -74,16 +74,25 @@ class WaitLog:
         self._read_models.upsert(WAITS, key, wait.model_dump(mode="json"), (kept.version if kept else 0) + 1)
         return wait
 
-    def current(self, aggregate_id: str, command_types: Iterable[str] = PARTNERS) -> PartnerWait | None:
+    def current(self, aggregate_id: str) -> PartnerWait | None:
         """The latest wait of a command on this aggregate that still has no outcome."""
-        keys = [_key(command_type, aggregate_id) for command_type in command_types]
+        return self.current_many([aggregate_id]).get(aggregate_id)
+
+    def current_many(self, aggregate_ids: Sequence[str]) -> dict[str, PartnerWait]:
+        """For each aggregate that has one, the latest wait of a command on it that still has no outcome:
+        two reads, however many aggregates (a page of orders asks for all of its own at once)."""
+        keys = [
+            _key(command_type, aggregate_id) for aggregate_id in aggregate_ids for command_type in PARTNERS
+        ]
         records = self._read_models.get_many(WAITS, keys).values()
         waits = [PartnerWait.model_validate(record.data) for record in records]
-        for wait in sorted(waits, key=lambda wait: wait.last_attempt_at, reverse=True):
-            outcome = self._outcomes.get(wait.command_id)
+        outcomes = self._outcomes.get_many([wait.command_id for wait in waits])
+        current: dict[str, PartnerWait] = {}
+        for wait in sorted(waits, key=lambda wait: wait.last_attempt_at):  # the latest is kept
+            outcome = outcomes.get(wait.command_id)
             if outcome is None or not outcome.settled:
-                return wait
-        return None
+                current[wait.aggregate_id] = wait
+        return current
 
 
 def _key(command_type: str, aggregate_id: str) -> str:

@@ -92,6 +92,9 @@ from shared.messages.sagas import (
 SAGA_UID = "fulfilment-saga"  # the actor the saga sends its commands as
 ENDED: frozenset[Step] = frozenset({"COMPLETED", "CANCELLED"})
 FORWARD: frozenset[Step] = frozenset({"RESERVING", "PAYING", "SHIPPING"})
+# The steps whose missed deadline ends them (a forward step fails, a payment awaited while cancelling is
+# given up for compensation); any other step's commands are sent again, for as long as it takes.
+GIVES_UP_AT_DEADLINE: frozenset[Step] = FORWARD | {"AWAITING_PAYMENT"}
 DEFAULT_DEADLINES: dict[Step, timedelta] = {
     "RESERVING": timedelta(seconds=120),
     # A partner's outage of a few minutes delays these steps; only a longer one cancels the order (its
@@ -477,7 +480,7 @@ class _Plan:
         self.emit(DeadlineMissed(step=passed.step, deadline=passed.deadline))
         if passed.step in FORWARD:
             self.fail("DEADLINE_EXCEEDED", f"no answer while {passed.step.lower()} before {passed.deadline}")
-        elif passed.step == "AWAITING_PAYMENT":
+        elif passed.step in GIVES_UP_AT_DEADLINE:  # AWAITING_PAYMENT
             self.compensate()
         else:
             self.issue(passed.step, *(_command_of(command) for command in state.pending))
