@@ -45,7 +45,7 @@ run: setup
 	$(PY) -m emulators run $(RUN_ARGS)
 
 token: $(VENV)/.synced
-	@$(PY) -m emulators token $(USER)
+	@$(PY) -m emulators token $(USER) $(TOKEN_ARGS)
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .

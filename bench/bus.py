@@ -2,13 +2,14 @@
 
 Two paths are measured in the same run, on the same emulator:
 - baseline: the emulator's own publish → StreamingPull receipt, with the Python client acking at once;
-- Kiroku: publish → runner (StreamingPull, filter, push envelope) → functions-framework → handler.
+- Kiroku: publish → runner (Pull, filter, push envelope) → functions-framework → handler.
 Each path is run twice: a flood of N messages (throughput, and latency under that load) and a paced
 stream (latency of a message that arrives alone, as most do in a commerce system).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 import threading
@@ -143,32 +144,76 @@ def _through_runner(publisher: Publisher, records: Path, count: int, rate: float
     return _measure(count, started, arrivals)
 
 
-def main() -> None:
+@dataclass(frozen=True)
+class BusOptions:
+    """How much to send. The defaults are `make bench-bus`; the smoke test sends a few dozen."""
+
+    flood: int = FLOOD
+    paced: int = PACED
+    paced_rate: float = PACED_RATE  # messages per second
+    warm_up: int = 200  # sent through the runner first, to warm the function's server and its subscription
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One load's two paths, measured in the same run: the emulator alone (the baseline) and Kiroku's."""
+
+    baseline: Figures
+    kiroku: Figures
+
+    def ratios(self) -> tuple[float, float, float]:
+        """Kiroku's p50 and p99 latencies and its throughput, each divided by the baseline's."""
+        baseline, kiroku = self.baseline, self.kiroku
+        return (
+            kiroku.percentile(0.5) / baseline.percentile(0.5),
+            kiroku.percentile(0.99) / baseline.percentile(0.99),
+            kiroku.throughput / baseline.throughput,
+        )
+
+
+@dataclass(frozen=True)
+class BusReport:
+    options: BusOptions
+    loads: dict[str, Comparison]  # "flood", "paced"
+
+
+def run(options: BusOptions) -> BusReport:
+    """Start the emulator, the runner and the sink function; measure both paths under both loads."""
     state = Path(tempfile.mkdtemp(prefix="kiroku-bench-bus-"))
     records = state / "arrivals.txt"
-    os.environ["KIROKU_BENCH_RECORDS"] = str(records)
     manifest = Manifest.load(Path(__file__).with_name("bus_manifest.yaml"))
-    options = StackOptions(project_id="kiroku-bench", state_dir=state, manifest=manifest)
-    console.print(
-        f"bench-bus: {FLOOD} messages flooded, {PACED} paced at {PACED_RATE:.0f}/s, on {os.cpu_count()} cores"
+    stack = StackOptions(
+        project_id="kiroku-bench",
+        state_dir=state,
+        manifest=manifest,
+        extra_env={"KIROKU_BENCH_RECORDS": str(records)},
     )
-    with LocalCloud(options) as cloud:
-        publisher = Publisher(options.project_id)
-        _through_runner(publisher, records, 200, None)  # warm up the function's server and the stream
-        results = {
-            "flood": (
-                emulator_hop(cloud, publisher, FLOOD, None),
-                _through_runner(publisher, records, FLOOD, None),
+    console.print(
+        f"bench-bus: {options.flood} messages flooded, {options.paced} paced at "
+        f"{options.paced_rate:.0f}/s, on {os.cpu_count()} cores"
+    )
+    with LocalCloud(stack) as cloud:
+        publisher = Publisher(stack.project_id)
+        _through_runner(publisher, records, options.warm_up, None)
+        loads = {
+            "flood": Comparison(
+                emulator_hop(cloud, publisher, options.flood, None),
+                _through_runner(publisher, records, options.flood, None),
             ),
-            "paced": (
-                emulator_hop(cloud, publisher, PACED, PACED_RATE),
-                _through_runner(publisher, records, PACED, PACED_RATE),
+            "paced": Comparison(
+                emulator_hop(cloud, publisher, options.paced, options.paced_rate),
+                _through_runner(publisher, records, options.paced, options.paced_rate),
             ),
         }
+    return BusReport(options, loads)
+
+
+def print_report(report: BusReport) -> None:
     table = Table(title="publish → received (baseline: emulator publish → StreamingPull, same run)")
     for column in ("load", "path", "msg/s", "p50 ms", "p99 ms", "p50 ratio", "p99 ratio", "throughput ratio"):
         table.add_column(column, justify="right")
-    for load, (baseline, kiroku) in results.items():
+    for load, comparison in report.loads.items():
+        baseline, kiroku = comparison.baseline, comparison.kiroku
         table.add_row(
             load,
             "emulator",
@@ -185,17 +230,25 @@ def main() -> None:
             f"{kiroku.throughput:,.0f}",
             f"{kiroku.percentile(0.5):.1f}",
             f"{kiroku.percentile(0.99):.1f}",
-            f"{kiroku.percentile(0.5) / baseline.percentile(0.5):.2f}",
-            f"{kiroku.percentile(0.99) / baseline.percentile(0.99):.2f}",
-            f"{kiroku.throughput / baseline.throughput:.2f}",
+            *(f"{ratio:.2f}" for ratio in comparison.ratios()),
         )
     console.print(table)
-    for load, (baseline, kiroku) in results.items():
+    for load, comparison in report.loads.items():
+        baseline, kiroku = comparison.baseline, comparison.kiroku
         print(
             f"{load}: runner+function {kiroku.throughput:,.0f} msg/s, p50 {kiroku.percentile(0.5):.1f} ms, "
             f"p99 {kiroku.percentile(0.99):.1f} ms | emulator alone {baseline.throughput:,.0f} msg/s, "
             f"p50 {baseline.percentile(0.5):.1f} ms, p99 {baseline.percentile(0.99):.1f} ms"
         )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--messages", type=int, default=BusOptions.flood, help="messages flooded")
+    parser.add_argument("--paced", type=int, default=BusOptions.paced, help="messages paced")
+    parser.add_argument("--paced-rate", type=float, default=BusOptions.paced_rate, help="paced messages/s")
+    args = parser.parse_args(argv)
+    print_report(run(BusOptions(flood=args.messages, paced=args.paced, paced_rate=args.paced_rate)))
 
 
 if __name__ == "__main__":

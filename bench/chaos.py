@@ -148,6 +148,7 @@ def run(options: ChaosOptions) -> Report:
     state_dir = Path(tempfile.mkdtemp(prefix="kiroku-chaos-"))
     faults = FaultInjection(
         duplicate_probability=0.2,
+        concurrent_duplicates=0.5,
         seed=options.seed,
         max_delay_seconds=0.05,
         lose=f'attributes.type = "ShipOrder" AND hasPrefix(attributes.aggregate_id, "{LOST_PREFIX}")',

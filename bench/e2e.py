@@ -8,9 +8,11 @@ mutation's path.
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -20,16 +22,39 @@ from rich.table import Table
 from bench.bus import Figures, emulator_hop, timed
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
-from emulators.stack import LocalCloud, StackOptions
+from emulators.stack import LocalCloud, StackOptions, Storage
 from shared.bus.manifest import Manifest
 from shared.bus.publisher import Publisher
 
 SCALE = float(os.environ.get("KIROKU_BENCH_SCALE", "1"))
-RUNS = [(1, int(100 * SCALE)), (8, int(400 * SCALE))]
+RUNS = ((1, int(100 * SCALE)), (8, int(400 * SCALE)))
 CREATE_PRODUCT = """mutation($input: CreateProductInput!) {
   createProduct(input: $input) { status version }
 }"""
 console = Console(width=120)
+
+
+def stack_options(storage: Storage, name: str, extra_env: dict[str, str] | None = None) -> StackOptions:
+    """The whole local cloud as `make run` starts it (every function, signed-in demo users), in a fresh
+    directory named for the benchmark."""
+    return StackOptions(
+        project_id="kiroku-bench",
+        storage=storage,
+        auth=True,
+        state_dir=Path(tempfile.mkdtemp(prefix=f"kiroku-bench-{name}-")),
+        manifest=Manifest.load(),
+        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, **(extra_env or {})},
+    )
+
+
+def sign_in(cloud: LocalCloud, user: str) -> str:
+    """A fresh ID token of the demo user `user` (admin or writer), from the cloud's Auth emulator."""
+    users = AuthEmulatorUsers(cloud.environment()["FIREBASE_AUTH_EMULATOR_HOST"], cloud.options.project_id)
+    return users.ensure_user(*DEMO_USERS[user], email_verified=True).id_token
+
+
+def storage_from_environment() -> Storage:
+    return "firestore" if os.environ.get("KIROKU_STORAGE", "postgres") == "firestore" else "postgres"
 
 
 def create_products(url: str, token: str, category_id: str, clients: int, count: int) -> Figures:
@@ -56,24 +81,35 @@ def create_products(url: str, token: str, category_id: str, clients: int, count:
     return timed(clients, count, one)
 
 
-def main() -> None:
-    storage = os.environ.get("KIROKU_STORAGE", "postgres")
-    options = StackOptions(
-        project_id="kiroku-bench",
-        storage="firestore" if storage == "firestore" else "postgres",
-        auth=True,
-        state_dir=Path(tempfile.mkdtemp(prefix="kiroku-bench-e2e-")),
-        manifest=Manifest.load(),
-        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL},
-    )
-    console.print(f"bench-e2e: createProduct with wait: true on {options.storage}, {os.cpu_count()} cores")
-    with LocalCloud(options) as cloud:
+@dataclass(frozen=True)
+class E2EOptions:
+    """How much to send. The defaults are `make bench-e2e`; the smoke test sends a few mutations."""
+
+    storage: Storage = "postgres"
+    runs: tuple[tuple[int, int], ...] = RUNS  # (clients, mutations), each measured
+    warm_up: tuple[int, int] = (4, 20)  # (clients, mutations) first, to warm every function and stream
+    hop: int = 300  # raw Pub/Sub messages, paced
+    hop_rate: float = 100.0  # messages per second
+
+
+@dataclass(frozen=True)
+class E2EReport:
+    options: E2EOptions
+    hop: Figures  # the baseline: one raw Pub/Sub hop, on the same emulator in the same run
+    runs: list[tuple[int, Figures]]  # clients, their mutations
+
+    def p50_ratio(self, figures: Figures) -> float:
+        return figures.percentile(0.5) / self.hop.percentile(0.5)
+
+
+def run(options: E2EOptions) -> E2EReport:
+    """Start the local cloud, create products through GraphQL from each run's clients, measure the hop."""
+    stack = stack_options(options.storage, "e2e")
+    console.print(f"bench-e2e: createProduct with wait: true on {stack.storage}, {os.cpu_count()} cores")
+    with LocalCloud(stack) as cloud:
         assert cloud.runner is not None
         url = cloud.runner.url("graphql")
-        environment = cloud.environment()
-        email, password = DEMO_USERS["admin"]
-        users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], options.project_id)
-        token = users.ensure_user(email, password, email_verified=True).id_token
+        token = sign_in(cloud, "admin")
         category = requests.post(
             url,
             json={"query": 'mutation { createCategory(input: {id: "bench", name: "Bench"}) { status } }'},
@@ -81,9 +117,16 @@ def main() -> None:
             timeout=60,
         ).json()
         assert category["data"]["createCategory"]["status"] == "ACCEPTED", category
-        create_products(url, token, "bench", 4, 20)  # warm every function's server and stream
-        hop = emulator_hop(cloud, Publisher(options.project_id), 300, 100.0)
-        results = [(clients, create_products(url, token, "bench", clients, count)) for clients, count in RUNS]
+        create_products(url, token, "bench", *options.warm_up)
+        hop = emulator_hop(cloud, Publisher(stack.project_id), options.hop, options.hop_rate)
+        runs = [
+            (clients, create_products(url, token, "bench", clients, count)) for clients, count in options.runs
+        ]
+    return E2EReport(options, hop, runs)
+
+
+def print_report(report: E2EReport) -> None:
+    hop = report.hop
     table = Table(
         title="createProduct (wait: true) vs one raw Pub/Sub hop (publish → StreamingPull, same run)"
     )
@@ -97,22 +140,29 @@ def main() -> None:
         f"{hop.percentile(0.99):.1f}",
         "1.0",
     )
-    for clients, figures in results:
+    for clients, figures in report.runs:
         table.add_row(
             str(clients),
             str(figures.messages),
             f"{figures.throughput:,.1f}",
             f"{figures.percentile(0.5):.1f}",
             f"{figures.percentile(0.99):.1f}",
-            f"{figures.percentile(0.5) / hop.percentile(0.5):.1f}",
+            f"{report.p50_ratio(figures):.1f}",
         )
     console.print(table)
-    for clients, figures in results:
+    for clients, figures in report.runs:
         print(
             f"{clients} client(s): {figures.throughput:,.1f} mutations/s, "
             f"p50 {figures.percentile(0.5):.1f} ms, "
             f"p99 {figures.percentile(0.99):.1f} ms; raw hop p50 {hop.percentile(0.5):.1f} ms"
         )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--storage", choices=("postgres", "firestore"), default=storage_from_environment())
+    args = parser.parse_args(argv)
+    print_report(run(E2EOptions(storage=args.storage)))
 
 
 if __name__ == "__main__":

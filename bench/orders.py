@@ -10,10 +10,10 @@ so the ratio says what the saga costs in round trips. Runs: 1 and 8 clients on d
 
 from __future__ import annotations
 
+import argparse
 import os
-import tempfile
 import uuid
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -21,15 +21,10 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.bus import Figures, timed
-from bench.e2e import create_products
-from emulators.auth_users import AuthEmulatorUsers
-from emulators.demo import ADMIN_EMAIL, DEMO_USERS
-from emulators.stack import LocalCloud, StackOptions
-from shared.bus.manifest import Manifest
+from bench.e2e import create_products, sign_in, stack_options, storage_from_environment
+from emulators.stack import LocalCloud, Storage
 
 SCALE = float(os.environ.get("KIROKU_BENCH_SCALE", "1"))
-RUNS = [("1 client", 1, int(30 * SCALE), False), ("8 clients", 8, int(120 * SCALE), False)]
-HOT = ("8 clients, one product", 8, int(120 * SCALE), True)
 PLACE = """mutation($input: PlaceOrderInput!) {
   placeOrder(input: $input) { status order { status } }
 }"""
@@ -77,38 +72,60 @@ def _orders(url: str, token: str, products: list[str], clients: int, count: int)
     return timed(clients, count, one)
 
 
-def main() -> None:
-    storage = os.environ.get("KIROKU_STORAGE", "postgres")
-    options = StackOptions(
-        project_id="kiroku-bench",
-        storage="firestore" if storage == "firestore" else "postgres",
-        auth=True,
-        state_dir=Path(tempfile.mkdtemp(prefix="kiroku-bench-orders-")),
-        manifest=Manifest.load(),
-        extra_env={"ADMIN_EMAIL": ADMIN_EMAIL, "KIROKU_RATE_LIMIT": "100000/minute"},
-    )
-    console.print(f"bench-orders: placeOrder with wait: true on {options.storage}, {os.cpu_count()} cores")
-    with LocalCloud(options) as cloud:
+@dataclass(frozen=True)
+class OrdersOptions:
+    """How much to send. The defaults are `make bench-orders`; the smoke test places a few orders."""
+
+    storage: Storage = "postgres"
+    products: int = 200  # the distinct products orders spread over
+    warm_up: tuple[int, int] = (4, 8)  # (clients, orders) first, to warm every function and stream
+    baseline: int = int(30 * SCALE)  # createProduct mutations from 1 client
+    single: int = int(30 * SCALE)  # orders from 1 client
+    clients: int = 8  # the concurrent runs' clients
+    concurrent: int = int(120 * SCALE)  # orders from `clients` clients, on distinct products, then on one
+
+
+@dataclass(frozen=True)
+class OrdersReport:
+    options: OrdersOptions
+    baseline: Figures  # createProduct (wait: true) from 1 client, in the same run
+    runs: list[tuple[str, Figures]]  # the run's name, its orders
+
+    def p50_ratio(self, figures: Figures) -> float:
+        return figures.percentile(0.5) / self.baseline.percentile(0.5)
+
+
+def run(options: OrdersOptions) -> OrdersReport:
+    """Start the local cloud, measure createProduct from one client, then place each run's orders."""
+    stack = stack_options(options.storage, "orders", {"KIROKU_RATE_LIMIT": "100000/minute"})
+    console.print(f"bench-orders: placeOrder with wait: true on {stack.storage}, {os.cpu_count()} cores")
+    with LocalCloud(stack) as cloud:
         assert cloud.runner is not None
         url = cloud.runner.url("graphql")
-        environment = cloud.environment()
-        users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], options.project_id)
-        admin = users.ensure_user(*DEMO_USERS["admin"], email_verified=True).id_token
-        writer = users.ensure_user(*DEMO_USERS["writer"], email_verified=True).id_token
+        admin, writer = sign_in(cloud, "admin"), sign_in(cloud, "writer")
         assert "errors" not in _post(
             url, admin, 'mutation { createCategory(input: {id: "bench", name: "B"}) { status } }'
         )
-        products = _products(url, admin, 200)
-        _orders(url, writer, products, 4, 8)  # warm every function's server and stream
-        baseline = create_products(url, admin, "bench", 1, int(30 * SCALE))
-        results = [
-            (name, _orders(url, writer, products[:1] if hot else products, clients, count))
-            for name, clients, count, hot in (*RUNS, HOT)
+        products = _products(url, admin, options.products)
+        _orders(url, writer, products, *options.warm_up)
+        baseline = create_products(url, admin, "bench", 1, options.baseline)
+        clients = options.clients
+        runs = [
+            ("1 client", _orders(url, writer, products, 1, options.single)),
+            (f"{clients} clients", _orders(url, writer, products, clients, options.concurrent)),
+            (
+                f"{clients} clients, one product",
+                _orders(url, writer, products[:1], clients, options.concurrent),
+            ),
         ]
+    return OrdersReport(options, baseline, runs)
+
+
+def print_report(report: OrdersReport) -> None:
     table = Table(title="placeOrder (wait: true, to COMPLETED) vs createProduct (wait: true, same run)")
     for column in ("run", "requests", "per s", "p50 ms", "p99 ms", "p50 ÷ createProduct p50"):
         table.add_column(column, justify="right")
-    rows = [("createProduct, 1 client", baseline), *results]
+    rows = [("createProduct, 1 client", report.baseline), *report.runs]
     for name, figures in rows:
         table.add_row(
             name,
@@ -116,7 +133,7 @@ def main() -> None:
             f"{figures.throughput:,.1f}",
             f"{figures.percentile(0.5):.1f}",
             f"{figures.percentile(0.99):.1f}",
-            f"{figures.percentile(0.5) / baseline.percentile(0.5):.1f}",
+            f"{report.p50_ratio(figures):.1f}",
         )
     console.print(table)
     for name, figures in rows:
@@ -124,6 +141,13 @@ def main() -> None:
             f"{name}: {figures.throughput:,.1f}/s, p50 {figures.percentile(0.5):.1f} ms, "
             f"p99 {figures.percentile(0.99):.1f} ms"
         )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--storage", choices=("postgres", "firestore"), default=storage_from_environment())
+    args = parser.parse_args(argv)
+    print_report(run(OrdersOptions(storage=args.storage)))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ rounds, and the median round is printed.
 
 from __future__ import annotations
 
+import argparse
+import gc
 import itertools
 import os
 import statistics
@@ -34,7 +36,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -239,14 +243,67 @@ def _firestore_raw(client: firestore.Client, label: str, appends: int, batch: in
     return writer
 
 
-def _read_rate(read: Callable[[], int]) -> float:
-    """Events per second of `read`, the median of as many rounds as the appends run."""
-    rates = []
-    for _ in range(ROUNDS):
+@dataclass(frozen=True)
+class StoreOptions:
+    """How much to run. The defaults are `make bench-store`; the smoke test appends a few events per
+    workload, in two rounds."""
+
+    scale: float = SCALE  # multiplies the number of appends (at least one per writer and round)
+    rounds: int = ROUNDS
+
+
+@dataclass(frozen=True)
+class Rates:
+    """One workload's events per second: Kiroku's, then each baseline's (none for reads), the median round.
+
+    `events` is what Kiroku appended in all rounds of an append workload, or what one round of a read
+    read. `kiroku` is None for a read the backend has no way to do (`unsupported` says why)."""
+
+    workload: str
+    kiroku: float | None
+    baselines: tuple[float, ...] = ()
+    events: int = 0
+    reference: str = ""
+    unsupported: str = ""
+
+    def ratios(self) -> tuple[float, ...]:
+        """Kiroku's rate divided by each baseline's, measured in the same rounds."""
+        if self.kiroku is None:
+            return ()
+        return tuple(self.kiroku / baseline for baseline in self.baselines)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One backend's table: its title, the names of its baselines, its append and read workloads."""
+
+    title: str
+    baselines: tuple[str, ...]
+    appends: list[Rates]
+    reads: list[Rates]
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    options: StoreOptions
+    backends: dict[str, Backend]  # "postgres", "firestore"
+    seconds: float
+
+
+def _read_rate(read: Callable[[], int], rounds: int) -> tuple[float, int]:
+    """Events per second of `read`, the median of as many rounds as the appends run; and the events it
+    read (in the last round)."""
+    rates, count = [], 0
+    for _ in range(rounds):
         started = time.perf_counter()
         count = read()
         rates.append(count / (time.perf_counter() - started))
-    return statistics.median(rates)
+    return statistics.median(rates), count
+
+
+def _read(workload: str, read: Callable[[], int], rounds: int, reference: str = "") -> Rates:
+    rate, events = _read_rate(read, rounds)
+    return Rates(workload, rate, events=events, reference=reference)
 
 
 def _read_all(store: PostgresEventStore) -> int:
@@ -268,10 +325,6 @@ def _select_all(pool: ConnectionPool[psycopg.Connection[Any]]) -> int:
         after = rows[-1][-1]
 
 
-def _n(value: int) -> int:
-    return max(1, round(value * SCALE))
-
-
 def _table(title: str, baselines: Sequence[str]) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("workload")
@@ -283,25 +336,35 @@ def _table(title: str, baselines: Sequence[str]) -> Table:
     return table
 
 
-def _row(table: Table, name: str, ours: float, others: Sequence[float], reference: str = "") -> None:
+def _row(table: Table, rates: Rates) -> None:
     """A workload's rates: Kiroku's, then each baseline's (none for reads) beside Kiroku's ratio to it."""
-    cells = [name, f"{ours:,.0f}"]
-    for other in others:
-        cells += [f"{other:,.0f}", f"{ours / other:.0%}"]
+    cells = [rates.workload, rates.unsupported if rates.kiroku is None else f"{rates.kiroku:,.0f}"]
+    for other, ratio in zip(rates.baselines, rates.ratios(), strict=True):
+        cells += [f"{other:,.0f}", f"{ratio:.0%}"]
     cells += [""] * (len(table.columns) - 1 - len(cells))
-    table.add_row(*cells, reference)
+    table.add_row(*cells, rates.reference)
+
+
+def print_backend(backend: Backend) -> None:
+    table = _table(backend.title, backend.baselines)
+    for rates in backend.appends:
+        _row(table, rates)
+    table.add_section()
+    for rates in backend.reads:
+        _row(table, rates)
+    console.print(table)
 
 
 Baseline = Callable[[str, int, int], Callable[[int], Append]]
 
 
-def _append_rows(
-    table: Table,
+def _append_rates(
+    options: StoreOptions,
     store: EventStore,
     totals: tuple[int, int],
     baselines: Sequence[Baseline],
     batch_reference: str,
-) -> None:
+) -> list[Rates]:
     """Single-event then batch appends, 1 and 8 writers: Kiroku and each baseline.
 
     Each workload runs in rounds, every contender once per round, and the median round counts: this
@@ -311,40 +374,43 @@ def _append_rows(
     is met by each in turn.
     """
     contenders: list[Baseline] = [partial(_kiroku, store), *baselines]
+    workloads: list[Rates] = []
     for batch, total in zip((1, BATCH), totals, strict=True):
         for writers in WRITERS:
-            appends = _n(total // writers // ROUNDS)
+            appends = max(1, round(total // writers // ROUNDS * options.scale))
             rates: list[list[float]] = [[] for _ in contenders]
-            for round_number in range(ROUNDS):
+            for round_number in range(options.rounds):
                 label = f"{batch}-{writers}-{round_number}"
                 for offset in range(len(contenders)):
                     index = (round_number + offset) % len(contenders)
                     writer = contenders[index](label, appends, batch)
                     rates[index].append(_rate(writers, appends, batch, writer))
             medians = [statistics.median(contender_rates) for contender_rates in rates]
-            _row(
-                table,
-                f"{batch}-event appends, {writers} writer{'s' * (writers > 1)}",
-                medians[0],
-                medians[1:],
-                batch_reference if batch == BATCH else "",
+            workloads.append(
+                Rates(
+                    f"{batch}-event appends, {writers} writer{'s' * (writers > 1)}",
+                    medians[0],
+                    tuple(medians[1:]),
+                    events=writers * appends * batch * options.rounds,
+                    reference=batch_reference if batch == BATCH else "",
+                )
             )
+    return workloads
 
 
-def _stream_read_row(table: Table, store: EventStore, reference: str) -> None:
+def _stream_read(options: StoreOptions, store: EventStore, reference: str) -> Rates:
     """The single writer's batch streams (one per round), each read whole."""
-    streams = [f"{BATCH}-1-{round_number}-0" for round_number in range(ROUNDS)]
+    streams = [f"{BATCH}-1-{round_number}-0" for round_number in range(options.rounds)]
     events = sum(store.stream_version(stream) for stream in streams)
-    _row(
-        table,
+    return _read(
         f"stream read ({len(streams)} streams, {events:,} events)",
-        _read_rate(lambda: sum(len(store.read_stream(stream)) for stream in streams)),
-        [],
+        lambda: sum(len(store.read_stream(stream)) for stream in streams),
+        options.rounds,
         reference,
     )
 
 
-def bench_postgres(work_dir: Path) -> None:
+def bench_postgres(options: StoreOptions, work_dir: Path) -> Backend:
     server = EmbeddedPostgres(work_dir / "postgres", ephemeral=True)
     server.start()
     pool = open_pool(server.uri, max_size=10)
@@ -366,13 +432,9 @@ def bench_postgres(work_dir: Path) -> None:
         recorder.create_table()
         store = PostgresEventStore(pool)
         append_orders = itertools.count(1)
-        table = _table(
-            f"PostgreSQL {version[0] if version else '?'} (embedded, {os.cpu_count()} cores)",
-            ("raw INSERT", "all-rows INSERT", "pre-encoded INSERT", "eventsourcing"),
-        )
         commanded = f"Commanded {COMMANDED['batch 1']:,.0f} (1 w), {COMMANDED['batch 50']:,.0f} (50 w)"
-        _append_rows(
-            table,
+        appends = _append_rates(
+            options,
             store,
             (4800, 800),
             [
@@ -383,56 +445,89 @@ def bench_postgres(work_dir: Path) -> None:
             ],
             commanded,
         )
-        table.add_section()
         read_reference = f"Commanded {COMMANDED['read']:,.0f}"
-        _row(
-            table,
-            "read_all (pages of 1,000)",
-            _read_rate(lambda: _read_all(store)),
-            [],
-            read_reference,
-        )
-        _row(
-            table,
-            "raw SELECT, same pages, not decoded",
-            _read_rate(lambda: _select_all(pool)),
-            [],
-        )
-        _stream_read_row(table, store, read_reference)
-        console.print(table)
+        reads = [
+            _read("read_all (pages of 1,000)", lambda: _read_all(store), options.rounds, read_reference),
+            _read("raw SELECT, same pages, not decoded", lambda: _select_all(pool), options.rounds),
+            _stream_read(options, store, read_reference),
+        ]
         datastore.close()
+        return Backend(
+            f"PostgreSQL {version[0] if version else '?'} (embedded, {os.cpu_count()} cores)",
+            ("raw INSERT", "all-rows INSERT", "pre-encoded INSERT", "eventsourcing"),
+            appends,
+            reads,
+        )
     finally:
         pool.close()
         server.stop()
 
 
-def bench_firestore(work_dir: Path) -> None:
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """`values` set in this process's environment (where the Google clients look), then as they were."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def bench_firestore(options: StoreOptions, work_dir: Path) -> Backend:
     emulator = FirestoreEmulator(work_dir / "logs")
     emulator.start()
-    os.environ.update(emulator.environment())
-    client = firestore.Client(project="kiroku-bench")
     try:
-        store = FirestoreEventStore(client)
-        table = _table(
-            "Firestore (official emulator: figures track changes, not the real service)", ["plain batch"]
-        )
-        _append_rows(table, store, (200, 40), [partial(_firestore_raw, client)], "")
-        table.add_section()
-        table.add_row("read_all", "n/a (no global order)", "", "", "")
-        _stream_read_row(table, store, "")
-        console.print(table)
+        with _environment(emulator.environment()):
+            client = firestore.Client(project="kiroku-bench")
+            try:
+                store = FirestoreEventStore(client)
+                appends = _append_rates(options, store, (200, 40), [partial(_firestore_raw, client)], "")
+                reads = [
+                    Rates("read_all", None, unsupported="n/a (no global order)"),
+                    _stream_read(options, store, ""),
+                ]
+            finally:
+                client.close()  # type: ignore[no-untyped-call]
     finally:
-        client.close()  # type: ignore[no-untyped-call]
         emulator.stop()
+    return Backend(
+        "Firestore (official emulator: figures track changes, not the real service)",
+        ("plain batch",),
+        appends,
+        reads,
+    )
 
 
-def main() -> None:
-    tune_garbage_collector()
+def run(options: StoreOptions) -> StoreReport:
+    """Measure PostgreSQL, then Firestore, printing each backend's table as soon as it is measured (what
+    `make bench-store` prints); the figures of both."""
     work_dir = Path(tempfile.mkdtemp(prefix="kiroku-bench-store-"))
+    threshold = gc.get_threshold()
+    tune_garbage_collector()
     started = time.perf_counter()
-    bench_postgres(work_dir)
-    bench_firestore(work_dir)
-    console.print(f"total {time.perf_counter() - started:.0f} s (KIROKU_BENCH_SCALE={SCALE:g})")
+    try:
+        backends: dict[str, Backend] = {}
+        for name, bench in (("postgres", bench_postgres), ("firestore", bench_firestore)):
+            backends[name] = bench(options, work_dir)
+            print_backend(backends[name])
+    finally:
+        gc.set_threshold(*threshold)  # as this process had it: a test session goes on after the benchmark
+    seconds = time.perf_counter() - started
+    console.print(f"total {seconds:.0f} s (KIROKU_BENCH_SCALE={options.scale:g})")
+    return StoreReport(options, backends, seconds)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--scale", type=float, default=StoreOptions.scale, help="multiplies the appends")
+    parser.add_argument("--rounds", type=int, default=StoreOptions.rounds, help="rounds of every workload")
+    args = parser.parse_args(argv)
+    run(StoreOptions(scale=args.scale, rounds=args.rounds))
 
 
 if __name__ == "__main__":

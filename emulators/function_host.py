@@ -28,6 +28,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from emulators.query_shapes import RECORD_VARIABLE, record_query_shapes
+
 # Imported before forking: expensive to import, and nothing in them runs at import time that a fork
 # would break. Optional ones (firestore for the Firestore backend) are skipped when absent.
 PRELOADED = (
@@ -105,6 +107,8 @@ def _serve(function: dict[str, Any]) -> None:
             from functions.runtime import install_after_commit
 
             install_after_commit(crash_after_commit(function["crash_after_commit"]))
+        if function["environment"].get(RECORD_VARIABLE):
+            record_query_shapes(Path(function["environment"][RECORD_VARIABLE]))
         from functions_framework import create_app
         from functions_framework._http import create_server
 

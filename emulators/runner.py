@@ -22,10 +22,11 @@ send no `deliveryAttempt` and ignore filters (measured), so the runner instead:
    reopens one the emulator held that subscription's new messages back for a full ack deadline;
 5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
 
-A `FaultInjection` makes it misbehave the ways Pub/Sub may: deliver some messages twice (at-least-once),
-late by a random delay (so messages of different ordering keys overtake each other), or never (a lost
-delivery, chosen by a subscription filter), so that handlers' idempotency, order-independence and
-deadlines can be proved through the real path.
+A `FaultInjection` makes it misbehave the ways Pub/Sub may: deliver some messages twice (at-least-once;
+the twin after the first was acknowledged, or at the same moment to another instance), late by a random
+delay (so messages of different ordering keys overtake each other) or by a fixed one for one kind, or
+never (a lost delivery, chosen by a subscription filter), so that handlers' idempotency,
+order-independence and deadlines can be proved through the real path.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import urllib3
 from google.api_core.exceptions import AlreadyExists, DeadlineExceeded
@@ -76,12 +78,19 @@ class FaultInjection:
     """Deliberate misbehaviour of the delivery path, for proving handlers idempotent."""
 
     duplicate_probability: float = 0.0
+    # Of the duplicates, the share pushed at the same moment as the first delivery rather than after it
+    # was acknowledged: two instances then decide one message at once, as Pub/Sub may have them do.
+    concurrent_duplicates: float = 0.0
     seed: int = 0
     functions: frozenset[str] = frozenset()  # the functions whose deliveries are duplicated; empty: all
     max_delay_seconds: float = 0.0  # each delivery waits a random time up to this
     lose: str | None = None  # a subscription filter: matching messages are acked, never delivered
-    # Lose only the first matching message of each aggregate (a step that went unanswered once).
+    # Lose only the first matching message of each aggregate, with every copy of it sent again under the
+    # same id: that command never gets through (a step that went unanswered); later ones do.
     lose_first_only: bool = False
+    # A subscription filter: matching messages are pushed `hold_seconds` late (a slow hop of one kind).
+    hold: str | None = None
+    hold_seconds: float = 0.0
     # A subscription filter: the handler of a matching command dies between commit and publish on the
     # message's first delivery (emulators/faults.py).
     crash_after_commit: str | None = None
@@ -146,7 +155,8 @@ class _Delivery:
         self._http = http
         self._faults = faults
         self._lost: Predicate | None = parse_filter(faults.lose) if faults.lose else None
-        self._lost_aggregates: set[str] = set()
+        self._held: Predicate | None = parse_filter(faults.hold) if faults.hold else None
+        self._lost_aggregates: dict[str, str] = {}  # aggregate -> the id of its lost message
         self._random = random.Random(faults.seed)  # noqa: S311 - chaos, not cryptography
         self._random_lock = threading.Lock()
 
@@ -157,15 +167,25 @@ class _Delivery:
             logger.warning("fault injection: %s never receives %s", self.spec.name, attributes.get("type"))
             acknowledge()
             return True
+        if self._held is not None and self._held(attributes):
+            time.sleep(self._faults.hold_seconds)
         if self._faults.max_delay_seconds > 0:
             with self._random_lock:
                 delay = self._random.uniform(0, self._faults.max_delay_seconds)
             time.sleep(delay)
         body = json.dumps(self._push_body(received)).encode()
-        if not self._post(body):
+        duplicate = self._duplicate()
+        twin = None
+        if duplicate == "concurrent":
+            twin = threading.Thread(target=self._post, args=(body,), name=f"{self.spec.name}-twin")
+            twin.start()
+        handled = self._post(body)
+        if twin is not None:
+            twin.join()
+        if not handled:
             return False
         acknowledge()
-        if self._duplicate():
+        if duplicate == "after":
             self._post(body)
         return True
 
@@ -176,15 +196,17 @@ class _Delivery:
             return True
         aggregate = attributes.get("aggregate_id", "")
         with self._random_lock:
-            first = aggregate not in self._lost_aggregates
-            self._lost_aggregates.add(aggregate)
-        return first
+            lost = self._lost_aggregates.setdefault(aggregate, attributes.get("id", ""))
+        return lost == attributes.get("id", "")
 
-    def _duplicate(self) -> bool:
+    def _duplicate(self) -> Literal["concurrent", "after"] | None:
+        """Whether this delivery is pushed twice, and if so whether the twin goes at the same moment."""
         if not self._faults.affects(self.spec.name):
-            return False
+            return None
         with self._random_lock:
-            return self._random.random() < self._faults.duplicate_probability
+            if self._random.random() >= self._faults.duplicate_probability:
+                return None
+            return "concurrent" if self._random.random() < self._faults.concurrent_duplicates else "after"
 
     def _push_body(self, received: ReceivedMessage) -> dict[str, object]:
         # The id and time the message was first published with, as Pub/Sub would push them.
@@ -407,7 +429,7 @@ class Runner:
         self.env = {**os.environ, **env, "GOOGLE_CLOUD_PROJECT": project_id}
         self.log_dir = log_dir
         self.faults = faults or FaultInjection()
-        for fault in (self.faults.lose, self.faults.crash_after_commit):
+        for fault in (self.faults.lose, self.faults.hold, self.faults.crash_after_commit):
             if fault is not None:
                 parse_filter(fault)  # a filter that cannot parse fails here, not in every function
         self.servers = {

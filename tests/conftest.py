@@ -1,14 +1,21 @@
 """Suite-wide fixtures: the Auth emulator (slow to start, so once), the fake payment and shipping gateway,
-and the guard that a test session leaves no process of the local cloud running."""
+a real PostgreSQL server, and the guard that a test session leaves no process of the local cloud running."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
+import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
-from emulators.services import FakeGateway, FirebaseAuthEmulator
+from emulators.services import EmbeddedPostgres, FakeGateway, FirebaseAuthEmulator
+from shared.eventstore.postgres import open_pool
+from tests.contract.harness import TEMPLATE_DATABASE
 
 AUTH_PROJECT = "kiroku-auth-test"
 
@@ -42,3 +49,21 @@ def fake_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGatew
         yield gateway
     finally:
         gateway.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server for the session, with a migrated template database to copy."""
+    # Not under pytest's tmp dir: as root, PostgreSQL runs as its own user, and pytest closes its base
+    # directory (mode 700) before the server is stopped, which then cannot reach its data directory.
+    base = Path(tempfile.mkdtemp(prefix="kiroku-contract-pg-"))
+    server = EmbeddedPostgres(base / "data", ephemeral=True)
+    server.start()
+    try:
+        with psycopg.connect(server.uri, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{TEMPLATE_DATABASE}"')
+        open_pool(make_conninfo(server.uri, dbname=TEMPLATE_DATABASE)).close()
+        yield server.uri
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)

@@ -95,7 +95,9 @@ def _clean(error: GraphQLError) -> dict[str, Any]:
     code = (error.extensions or {}).get("code")
     if code in CODES:
         return error.formatted  # type: ignore[return-value]
-    if error.original_error is None:  # a syntax or validation error of the query itself
+    # A syntax or validation error of the query itself, or a variable graphql-core could not coerce to its
+    # type (that error wraps graphql-core's own GraphQLError): the client's request, not our fault.
+    if error.original_error is None or isinstance(error.original_error, GraphQLError):
         return {**error.formatted, "extensions": {"code": "BAD_USER_INPUT"}}
     error_id = uuid.uuid4().hex
     logger.error("internal error %s in %s", error_id, error.path, exc_info=error.original_error)

@@ -9,13 +9,14 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
+from functions.graphql.errors import api_error
 from shared.application.outcomes import OutcomeLog
 from shared.application.waits import PartnerWait, WaitLog
 from shared.bus.publisher import Publisher
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
 from shared.observability.metrics import READ_MODEL_QUERIES
-from shared.readmodels.store import Page, ReadModelStore, ReadRecord, Scalar
+from shared.readmodels.store import InvalidCursor, Page, ReadModelStore, ReadRecord, Scalar
 
 
 class CountedReads:
@@ -42,7 +43,10 @@ class CountedReads:
         descending: bool = False,
     ) -> Page:
         READ_MODEL_QUERIES.labels(model, "find").inc()
-        return self._store.find(model, where, order_by, descending=descending, limit=limit, cursor=cursor)
+        try:
+            return self._store.find(model, where, order_by, descending=descending, limit=limit, cursor=cursor)
+        except InvalidCursor as error:
+            raise api_error("BAD_USER_INPUT", f"after: {error}", field="after") from error
 
 
 @dataclass

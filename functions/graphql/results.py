@@ -7,6 +7,7 @@ only look at `errors`; a status query reports it only in the result.
 
 from __future__ import annotations
 
+import re
 import uuid
 from enum import Enum
 from typing import Any
@@ -17,6 +18,7 @@ from strawberry.types import Info
 from functions.graphql.commands import Sent, send_command
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
+from shared.messages.fields import COMMAND_ID_PATTERN, ID_PATTERN
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -119,6 +121,23 @@ async def send(
 
 # Namespace of the ids the API gives new aggregates of a command whose client chose its id.
 _CREATED_IDS = uuid.UUID("2b0f3c54-9a7e-4d41-8f0e-5c6a9e1d7b20")
+
+
+ENTITY_ID = re.compile(ID_PATTERN)
+ANY_COMMAND_ID = re.compile(f"{ID_PATTERN}|{COMMAND_ID_PATTERN}")  # a client's, or one the system derived
+
+
+def looked_up_id(value: strawberry.ID, field: str = "id", rule: re.Pattern[str] = ENTITY_ID) -> str:
+    """The id a lookup asks for, if it is one the id rule allows; otherwise BAD_USER_INPUT, as for any
+    other bad argument, rather than a question the stores refuse to be asked."""
+    text = str(value)
+    if not rule.fullmatch(text):
+        raise api_error(
+            "BAD_USER_INPUT",
+            f"{field} is not an id: ids start with a letter or digit, then letters, digits and _ - . :",
+            field=field,
+        )
+    return text
 
 
 def new_id(info: RequestInfo, given: strawberry.ID | None, command_id: strawberry.ID | None) -> str:

@@ -14,9 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, DisableIntrospection
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
+from strawberry.types import ExecutionContext
 
 from functions.graphql.access import AccessControl
 from functions.graphql.commands import Sent
@@ -37,11 +38,13 @@ from functions.graphql.orders import (
     wait_until_settled,
 )
 from functions.graphql.results import (
+    ANY_COMMAND_ID,
     CommandResult,
     CommandStatus,
     PageInfo,
     RequestInfo,
     command_result,
+    looked_up_id,
     new_id,
     page_size,
     send,
@@ -263,7 +266,7 @@ class Query:
 
     @strawberry.field
     def category(self, info: RequestInfo, id: strawberry.ID) -> Category | None:
-        record = info.context.reads.get("categories", str(id))
+        record = info.context.reads.get("categories", looked_up_id(id))
         return Category.of(record) if record is not None else None
 
     @strawberry.field  # a plain list, the seed's shape; pages: productsConnection
@@ -288,7 +291,7 @@ class Query:
 
     @strawberry.field
     def product(self, info: RequestInfo, id: strawberry.ID) -> Product | None:
-        record = info.context.reads.get("products", str(id))
+        record = info.context.reads.get("products", looked_up_id(id))
         return Product.of(record) if record is not None else None
 
     @strawberry.field
@@ -299,12 +302,12 @@ class Query:
 
     @strawberry.field
     def order(self, info: RequestInfo, id: strawberry.ID) -> Order | None:
-        record = visible(info.context, info.context.reads.get(ORDERS, str(id)))
+        record = visible(info.context, info.context.reads.get(ORDERS, looked_up_id(id)))
         return Order.of(record) if record is not None else None
 
     @strawberry.field
     def saga(self, info: RequestInfo, order_id: strawberry.ID) -> Saga | None:
-        record = visible(info.context, info.context.reads.get(SAGAS, str(order_id)))
+        record = visible(info.context, info.context.reads.get(SAGAS, looked_up_id(order_id, "orderId")))
         return Saga.of(record, info.context) if record is not None else None
 
     @strawberry.field
@@ -316,7 +319,9 @@ class Query:
         from_version: int = 1,
         first: int | None = None,
     ) -> list[StoredEvent]:
-        return event_history(info.context, aggregate_type, str(aggregate_id), from_version, first)
+        return event_history(
+            info.context, aggregate_type, looked_up_id(aggregate_id, "aggregateId"), from_version, first
+        )
 
     @strawberry.field
     def dead_letters(self, info: RequestInfo, function: str, first: int | None = None) -> list[DeadLetter]:
@@ -325,7 +330,7 @@ class Query:
     @strawberry.field
     def command_status(self, info: RequestInfo, id: strawberry.ID) -> CommandResult | None:
         context = info.context
-        outcome = context.outcomes.get(str(id))
+        outcome = context.outcomes.get(looked_up_id(id, rule=ANY_COMMAND_ID))
         if outcome is None or (context.actor.role != "admin" and outcome.actor_uid != context.actor.uid):
             return None
         return command_result(
@@ -517,6 +522,17 @@ def validation_rules(config: Settings) -> list[type[ASTValidationRule]]:
     ]
 
 
+class _Schema(strawberry.Schema):
+    """A client's mistake answered with a code is an answer, not a fault of the server: strawberry would
+    log each one with its traceback at ERROR, burying real faults under every refused request. The door
+    (app._clean) logs each error that has no code, with the id the client is shown."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
 def build_schema(config: Settings) -> strawberry.Schema:
     """The schema with this environment's guards: access control, query limits, and no introspection in
     production."""
@@ -524,4 +540,4 @@ def build_schema(config: Settings) -> strawberry.Schema:
     extensions: list[Any] = [AccessControl, lambda: AddValidationRules(list(rules))]
     if config.environment == "prod":
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return _Schema(query=Query, mutation=Mutation, extensions=extensions)

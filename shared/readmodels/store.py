@@ -39,6 +39,11 @@ class InvalidReadModelInput(ValueError):
     """A model name, key, record, filter or cursor that cannot be used; nothing was written."""
 
 
+class InvalidCursor(InvalidReadModelInput):
+    """A cursor this store did not hand out, or one of a list in another order: the one input of a read
+    that comes from a client as it is, so callers tell it from their own mistakes."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReadRecord:
     key: str
@@ -205,7 +210,7 @@ def _decode_cursor(cursor: str, order_by: str | None, descending: bool) -> tuple
     try:
         cursor_order, cursor_descending, value, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError, binascii.Error) as error:
-        raise InvalidReadModelInput("not a cursor this store returned") from error
+        raise InvalidCursor("not a cursor this store returned") from error
     if (cursor_order, cursor_descending) != (order_by, descending) or not isinstance(key, str):
-        raise InvalidReadModelInput("the cursor belongs to a list with another order")
+        raise InvalidCursor("the cursor belongs to a list with another order")
     return value, key

@@ -1,42 +1,20 @@
 """Session services for the contract suite, started here and stopped at the end: never assumed running.
 
-The real PostgreSQL (embedded) and the official Firestore emulator start only when a selected test
-needs them; `backend` runs each contract test once per backend on a fresh, empty store.
+The official Firestore emulator (and the suite's PostgreSQL, tests/conftest.py) start only when a selected
+test needs them; `backend` runs each contract test once per backend on a fresh, empty store.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
-from emulators.services import EmbeddedPostgres, FirestoreEmulator
-from shared.eventstore.postgres import open_pool
+from emulators.services import FirestoreEmulator
 from shared.storage import Storage
-from tests.contract.harness import TEMPLATE_DATABASE, FirestoreHarness, Harness, PostgresHarness
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    # Not under pytest's tmp dir: as root, PostgreSQL runs as its own user, and pytest closes its base
-    # directory (mode 700) before the server is stopped, which then cannot reach its data directory.
-    base = Path(tempfile.mkdtemp(prefix="kiroku-contract-pg-"))
-    server = EmbeddedPostgres(base / "data", ephemeral=True)
-    server.start()
-    try:
-        with psycopg.connect(server.uri, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{TEMPLATE_DATABASE}"')
-        open_pool(make_conninfo(server.uri, dbname=TEMPLATE_DATABASE)).close()
-        yield server.uri
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
+from tests.contract.harness import FirestoreHarness, Harness, PostgresHarness
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from shared.messages.envelope import Actor, Envelope
 from shared.storage import Storage
 from tests.contract.factories import command
 from tests.contract.test_command_handling import CUSTOMER, RecordingPublisher, create_catalogue
+from tests.contract.test_concurrent_handling import at_once
 
 SAGA = Actor(uid="fulfilment-saga", role="system")
 AMOUNT = {"amount": "9.00", "currency": "EUR"}
@@ -212,3 +213,18 @@ def test_reconciliation_refunds_a_charge_held_for_an_order_that_was_not_shipped(
     assert (
         _payment(fake_gateway, running)["refunded"] is False
     )  # an order in progress is the saga's to settle
+
+
+def test_one_payment_processed_twice_at_once_captures_once(
+    storage: Storage, fake_gateway: FakeGateway
+) -> None:
+    """Two deliveries of one ProcessPayment decided by two function instances at the same moment."""
+    handlers = [_handler(storage, fake_gateway), _handler(storage, fake_gateway)]
+    order_id = _order(handlers[0])
+    pay = _pay(order_id, "tok_ok")
+
+    outcomes = at_once(2, lambda index: handlers[index].handle(pay, 1))
+
+    assert {(outcome.status, outcome.version) for outcome in outcomes} == {("ACCEPTED", 1)}
+    assert _types(storage, f"Payment-{order_id}") == ["PaymentCaptured"]
+    assert _payment(fake_gateway, order_id)["charges"] == 1

@@ -239,12 +239,19 @@ def test_migrations_apply_once_even_when_cold_starts_race(postgres_server: str) 
         admin.execute('CREATE DATABASE "kiroku_migrations"')
     url = make_conninfo(postgres_server, dbname="kiroku_migrations")
 
+    together = threading.Barrier(4)
+
     def cold_start(_: int) -> list[str]:
         with psycopg.connect(url, autocommit=True) as conn:
             return migrate(conn)
 
+    def racing_cold_start(index: int) -> list[str]:
+        with psycopg.connect(url, autocommit=True) as conn:
+            together.wait(timeout=30)  # all four connected: they migrate at the same moment
+            return migrate(conn)
+
     with ThreadPoolExecutor(4) as pool:
-        applied = list(pool.map(cold_start, range(4)))
+        applied = list(pool.map(racing_cold_start, range(4)))
     assert sorted(applied, key=len) == [[], [], [], [m.name for m in available()]]
     assert cold_start(0) == []
     with psycopg.connect(url, autocommit=True) as conn:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,8 +22,10 @@ import pytest
 
 from deploy.bundle import DEFAULT_UV, FIXED_TIME, PACKAGES, REGULAR_FILE_MODE, ROOT_FILES, BundleError, build
 from shared.bus.manifest import Manifest
-from tests.deploy.terraform import ROOT
+from tests.deploy.terraform import ROOT, console
 
+# The line `make package` ends with: where it wrote the bundle and its SHA-256.
+PRINTED = re.compile(r"(?P<output>\S+) sha256=(?P<digest>[0-9a-f]{64})")
 REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
 IMPORT_ENTRY_POINTS = """
 import importlib, json, sys
@@ -151,3 +154,42 @@ def test_every_entry_point_imports_from_the_bundle_in_a_clean_venv(bundle: Path,
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["callable"] == dict.fromkeys(entry_points, True)
     assert all(Path(file).is_relative_to(unpacked) for file in report["files"])
+
+
+def make_package() -> list[str]:
+    """The command `make package` runs (its recipe in the Makefile), with this interpreter as $(PY)."""
+    recipe = re.search(r"^package:.*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert recipe is not None, "the Makefile has no package target"
+    command = [sys.executable if word == "$(PY)" else word for word in shlex.split(recipe.group(1))]
+    assert not [word for word in command if "$(" in word], command
+    return command
+
+
+def test_make_package_prints_the_sha256_of_the_bundle_it_wrote_and_the_same_one_every_run(
+    tmp_path: Path,
+) -> None:
+    printed: dict[str, str] = {}
+    for run in ("first", "second"):
+        output = tmp_path / run / "kiroku-functions.zip"
+        result = subprocess.run(
+            [*make_package(), "--output", str(output)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        line = PRINTED.fullmatch(result.stdout.strip())
+        assert line is not None, result.stdout
+        assert Path(line["output"]) == output
+        assert line["digest"] == sha256(output)
+        printed[run] = line["digest"]
+    assert printed["first"] == printed["second"]
+    assert (tmp_path / "first" / "kiroku-functions.zip").read_bytes() == (
+        tmp_path / "second" / "kiroku-functions.zip"
+    ).read_bytes()
+    # The hash Terraform names the uploaded bundle and the migration image by (filesha256) is the printed one.
+    bundle = json.dumps(str(tmp_path / "first" / "kiroku-functions.zip"))
+    digest = console("manifest", f"filesha256({bundle})", manifest_path=str(ROOT / "manifest.yaml"))
+    assert digest == printed["first"]

@@ -5,34 +5,50 @@ Two halves meet in the middle. Terraform itself evaluates terraform/modules/mani
 model (shared/bus/manifest.py) makes of the same file. The parsed HCL must then hand that map, whole,
 to every `for_each`, and take each policy attribute from the field of the same meaning. A function left
 out of the wiring, or a policy wired to the wrong field, fails here.
+
+The last tests follow an env root's values down to each function: Terraform evaluates modules/functions'
+own attributes with every reference resolved to what modules/kiroku and the root pass (`resolve`), and the
+environment that comes out is read back through the Settings every function validates when it starts.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from google.cloud.pubsub_v1 import SubscriberClient
+from pydantic import AliasChoices
 
 from shared.application.sagas import STEP_OVERDUE
 from shared.bus.manifest import DEFAULT_MANIFEST, FunctionSpec, HttpTrigger, Manifest, TopicTrigger
+from shared.config import Settings
 from shared.eventstore.postgres import SERVER_SETTINGS
 from tests.deploy.terraform import (
     ENVIRONMENTS,
     MODULES,
+    REFERENCE,
     ROOT,
     TERRAFORM_DIR,
+    apis_of_resource,
     attribute,
+    called_modules,
     console,
+    enabled_by_hand,
     evaluate_manifest_module,
+    googleapis,
+    hcl,
     labelled,
     locals_of,
     parse,
     parse_file,
+    per_instance,
+    resolve,
     resources,
     unquote,
 )
@@ -375,3 +391,467 @@ def test_the_overdue_step_alert_matches_the_line_the_saga_logs() -> None:
     assert quoted.group(1) == f"{STEP_OVERDUE}: "
     assert "severity>=ERROR" in log_filter
     assert attribute(alert, "notification_channels") == "${var.alert_notification_channels}"
+
+
+# What the tests below deploy into: stand-ins for an env root's own variables. One further setting goes
+# through the root's `settings` (the README's way to tune a function), the payment gateway is given and the
+# shipping gateway left empty, so both branches of the gateway wiring are seen.
+PROJECT = "kiroku-test-project"
+REGION = "asia-northeast1"
+ADMIN_EMAIL = "admin@example.com"
+PAYMENT_GATEWAY = "https://payments.example.com/v1"
+FURTHER_SETTING = ("KIROKU_RATE_LIMIT", "rate_limit", "120/minute")
+STORAGES = ("postgres", "firestore")
+FUNCTIONS = MODULES / "functions"
+IAM = MODULES / "iam"
+PUBSUB = MODULES / "pubsub"
+STORAGE = MODULES / "storage"
+# The inputs of modules/kiroku that the tests below follow from the env roots.
+KIROKU_INPUTS = (
+    "project_id",
+    "region",
+    "environment",
+    "storage",
+    "log_level",
+    "app_environment",
+    "payment_gateway_url",
+    "shipping_gateway_url",
+    "public_min_instances",
+)
+
+# Every setting the functions read (shared.config.Settings), by who gives it its value in the cloud. A new
+# setting fails test_every_setting_the_functions_read_has_a_source_in_the_cloud until it is put in one.
+SET_BY_TERRAFORM = frozenset(
+    {
+        "project_id",  # the default, kiroku-local, names no real project
+        "environment",  # the default, local, would serve /metrics to anyone, and GraphiQL
+        "storage",
+        "migrate_on_open",  # false with postgres: the functions' roles cannot migrate
+        "log_level",
+        "admin_email",
+        "database_url",  # from Secret Manager, the URL of the function's `database` level
+        "metrics_token",  # from Secret Manager, the GraphQL function's only
+        "payment_gateway_url",  # when the root is given one
+        "shipping_gateway_url",
+    }
+)
+SET_BY_CLOUD_RUN = frozenset({"function_name"})  # K_SERVICE, on every revision
+# Limits and timings whose defaults hold in the cloud; an env root's `settings` may override each.
+DEFAULT_HOLDS_IN_THE_CLOUD = frozenset(
+    {
+        "check_revoked_tokens",
+        "command_wait_seconds",
+        "order_wait_seconds",
+        "max_query_depth",
+        "max_query_complexity",
+        "rate_limit",
+        "max_mutations_per_request",
+        "cors_origins",
+        "gateway_timeout_seconds",
+        "gateway_attempts",
+        "gateway_breaker_fail_max",
+        "gateway_breaker_reset_seconds",
+        "saga_deadline_seconds",
+    }
+)
+NEVER_IN_THE_CLOUD = frozenset({"firebase_auth_emulator_host"})  # the Auth emulator's unsigned tokens
+
+
+def root_scope(storage: str) -> dict[str, str]:
+    """Stand-ins for the variables of an env root (terraform/envs/dev or prod)."""
+    name, _, value = FURTHER_SETTING
+    return {
+        "var.project_id": json.dumps(PROJECT),
+        "var.region": json.dumps(REGION),
+        "var.storage": json.dumps(storage),
+        "var.admin_email": json.dumps(ADMIN_EMAIL),
+        "var.settings": f"{{{name} = {json.dumps(value)}}}",
+        "var.payment_gateway_url": json.dumps(PAYMENT_GATEWAY),
+        "var.shipping_gateway_url": '""',
+    }
+
+
+def connector_id(connector: dict[str, Any]) -> str:
+    """The provider's id of a Serverless VPC Access connector."""
+    return f"projects/{PROJECT}/locations/{REGION}/connectors/{unquote(connector['name'])}"
+
+
+@functools.cache
+def storage_scope(environment: str, storage: str) -> dict[str, str]:
+    """Stand-ins for what modules/storage's outputs refer to, as modules/kiroku calls it from an env root."""
+    outer = kiroku_inputs(environment, storage)
+    call = labelled(KIROKU, "module")["storage"]
+    scope = {f"var.{name}": resolve(call[name], outer) for name in ("project_id", "region", "storage")}
+    for name in ("postgres", "database_url_secrets"):
+        scope[f"local.{name}"] = resolve(locals_of(STORAGE)[name], scope)
+    found = resources(STORAGE)
+    secrets = found[("google_secret_manager_secret", "database_url")]
+    scope["google_secret_manager_secret.database_url"] = per_instance(
+        secrets, {"secret_id": secrets["secret_id"]}, scope
+    )
+    connector = found[("google_vpc_access_connector", "functions")]
+    scope["google_vpc_access_connector.functions"] = f'[{{id = "{connector_id(connector)}"}}]'
+    return scope
+
+
+@functools.cache
+def kiroku_inputs(environment: str, storage: str) -> dict[str, str]:
+    """modules/kiroku's variables as an env root sets them."""
+    call = labelled(TERRAFORM_DIR / "envs" / environment, "module")["kiroku"]
+    outer = root_scope(storage)
+    return {f"var.{name}": resolve(call[name], outer) for name in KIROKU_INPUTS}
+
+
+@functools.cache
+def kiroku_scope(environment: str, storage: str) -> dict[str, str]:
+    """Stand-ins for what modules/kiroku refers to when it calls modules/functions, from an env root."""
+    scope = dict(kiroku_inputs(environment, storage))
+    scope["module.manifest.functions"] = "local.functions"  # evaluated in the manifest module itself
+    inner = storage_scope(environment, storage)
+    outputs = labelled(STORAGE, "output")
+    for name in ("environment", "secret_environment", "vpc_connector", "function_project_roles"):
+        scope[f"module.storage.{name}"] = resolve(outputs[name]["value"], inner)
+    token = resources(KIROKU)[("google_secret_manager_secret", "metrics_token")]
+    scope["google_secret_manager_secret.metrics_token"] = (
+        f"{{secret_id = {resolve(token['secret_id'], scope)}}}"
+    )
+    scope["local.gateway_environment"] = resolve(locals_of(KIROKU)["gateway_environment"], scope)
+    return scope
+
+
+@functools.cache
+def deployed_functions(environment: str, storage: str) -> dict[str, dict[str, Any]]:
+    """What every function of the repository's manifest is deployed with, evaluated by Terraform: its plain
+    environment, its environment from Secret Manager (variable => secret id), its VPC connector and
+    egress, and its minimum instances, each from modules/functions' own attribute."""
+    function = resources(FUNCTIONS)[("google_cloudfunctions2_function", "function")]
+    service = attribute(function, "service_config")
+    secrets = service["dynamic"][0]['"secret_environment_variables"']
+    fields = {
+        "environment": service["environment_variables"],
+        "secrets": secrets["for_each"],
+        "vpc_connector": service["vpc_connector"],
+        "vpc_egress": service["vpc_connector_egress_settings"],
+        "min_instances": service["min_instance_count"],
+    }
+    call = labelled(KIROKU, "module")["functions"]
+    outer = kiroku_scope(environment, storage)
+    names = ("functions", "environment", "secret_environment", "vpc_connector", "public_min_instances")
+    scope = {f"var.{name}": resolve(call[name], outer) for name in names}
+    deployed: dict[str, dict[str, Any]] = console(
+        "manifest", per_instance(function, fields, scope), manifest_path=str(DEFAULT_MANIFEST)
+    )
+    return deployed
+
+
+def stored_secret(secret_id: str) -> str:
+    """A stand-in for the latest version of a secret: long enough for any setting, and naming its secret."""
+    return f"{secret_id}:{'s' * 40}"
+
+
+def settings_from(variables: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings a function starts with when its environment is exactly `variables`."""
+    read = {
+        choice.upper()
+        for field in Settings.model_fields.values()
+        if isinstance(field.validation_alias, AliasChoices)
+        for choice in field.validation_alias.choices
+        if isinstance(choice, str)
+    }
+    with monkeypatch.context() as patch:
+        for name in list(os.environ):
+            if name.upper().startswith("KIROKU_") or name.upper() in read:
+                patch.delenv(name)
+        for name, value in variables.items():
+            patch.setenv(name, value)
+        return Settings()
+
+
+def test_every_setting_the_functions_read_has_a_source_in_the_cloud() -> None:
+    groups = (SET_BY_TERRAFORM, SET_BY_CLOUD_RUN, DEFAULT_HOLDS_IN_THE_CLOUD, NEVER_IN_THE_CLOUD)
+    assert sum(map(len, groups)) == len(set().union(*groups))  # each setting in one group only
+    assert set().union(*groups) == set(Settings.model_fields)
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_function_starts_with_every_setting_terraform_owes_it(
+    environment: str, storage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shared environment (modules/kiroku merges it, modules/functions hands it to every function) and
+    the secrets, read back through the Settings every function validates at its cold start."""
+    root = labelled(TERRAFORM_DIR / "envs" / environment, "module")["kiroku"]
+    deployed = deployed_functions(environment, storage)
+    manifest = Manifest.load()
+    assert sorted(deployed) == sorted(spec.name for spec in manifest.functions)
+    database_urls = console(
+        "manifest",
+        storage_scope(environment, storage)["local.database_url_secrets"],
+        manifest_path=str(DEFAULT_MANIFEST),
+    )
+    token = resources(KIROKU)[("google_secret_manager_secret", "metrics_token")]
+    function = resources(FUNCTIONS)[("google_cloudfunctions2_function", "function")]
+    secret = attribute(function, "service_config")["dynamic"][0]['"secret_environment_variables"']["content"][
+        0
+    ]
+    # Each secret becomes the variable of its key, at its latest version.
+    assert (secret["key"], secret["secret"]) == (
+        "${secret_environment_variables.key}",
+        "${secret_environment_variables.value}",
+    )
+    assert unquote(secret["version"]) == "latest"
+    further_variable, further_field, further_value = FURTHER_SETTING
+    for spec in manifest.functions:
+        plain, secrets = deployed[spec.name]["environment"], deployed[spec.name]["secrets"]
+        assert not set(plain) & set(secrets), spec.name  # Cloud Run refuses a variable set twice
+        variables = {**plain, **{name: stored_secret(secret_id) for name, secret_id in secrets.items()}}
+        settings = settings_from(variables, monkeypatch)
+        reaches_cloud_sql = storage == "postgres" and spec.database != "none"
+        expected = {
+            "project_id": PROJECT,
+            "environment": environment,
+            "storage": storage,
+            "migrate_on_open": storage != "postgres",
+            "log_level": unquote(root["log_level"]),
+            "admin_email": ADMIN_EMAIL,
+            "database_url": stored_secret(database_urls[spec.database]) if reaches_cloud_sql else None,
+            "metrics_token": stored_secret(unquote(token["secret_id"])) if spec.name == "graphql" else None,
+            "payment_gateway_url": PAYMENT_GATEWAY,
+            "shipping_gateway_url": None,  # left empty in the root: unset, not set empty
+        }
+        assert set(expected) == SET_BY_TERRAFORM
+        started = {name: getattr(settings, name) for name in expected}
+        if settings.metrics_token is not None:
+            started["metrics_token"] = settings.metrics_token.get_secret_value()
+        assert started == expected, spec.name
+        assert getattr(settings, further_field) == further_value, spec.name
+        assert further_variable in plain
+        assert settings.firebase_auth_emulator_host is None
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_every_function_that_reaches_cloud_sql_is_attached_to_the_vpc_connector(storage: str) -> None:
+    found = resources(STORAGE)
+    connector = found[("google_vpc_access_connector", "functions")]
+    for environment in ENVIRONMENTS:
+        deployed = deployed_functions(environment, storage)
+        # A function reaches Cloud SQL when it is given a database URL.
+        reaching = {
+            name
+            for name, function in deployed.items()
+            if "DATABASE_URL" in {**function["environment"], **function["secrets"]}
+        }
+        if storage == "postgres":
+            assert reaching == {spec.name for spec in Manifest.load().functions if spec.database != "none"}
+        else:
+            assert reaching == set()
+            assert {function["vpc_connector"] for function in deployed.values()} == {None}
+        for name in reaching:
+            route = (deployed[name]["vpc_connector"], deployed[name]["vpc_egress"])
+            # Cloud SQL has a private address only: private ranges go through the connector.
+            assert route == (connector_id(connector), "PRIVATE_RANGES_ONLY"), name
+    # The connector is in the network Cloud SQL's private address is on, and the migration job's too.
+    assert attribute(connector, "subnet")["name"] == "${google_compute_subnetwork.connector[0].name}"
+    network = "${google_compute_network.private[0].id}"
+    assert found[("google_compute_subnetwork", "connector")]["network"] == network
+    instance = found[("google_sql_database_instance", "postgres")]
+    addressing = attribute(instance, "settings", "ip_configuration")
+    assert (addressing["private_network"], addressing["ipv4_enabled"]) == (network, False)
+    job = attribute(found[("google_cloud_run_v2_job", "migrate")], "template", "template", "vpc_access")
+    assert job["connector"] == "${google_vpc_access_connector.functions[0].id}"
+    # A connector serves functions of its own region.
+    calls = labelled(KIROKU, "module")
+    assert connector["region"] == "${var.region}"
+    assert calls["storage"]["region"] == calls["functions"]["region"] == "${var.region}"
+
+
+def test_only_the_public_graphql_function_is_kept_warm_and_every_other_scales_to_zero() -> None:
+    public = [
+        spec.name
+        for spec in Manifest.load().functions
+        if isinstance(spec.trigger, HttpTrigger) and spec.trigger.public
+    ]
+    assert public == ["graphql"]
+    warm: dict[str, int] = {}
+    for environment in ENVIRONMENTS:
+        warm[environment] = labelled(TERRAFORM_DIR / "envs" / environment, "module")["kiroku"][
+            "public_min_instances"
+        ]
+        deployed = deployed_functions(environment, "postgres")
+        minimum = {name: function["min_instances"] for name, function in deployed.items()}
+        assert minimum == {name: warm[environment] if name in public else 0 for name in deployed}
+    assert warm["prod"] > 0  # prod keeps its door warm, so the check above can tell the two apart
+
+
+# What a gen2 function's build needs when it runs as a user-managed account (Cloud Functions' "build
+# service account" documentation), and nothing more: where each role is held and why.
+BUILD_ROLES = {
+    ("project", "roles/logging.logWriter"): "write the build's logs",
+    ("project", "roles/artifactregistry.writer"): "push the function's image",
+    ("source bucket", "roles/storage.objectViewer"): "read the source bundle",
+}
+
+
+def test_functions_are_built_as_the_dedicated_builder_holding_only_the_roles_a_build_needs() -> None:
+    function = resources(FUNCTIONS)[("google_cloudfunctions2_function", "function")]
+    assert attribute(function, "build_config", "service_account") == "${var.builder_id}"
+    assert (
+        attribute(function, "service_config")["service_account_email"] == "${var.service_accounts[each.key]}"
+    )
+    call = labelled(KIROKU, "module")["functions"]
+    assert (call["builder_id"], call["builder_member"]) == (
+        "${module.iam.builder_id}",
+        "${module.iam.builder_member}",
+    )
+    outputs = labelled(IAM, "output")
+    assert outputs["builder_id"]["value"] == "${google_service_account.builder.id}"
+    assert outputs["builder_member"]["value"] == "${google_service_account.builder.member}"
+    # Cloud Functions starts a build only once the builder holds its roles and may read the bundle.
+    assert outputs["builder_id"]["depends_on"] == ["${google_project_iam_member.builder}"]
+    assert "${google_storage_bucket_iam_member.builder_reads_source}" in function["depends_on"]
+    account = resources(IAM)[("google_service_account", "builder")]
+    assert unquote(account["account_id"]) == "kiroku-builder"
+    # Every grant to (or on) the builder, in every module an environment deploys.
+    grants = {
+        (module.name, kind, name): body
+        for module in called_modules(KIROKU)
+        for (kind, name), body in resources(module).items()
+        if "_iam_" in kind and "builder" in str(body)
+    }
+    assert sorted(grants) == [
+        ("functions", "google_storage_bucket_iam_member", "builder_reads_source"),
+        ("iam", "google_project_iam_member", "builder"),
+    ]
+    project = grants[("iam", "google_project_iam_member", "builder")]
+    assert (project["for_each"], project["role"]) == ("${local.builder_roles}", "${each.value}")
+    assert project["member"] == "${google_service_account.builder.member}"
+    project_roles = console(
+        "manifest", resolve(locals_of(IAM)["builder_roles"], {}), manifest_path=str(DEFAULT_MANIFEST)
+    )
+    bucket = grants[("functions", "google_storage_bucket_iam_member", "builder_reads_source")]
+    assert (bucket["bucket"], bucket["member"]) == (
+        "${google_storage_bucket.source.name}",
+        "${var.builder_member}",
+    )
+    held = {("project", role) for role in project_roles} | {("source bucket", unquote(bucket["role"]))}
+    assert held == set(BUILD_ROLES)
+
+
+def test_the_dead_letter_subscriptions_output_names_every_topic_functions_kept_subscription() -> None:
+    for environment in ENVIRONMENTS:
+        output = labelled(TERRAFORM_DIR / "envs" / environment, "output")["dead_letter_subscriptions"]
+        assert output["value"] == "${module.kiroku.dead_letter_subscriptions}"
+    assert labelled(KIROKU, "output")["dead_letter_subscriptions"]["value"] == (
+        "${module.pubsub.dead_letter_subscriptions}"
+    )
+    call = labelled(KIROKU, "module")["pubsub"]
+    outer = {
+        "var.project_id": json.dumps(PROJECT),
+        "module.manifest.topic_functions": "local.topic_functions",
+    }
+    scope = {f"var.{name}": resolve(call[name], outer) for name in ("project_id", "functions")}
+    kept = resources(PUBSUB)[("google_pubsub_subscription", "kept")]
+    # The provider's id of a subscription: projects/<project>/subscriptions/<name>.
+    kept_id = f'"projects/${{{hcl(kept["project"])}}}/subscriptions/${{{hcl(kept["name"])}}}"'
+    scope["google_pubsub_subscription.kept"] = per_instance(kept, {"id": kept_id}, scope)
+    value = labelled(PUBSUB, "output")["dead_letter_subscriptions"]["value"]
+    subscriptions = console("manifest", resolve(value, scope), manifest_path=str(DEFAULT_MANIFEST))
+    # Each is the subscription the admins' deadLetters query peeks at (functions/graphql/operations.py).
+    assert subscriptions == {
+        spec.name: SubscriberClient.subscription_path(PROJECT, spec.dead_letter_subscription)
+        for spec in Manifest.load().functions
+        if isinstance(spec.trigger, TopicTrigger)
+    }
+
+
+# The API behind each kind of project role the functions and the builder hold: what they call as they run
+# (logs, traces, metrics, Firestore) and as they build (the image push).
+APIS_OF_ROLES = {
+    "logging": "logging",
+    "cloudtrace": "cloudtrace",
+    "monitoring": "monitoring",
+    "datastore": "firestore",
+    "artifactregistry": "artifactregistry",
+}
+# The files of a module that hold only one backend's resources (each counted or keyed on that backend).
+BACKEND_FILES = {
+    ("storage", "postgres.tf"): "postgres",
+    ("storage", "migrations.tf"): "postgres",
+    ("storage", "firestore.tf"): "firestore",
+}
+
+
+def apis_used(storage: str) -> set[str]:
+    """The APIs the resources an environment with `storage` creates call, and those its roles imply."""
+    used: set[str] = set()
+    for module in called_modules(KIROKU):
+        for path in sorted(module.glob("*.tf")):
+            backend = BACKEND_FILES.get((module.name, path.name))
+            parsed = parse_file(path)
+            if backend is not None:  # so every resource of the file is created with that backend only
+                for entry in parsed.get("resource", []):
+                    for named in entry.values():
+                        for name, body in named.items():
+                            assert {"count", "for_each"} & set(body), f"{path.name}: {name} is unconditional"
+            if backend not in (None, storage):
+                continue
+            for kind in ("resource", "data"):
+                for entry in parsed.get(kind, []):
+                    for resource_type in entry:
+                        used |= apis_of_resource(unquote(resource_type))
+    function_roles = console(  # the same in every env root
+        "manifest",
+        resolve(locals_of(KIROKU)["function_project_roles"], kiroku_scope("dev", storage)),
+        manifest_path=str(DEFAULT_MANIFEST),
+    )
+    builder_roles = console(
+        "manifest", resolve(locals_of(IAM)["builder_roles"], {}), manifest_path=str(DEFAULT_MANIFEST)
+    )
+    for role in set(builder_roles).union(*function_roles.values()):
+        service = role.removeprefix("roles/").split(".")[0]
+        assert service in APIS_OF_ROLES, f"{role}: which Google API does it call? Add it to APIS_OF_ROLES"
+        used |= googleapis(APIS_OF_ROLES[service])
+    return used
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_terraform_enables_every_api_its_resources_and_roles_call_and_no_other(storage: str) -> None:
+    kiroku = locals_of(KIROKU)
+    scope = {"local.storage_apis": resolve(kiroku["storage_apis"], {}), "var.storage": json.dumps(storage)}
+    enabled = set(console("manifest", resolve(kiroku["apis"], scope), manifest_path=str(DEFAULT_MANIFEST)))
+    by_hand = enabled_by_hand()
+    assert googleapis("serviceusage") <= by_hand  # what Terraform enables the others with
+    used = apis_used(storage)
+    assert used - by_hand - enabled == set(), "used but never enabled"
+    assert enabled - used == set(), "enabled for nothing Terraform creates or grants"
+    function = resources(FUNCTIONS)[("google_cloudfunctions2_function", "function")]
+    assert "event_trigger" not in function  # no Eventarc trigger, so no eventarc.googleapis.com
+
+
+def test_every_module_and_resource_that_calls_a_google_api_waits_for_the_apis() -> None:
+    enablement = "${google_project_service.api}"
+    assert resources(KIROKU)[("google_project_service", "api")]["for_each"] == "${local.apis}"
+    waiting_modules: set[str] = set()
+    for name, call in labelled(KIROKU, "module").items():
+        modules = called_modules((KIROKU / unquote(call["source"])).resolve())
+        if any(kind.startswith("google_") for module in modules for kind, _ in resources(module)):
+            assert enablement in call.get("depends_on", []), f"module {name}"
+            waiting_modules.add(name)
+    assert set(labelled(KIROKU, "module")) - waiting_modules == {"manifest"}  # no provider, no resource
+    own = {
+        f"{kind}.{name}": body
+        for (kind, name), body in resources(KIROKU).items()
+        if kind.startswith("google_") and kind != "google_project_service"
+    }
+    waiting: set[str] = set()
+    while True:  # a resource waits when it depends on the enablement or refers to one that waits
+        newly = {
+            reference
+            for reference, body in own.items()
+            if reference not in waiting
+            and (enablement in body.get("depends_on", []) or waiting & set(REFERENCE.findall(str(body))))
+        }
+        if not newly:
+            break
+        waiting |= newly
+    assert waiting == set(own)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from emulators.demo import DEMO_USERS
 from functions.graphql.access import OPERATION_ROLES
 from functions.graphql.schema import build_schema
+from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.auth.roles import may
 from shared.bus.publisher import Publisher
 from shared.config import Settings
@@ -89,10 +91,11 @@ def writer(stack: Stack) -> GraphQL:
     return stack.signed_in(*DEMO_USERS["writer"])
 
 
-def _state(stack: Stack) -> Any:
+def _state(stack: Stack, caller: GraphQL) -> Any:
+    """What a refused call must leave as it was: the read models and the caller's events in the log."""
     return stack.admin.data(
         "{ categories { id name version } products(first: 100) { id name price stock version } }"
-    )
+    ), stack.events_by({caller.uid})
 
 
 def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
@@ -110,7 +113,7 @@ def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
         for role, api in callers.items():
             if may(role, needed):  # type: ignore[arg-type]
                 continue
-            before = _state(stack)
+            before = _state(stack, api)
             body = api.post(query)
             expected = "UNAUTHENTICATED" if role == "reader" else "FORBIDDEN"
             assert [error["extensions"]["code"] for error in body["errors"]] == [expected], (
@@ -119,7 +122,7 @@ def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
                 body,
             )
             assert not any((body["data"] or {}).values()), (operation, role)  # nothing answered
-            assert _state(stack) == before, (operation, role)
+            assert _state(stack, api) == before, (operation, role)
     for operation, query in _operations(category_id, product_id).items():
         needed = OPERATION_ROLES[operation]
         body = callers.get(needed, stack.admin).post(query)
@@ -129,16 +132,36 @@ def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
         assert body["data"] is not None, (operation, body)
 
 
-def test_a_command_function_refuses_a_command_whose_actor_lacks_the_role(stack: Stack) -> None:
-    """Anything able to publish on the bus must not gain authority: the function checks the actor."""
-    category_id = f"forged-{uuid.uuid4().hex[:8]}"
+FORGED_COMMANDS: dict[str, tuple[str, Callable[[str], dict[str, Any]]]] = {
+    "CreateCategory": ("Category", lambda id_: {"category_id": id_, "name": "Forged"}),
+    "ProcessPayment": (
+        "Payment",
+        lambda id_: {
+            "order_id": id_,
+            "amount": {"amount": "1.00", "currency": "EUR"},
+            "payment_token": "tok_ok",
+        },
+    ),
+    "RefundPayment": ("Payment", lambda id_: {"order_id": id_, "reason": "forged"}),
+    "MarkOrderPaid": ("Order", lambda id_: {"order_id": id_, "charge_id": "ch_forged"}),
+}
+
+
+@pytest.mark.parametrize("command_type", sorted(FORGED_COMMANDS))
+def test_a_command_function_refuses_a_command_whose_actor_lacks_the_role(
+    stack: Stack, command_type: str
+) -> None:
+    """Anything able to publish on the bus must not gain authority: the function checks the actor, and a
+    customer cannot pass for the saga to be charged, refunded or marked paid."""
+    aggregate_id = f"forged-{uuid.uuid4().hex[:8]}"
+    aggregate_type, payload = FORGED_COMMANDS[command_type]
     forged = Envelope.originate(
         kind="command",
-        type="CreateCategory",
-        aggregate_type="Category",
-        aggregate_id=category_id,
+        type=command_type,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
         actor=Actor(uid="someone", role="writer"),
-        payload={"category_id": category_id, "name": "Forged"},
+        payload=payload(aggregate_id),
     )
     Publisher(stack.cloud.options.project_id).publish("commands", forged)
     status_query = f'{{ commandStatus(id: "{forged.id}") {{ status error {{ code }} }} }}'
@@ -149,4 +172,34 @@ def test_a_command_function_refuses_a_command_whose_actor_lacks_the_role(stack: 
         status = stack.admin.data(status_query)["commandStatus"]
         time.sleep(0.1)
     assert status == {"status": "REJECTED", "error": {"code": "FORBIDDEN"}}
-    assert stack.admin.data(f'{{ category(id: "{category_id}") {{ id }} }}')["category"] is None
+    assert stack.storage.events.stream_version(f"{aggregate_type}-{aggregate_id}") == 0
+    if command_type in ("ProcessPayment", "RefundPayment"):
+        assert FakeGatewayClient(stack.gateway_url).payment(aggregate_id)["capture_requests"] == 0
+
+
+def test_a_command_status_is_shown_to_its_sender_and_admins_only(stack: Stack, writer: GraphQL) -> None:
+    product_id = stack.product(stock=5)
+    command_id = f"status-{uuid.uuid4().hex[:8]}"
+    placed = writer.data(
+        "mutation($input: PlaceOrderInput!, $commandId: ID) "
+        "{ placeOrder(input: $input, commandId: $commandId, wait: false) { status } }",
+        {
+            "commandId": command_id,
+            "input": {
+                "lines": [{"productId": product_id, "quantity": 1}],
+                "paymentToken": "tok_ok",
+                "shippingAddress": "1 Status Street",
+            },
+        },
+    )["placeOrder"]
+    assert placed["status"] in ("ACCEPTED", "PENDING"), placed
+    query = f'{{ commandStatus(id: "{command_id}") {{ commandId }} }}'
+    other = stack.signed_in(f"other-{uuid.uuid4().hex[:8]}@kiroku.local")
+    deadline = time.monotonic() + 30
+    while (shown := writer.data(query)["commandStatus"]) is None:  # until the handler has claimed it
+        assert time.monotonic() < deadline, "the sender never saw its command's status"
+        time.sleep(0.1)
+    assert shown == {"commandId": command_id}
+    assert stack.admin.data(query)["commandStatus"] == {"commandId": command_id}
+    assert other.data(query)["commandStatus"] is None
+    assert stack.reader.post(query)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -182,7 +182,11 @@ def test_health_and_metrics_spend_the_address_budget(stack: Stack) -> None:
             for _ in range(RATE_LIMIT - 1)
         ]
         assert spent == [200] * (RATE_LIMIT - 1)
-        assert session.get(f"{stack.reader.url}health", headers=client, timeout=30).status_code == 200
+        health = session.get(f"{stack.reader.url}health", headers=client, timeout=30)
+        assert (health.status_code, health.json()) == (
+            200,
+            {"status": "ok", "checks": {"storage": "ok", "pubsub": "ok"}},
+        )
         for path in ("health", "metrics", "?query={__typename}"):
             refused = session.get(f"{stack.reader.url}{path}", headers=client, timeout=30)
             assert (refused.status_code, _codes(refused)) == (429, ["RATE_LIMITED"]), path

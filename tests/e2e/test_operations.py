@@ -8,10 +8,11 @@ import uuid
 from google.cloud.pubsub_v1 import PublisherClient
 
 from emulators.demo import DEMO_USERS
+from shared.application.aggregates import KINDS
 from tests.e2e.conftest import Stack
 
 
-def test_an_orders_event_history_is_its_stream_with_ids_and_actors(stack: Stack) -> None:
+def test_every_aggregates_event_history_is_its_stream_page_by_page_with_ids_and_actors(stack: Stack) -> None:
     writer = stack.signed_in(*DEMO_USERS["writer"])
     product_id = f"hist-{uuid.uuid4().hex[:8]}"
     stack.admin.data(
@@ -40,6 +41,41 @@ def test_an_orders_event_history_is_its_stream_with_ids_and_actors(stack: Stack)
     assert {event["actorRole"] for event in history[1:]} == {"system"}  # the saga moved it on
     unknown = stack.admin.post('{ eventHistory(aggregateType: "Nope", aggregateId: "x") { type } }')
     assert [error["extensions"]["code"] for error in unknown["errors"]] == ["BAD_USER_INPUT"]
+    order_id = placed["aggregateId"]
+    streams = {
+        "Category": f"{product_id}-c",
+        "Product": product_id,
+        "Order": order_id,
+        "Payment": order_id,
+        "Shipment": order_id,
+        "FulfilmentSaga": order_id,
+    }
+    assert set(streams) == set(KINDS)  # every aggregate type there is
+    for aggregate_type, aggregate_id in streams.items():
+        assert _paged_history(stack, aggregate_type, aggregate_id) == _stored_history(
+            stack, aggregate_type, aggregate_id
+        ), aggregate_type
+
+
+def _paged_history(stack: Stack, aggregate_type: str, aggregate_id: str) -> list[tuple[int, str]]:
+    """A stream's history read two events at a time, each page starting where the last one ended."""
+    query = (
+        "query($type: String!, $id: ID!, $from: Int!) { eventHistory(aggregateType: $type, "
+        "aggregateId: $id, fromVersion: $from, first: 2) { type version } }"
+    )
+    read: list[tuple[int, str]] = []
+    while page := stack.admin.data(
+        query, {"type": aggregate_type, "id": aggregate_id, "from": len(read) + 1}
+    )["eventHistory"]:
+        assert len(page) <= 2
+        read += [(event["version"], event["type"]) for event in page]
+    return read
+
+
+def _stored_history(stack: Stack, aggregate_type: str, aggregate_id: str) -> list[tuple[int, str]]:
+    stream = stack.storage.events.read_stream(KINDS[aggregate_type].stream_id(aggregate_id))
+    assert stream, f"{aggregate_type} {aggregate_id} has no events"
+    return [(event.aggregate_version or 0, event.type) for event in stream]
 
 
 def test_a_poison_message_is_kept_as_a_dead_letter_that_admins_can_peek_at(stack: Stack) -> None:

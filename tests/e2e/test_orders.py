@@ -6,10 +6,12 @@ so every outcome here is also an outcome under at-least-once, out-of-order deliv
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,9 +22,12 @@ from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from tests.e2e.conftest import (
     CRASH_PREFIX,
+    HELD_PREFIX,
     LOST_PREFIX,
     PAYING_DEADLINE_SECONDS,
+    REFUNDING_DEADLINE_SECONDS,
     SHIPPING_DEADLINE_SECONDS,
+    UNREFUNDED_PREFIX,
     GraphQL,
     Stack,
 )
@@ -45,19 +50,6 @@ SETTLE_SECONDS = 90
 @pytest.fixture
 def writer(stack: Stack) -> GraphQL:
     return stack.signed_in(*DEMO_USERS["writer"])
-
-
-def _product(stack: Stack, stock: int, price: str = "12.50") -> str:
-    category_id, product_id = f"oc-{uuid.uuid4().hex[:8]}", f"op-{uuid.uuid4().hex[:8]}"
-    stack.admin.data(
-        f'mutation {{ createCategory(input: {{id: "{category_id}", name: "Orders"}}) {{ status }} }}'
-    )
-    created = stack.admin.data(
-        f'mutation {{ createProduct(input: {{id: "{product_id}", name: "Thing", categoryId: "{category_id}", '
-        f'price: {{amount: "{price}", currency: "EUR"}}, initialStock: {stock}}}) {{ status }} }}'
-    )
-    assert created["createProduct"]["status"] == "ACCEPTED"
-    return product_id
 
 
 def _stock(stack: Stack, product_id: str) -> dict[str, Any]:
@@ -123,7 +115,7 @@ def _statuses(order: dict[str, Any]) -> list[str]:
 
 
 def test_an_order_completes_with_stock_taken_and_one_charge(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=5)
+    product_id = stack.product(stock=5)
     placed = _place(writer, [(product_id, 2)])
     assert placed["status"] == "ACCEPTED", placed
     order = _settled(writer, placed["aggregateId"])
@@ -145,7 +137,7 @@ def test_an_order_completes_with_stock_taken_and_one_charge(stack: Stack, writer
 
 
 def test_a_declined_payment_cancels_and_restores_stock(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=4)
+    product_id = stack.product(stock=4)
     placed = _place(writer, [(product_id, 3)], token="tok_decline_insufficient_funds")
     order = _settled(writer, placed["aggregateId"])
     assert order["status"] == "CANCELLED"
@@ -161,7 +153,7 @@ def test_a_declined_payment_cancels_and_restores_stock(stack: Stack, writer: Gra
 
 
 def test_a_payment_that_fails_twice_then_succeeds_completes(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=2)
+    product_id = stack.product(stock=2)
     placed = _place(writer, [(product_id, 1)], token="tok_flaky")
     order = _settled(writer, placed["aggregateId"])
     assert order["status"] == "COMPLETED", order
@@ -172,7 +164,7 @@ def test_a_payment_that_fails_twice_then_succeeds_completes(stack: Stack, writer
 
 
 def test_a_failed_shipment_refunds_and_restores_stock(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=3)
+    product_id = stack.product(stock=3)
     placed = _place(writer, [(product_id, 3)], address="UNDELIVERABLE, Nowhere")
     order = _settled(writer, placed["aggregateId"])
     assert order["status"] == "CANCELLED"
@@ -185,18 +177,49 @@ def test_a_failed_shipment_refunds_and_restores_stock(stack: Stack, writer: Grap
     assert steps[-3:] == ["REFUNDING", "RELEASING", "CANCELLING"]
 
 
+def test_a_product_deleted_before_its_reservation_cancels_the_order_as_unavailable(
+    stack: Stack, writer: GraphQL
+) -> None:
+    # The reservation of a held- product arrives HELD_SECONDS late: the admin deletes it in between.
+    product_id = stack.product(stock=2, prefix=HELD_PREFIX)
+    order_id = _place(writer, [(product_id, 1)], wait=False)["aggregateId"]
+    _until(lambda: stack.storage.events.stream_version(f"FulfilmentSaga-{order_id}"), 30, "saga")
+    deleted = stack.admin.data(f'mutation {{ deleteProduct(id: "{product_id}") {{ status }} }}')
+    assert deleted["deleteProduct"]["status"] == "ACCEPTED"
+    order = _settled(writer, order_id)
+    assert (order["status"], order["cancelReason"]) == ("CANCELLED", "PRODUCT_UNAVAILABLE"), order
+    assert _payment(stack, order_id)["capture_requests"] == 0
+
+
+def test_a_refund_with_no_answer_is_sent_again_past_its_deadline(
+    stack: Stack, writer: GraphQL, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The shipment is refused, so the payment is refunded; the first RefundPayment never arrives. The
+    # compensating step cannot give up: its deadline sends the refund again, which is applied once.
+    product_id = stack.product(stock=1)
+    order_id = f"{UNREFUNDED_PREFIX}{uuid.uuid4().hex[:10]}"
+    with caplog.at_level(logging.WARNING, logger="emulators.runner"):
+        _place(writer, [(product_id, 1)], address="UNDELIVERABLE, Nowhere", order_id=order_id, wait=False)
+        order = _settled(writer, order_id, within=SETTLE_SECONDS + REFUNDING_DEADLINE_SECONDS)
+    assert "fault injection: refund-payment never receives RefundPayment" in caplog.text
+    assert (order["status"], order["cancelReason"]) == ("CANCELLED", "SHIPPING_FAILED"), order
+    refunds = [
+        entry
+        for entry in order["saga"]["history"]
+        if entry["event"] == "CommandsIssued" and entry["step"] == "REFUNDING"
+    ]
+    assert len(refunds) >= 2, order["saga"]["history"]  # sent, then sent again by the deadline sweep
+    payment = _payment(stack, order["id"])
+    assert (payment["charges"], payment["refunded"]) == (1, True), payment
+    assert _stock(stack, product_id) == {"stock": 1, "inStock": True}
+
+
 def test_a_customer_cancel_mid_saga_refunds_a_capture_in_flight(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=2)
+    product_id = stack.product(stock=2)
     # The gateway takes 2 s to capture: the cancel lands while the payment is out.
     placed = _place(writer, [(product_id, 2)], token="tok_slow", wait=False)
     order_id = placed["aggregateId"]
-    deadline = time.monotonic() + 30
-    while True:
-        saga = writer.data(f'{{ saga(orderId: "{order_id}") {{ step }} }}')["saga"]
-        if saga is not None and saga["step"] == "PAYING":
-            break
-        assert time.monotonic() < deadline, saga
-        time.sleep(0.05)
+    _at_step(writer, order_id, "PAYING")
     cancelled = writer.data(
         f'mutation {{ cancelOrder(id: "{order_id}", reason: "changed my mind") {{ status }} }}'
     )
@@ -211,12 +234,55 @@ def test_a_customer_cancel_mid_saga_refunds_a_capture_in_flight(stack: Stack, wr
     assert _stock(stack, product_id) == {"stock": 2, "inStock": True}
 
 
+def test_an_admin_cancels_a_customers_order_mid_saga(stack: Stack, writer: GraphQL) -> None:
+    product_id = stack.product(stock=1)
+    placed = _place(writer, [(product_id, 1)], token="tok_slow", wait=False)
+    order_id = placed["aggregateId"]
+    _at_step(writer, order_id, "PAYING")
+    cancelled = stack.admin.data(
+        f'mutation {{ cancelOrder(id: "{order_id}", reason: "suspected fraud") {{ status }} }}'
+    )
+    assert cancelled["cancelOrder"]["status"] == "ACCEPTED"
+    order = _settled(writer, order_id)
+    assert (order["status"], order["cancelReason"]) == ("CANCELLED", "CANCELLED_BY_ADMIN"), order
+    payment = _payment(stack, order_id)
+    assert payment["refunded"] if payment["charges"] else payment["capture_requests"] == 0, payment
+    assert _stock(stack, product_id) == {"stock": 1, "inStock": True}
+
+
+def test_orders_by_status_page_newest_first(stack: Stack) -> None:
+    customer = stack.signed_in(f"pages-{uuid.uuid4().hex[:8]}@kiroku.local")
+    product_id = stack.product(stock=5)
+    placed = [_place(customer, [(product_id, 1)])["aggregateId"] for _ in range(3)]
+    declined = _place(customer, [(product_id, 1)], token="tok_declined")["aggregateId"]
+    for order_id in [*placed, declined]:
+        _settled(customer, order_id)
+    page = (
+        'query($after: String) { orders(first: 2, status: "COMPLETED", after: $after) '
+        "{ nodes { id status } pageInfo { hasNextPage endCursor } } }"
+    )
+    first = customer.data(page, {"after": None})["orders"]
+    second = customer.data(page, {"after": first["pageInfo"]["endCursor"]})["orders"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert second["pageInfo"]["hasNextPage"] is False
+    listed = [order["id"] for order in first["nodes"] + second["nodes"]]
+    assert listed == placed[::-1]
+    assert {order["status"] for order in first["nodes"] + second["nodes"]} == {"COMPLETED"}
+    cancelled = customer.data('{ orders(status: "CANCELLED") { nodes { id } } }')["orders"]["nodes"]
+    assert [order["id"] for order in cancelled] == [declined]
+
+
 def test_a_step_without_an_answer_is_compensated_after_its_deadline(stack: Stack, writer: GraphQL) -> None:
     # The order's first ShipOrder is lost: the shipping deadline passes with no answer. The saga cancels the
     # order first (no shipment may leave now), asks again, learns that none left, then refunds.
-    product_id = _product(stack, stock=2)
+    product_id = stack.product(stock=2)
     started = time.monotonic()
     placed = _place(writer, [(product_id, 1)], order_id=f"{LOST_PREFIX}{uuid.uuid4().hex[:10]}", wait=False)
+    shipping = _at_step(writer, placed["aggregateId"], "SHIPPING", within=SETTLE_SECONDS)
+    # The step's deadline, as the API shows it: when the sweep will give up on the lost answer.
+    deadline = datetime.fromisoformat(shipping["deadline"])
+    left = (deadline - datetime.now(UTC)).total_seconds()
+    assert 0 < left <= SHIPPING_DEADLINE_SECONDS, shipping
     order = _settled(writer, placed["aggregateId"])
     assert time.monotonic() - started >= SHIPPING_DEADLINE_SECONDS
     assert order["status"] == "CANCELLED"
@@ -236,6 +302,20 @@ def test_a_step_without_an_answer_is_compensated_after_its_deadline(stack: Stack
 WAITING = "status statusDetail waiting { partner command attempts since nextAttemptAt reason }"
 
 
+def _at_step(api: GraphQL, order_id: str, step: str, within: float = 30) -> dict[str, Any]:
+    """The order's saga (its step and the step's deadline) once it is at `step`, polled closely so that
+    a step lasting a moment is seen."""
+    deadline = time.monotonic() + within
+    while True:
+        saga: dict[str, Any] | None = api.data(f'{{ saga(orderId: "{order_id}") {{ step deadline }} }}')[
+            "saga"
+        ]
+        if saga is not None and saga["step"] == step:
+            return saga
+        assert time.monotonic() < deadline, saga
+        time.sleep(0.05)
+
+
 def _until(read: Any, seconds: float, what: str) -> Any:
     """The first non-empty value `read()` gives within `seconds`."""
     deadline = time.monotonic() + seconds
@@ -252,7 +332,7 @@ def _order_view(api: GraphQL, order_id: str, fields: str) -> dict[str, Any]:
 
 
 def test_orders_placed_during_a_gateway_outage_complete_once_it_ends(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=3)
+    product_id = stack.product(stock=3)
     with FakeGatewayClient(stack.gateway_url).outage():
         placed = [_place(writer, [(product_id, 1)], wait=False) for _ in range(3)]
         order_ids = [order["aggregateId"] for order in placed]
@@ -279,7 +359,7 @@ def test_orders_placed_during_a_gateway_outage_complete_once_it_ends(stack: Stac
 def test_an_outage_longer_than_the_payment_deadline_cancels_the_order_and_charges_nothing(
     stack: Stack, writer: GraphQL
 ) -> None:
-    product_id = _product(stack, stock=1)
+    product_id = stack.product(stock=1)
     gateway = FakeGatewayClient(stack.gateway_url)
     with gateway.outage():
         started = time.monotonic()
@@ -301,20 +381,32 @@ def test_an_outage_longer_than_the_payment_deadline_cancels_the_order_and_charge
 
 
 def test_good_cards_complete_while_other_customers_cards_time_out(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=6)
+    product_id = stack.product(stock=6)
     other = stack.signed_in(f"slow-{uuid.uuid4().hex[:8]}@kiroku.local")
     # tok_timeout makes the gateway hang past our timeout: those calls open the circuit for everyone.
-    hanging = [_place(other, [(product_id, 1)], token="tok_timeout", wait=False) for _ in range(3)]
-    good = [_place(writer, [(product_id, 1)], wait=False)["aggregateId"] for _ in range(3)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # One customer waits for an order that cannot settle within the order wait (PAYING outlasts it).
+        waited = pool.submit(_place, other, [(product_id, 1)], token="tok_timeout", wait=True)
+        hanging = [_place(other, [(product_id, 1)], token="tok_timeout", wait=False) for _ in range(2)]
+        good = [_place(writer, [(product_id, 1)], wait=False)["aggregateId"] for _ in range(3)]
+        answered = waited.result()
+    # The order wait ran out: the command was accepted, and the order is shown as it stands, waiting.
+    assert (answered["status"], answered["error"]) == ("ACCEPTED", None), answered
+    assert answered["order"]["status"] not in ("COMPLETED", "CANCELLED"), answered["order"]
+    hanging.append(answered)
     assert [order["error"] for order in hanging] == [None] * len(hanging), hanging
     for order_id in good:
         order = _settled(writer, order_id, within=PAYING_DEADLINE_SECONDS + 60)
         assert order["status"] == "COMPLETED", order
         assert _payment(stack, order_id)["charges"] == 1
+    for placed in hanging:
+        order = _settled(other, placed["aggregateId"], within=PAYING_DEADLINE_SECONDS + 60)
+        assert (order["status"], order["cancelReason"]) == ("CANCELLED", "DEADLINE_EXCEEDED"), order
+        assert _payment(stack, order["id"])["charges"] == 0
 
 
 def test_fifty_concurrent_orders_never_oversell(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=10)
+    product_id = stack.product(stock=10)
     with ThreadPoolExecutor(max_workers=25) as pool:
         placed = list(pool.map(lambda _: _place(writer, [(product_id, 1)], wait=False), range(50)))
     order_ids = [result["aggregateId"] for result in placed]
@@ -343,7 +435,7 @@ def test_fifty_concurrent_orders_never_oversell(stack: Stack, writer: GraphQL) -
 
 
 def test_a_writer_cannot_see_or_cancel_another_writers_order(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=1)
+    product_id = stack.product(stock=1)
     order_id = _place(writer, [(product_id, 1)])["aggregateId"]
     other = stack.signed_in(f"other-{uuid.uuid4().hex[:6]}@kiroku.local")
     assert other.data(f'{{ order(id: "{order_id}") {{ id }} }}')["order"] is None
@@ -386,7 +478,7 @@ mutation($id: ID!, $c: ID!) { cancelOrder(id: $id, commandId: $c) { status aggre
 
 
 def test_a_command_id_is_bound_to_its_first_use(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=2)
+    product_id = stack.product(stock=2)
     command_id = f"checkout-{uuid.uuid4().hex}"
     placed = _place(writer, [(product_id, 1)], command_id=command_id)
     assert (placed["status"], placed["commandId"]) == ("ACCEPTED", command_id), placed
@@ -410,7 +502,7 @@ def test_a_command_id_the_system_derives_cannot_be_chosen(stack: Stack, writer: 
 
 
 def test_an_order_whose_handler_died_after_its_commit_is_placed_once(stack: Stack, writer: GraphQL) -> None:
-    product_id = _product(stack, stock=3)
+    product_id = stack.product(stock=3)
     order_id = f"{CRASH_PREFIX}{uuid.uuid4().hex[:12]}"
     placed = _place(writer, [(product_id, 2)], order_id=order_id)
     assert (placed["status"], placed["error"]) == ("ACCEPTED", None), placed
@@ -418,7 +510,7 @@ def test_an_order_whose_handler_died_after_its_commit_is_placed_once(stack: Stac
     assert _payment(stack, order_id)["charges"] == 1
     assert _stock(stack, product_id)["stock"] == 1
     log = (stack.log_dir / "function-place-order.log").read_text()
-    assert "dying between commit and publish" in log
+    assert f"dying between commit and publish of {placed['commandId']}" in log
 
 
 @pytest.mark.parametrize(
@@ -434,7 +526,7 @@ def test_an_order_whose_handler_died_after_its_commit_is_placed_once(stack: Stac
 def test_input_a_later_hop_cannot_hold_is_refused_at_the_door(
     stack: Stack, writer: GraphQL, order_id: str | None, address: str
 ) -> None:
-    product_id = _product(stack, stock=1)
+    product_id = stack.product(stock=1)
     body = writer.post(
         PLACE,
         {
@@ -457,7 +549,7 @@ def test_input_a_later_hop_cannot_hold_is_refused_at_the_door(
 def test_a_cancel_reason_a_later_hop_cannot_hold_is_refused_at_the_door(
     stack: Stack, writer: GraphQL
 ) -> None:
-    product_id = _product(stack, stock=1)
+    product_id = stack.product(stock=1)
     order_id = _place(writer, [(product_id, 1)], token="tok_timeout", wait=False)["aggregateId"]
     body = writer.post(
         'mutation($id: ID!) { cancelOrder(id: $id, reason: "no\\u0000thanks") { status } }', {"id": order_id}

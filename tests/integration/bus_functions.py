@@ -62,7 +62,9 @@ def _filtered(envelope: Envelope, delivery: Delivery) -> None:
 
 
 def _duplicated(envelope: Envelope, delivery: Delivery) -> None:
-    _record("duplicated", envelope, delivery)
+    started = time.time()
+    time.sleep(0.2)  # long enough that a twin pushed at the same moment is seen running alongside
+    _record("duplicated", envelope, delivery, started=started)
 
 
 def ticker(request: flask.Request) -> flask.Response:

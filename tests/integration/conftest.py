@@ -30,7 +30,9 @@ def bus_cloud(records_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         project_id="kiroku-bus-test",
         state_dir=tmp_path_factory.mktemp("bus-cloud"),
         manifest=Manifest.load(BUS_MANIFEST),
-        faults=FaultInjection(duplicate_probability=1.0, functions=frozenset({"duplicated"})),
+        faults=FaultInjection(
+            duplicate_probability=1.0, concurrent_duplicates=1.0, functions=frozenset({"duplicated"})
+        ),
     )
     with LocalCloud(options) as cloud:
         yield cloud

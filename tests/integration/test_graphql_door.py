@@ -12,19 +12,24 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import flask
+import psycopg
 import pytest
 from flask.testing import FlaskClient
+from psycopg.conninfo import make_conninfo
 
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.services import FirebaseAuthEmulator
+from functions import runtime
 from functions.graphql import app
 from shared.config import settings
 from tests.conftest import AUTH_PROJECT
+from tests.contract.harness import TEMPLATE_DATABASE
 
 BUDGET = 5
 _ADDRESSES = itertools.count(1)
@@ -62,6 +67,21 @@ def door(monkeypatch: pytest.MonkeyPatch) -> Iterator[Door]:
 def _forget_settings() -> None:
     for cached in (settings, app.schema, app.rate_limiter, app.verifier):
         cached.cache_clear()
+    if runtime.storage.cache_info().currsize:
+        runtime.storage().close()
+    runtime.storage.cache_clear()
+    runtime.publisher.cache_clear()
+
+
+@pytest.fixture
+def database(postgres_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated database of its own, for the tests whose requests are executed (and so open storage);
+    their bus is an address nothing listens on, as none of their requests publishes."""
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", "127.0.0.1:9")
+    name = f"door_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DATABASE}"')
+    return make_conninfo(postgres_server, dbname=name)
 
 
 @pytest.fixture
@@ -233,3 +253,53 @@ def test_a_request_holds_at_most_so_many_mutations(door: Door, query: str) -> No
         MAX_MUTATIONS + 1,
         MAX_MUTATIONS,
     )
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_graphiql_and_introspection_are_off_in_production_only(
+    door: Door, database: str, environment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)  # refused outside local
+    client = door(ENVIRONMENT=environment, DATABASE_URL=database)
+    ide = client.get("/", headers=_from(_address()))
+    introspection = client.post(
+        "/", json={"query": "{ __schema { queryType { name } } }"}, headers=_from(_address())
+    )
+    if environment == "prod":
+        assert (ide.status_code, _codes(ide)) == (404, ["NOT_FOUND"])
+        assert set(_codes(introspection)) == {"BAD_USER_INPUT"}
+        assert "__schema" not in json.dumps(introspection.get_json().get("data") or {})
+    else:
+        assert ide.status_code == 200
+        assert "graphiql" in ide.get_data(as_text=True).lower()
+        assert introspection.get_json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+def test_the_address_budget_is_keyed_by_the_last_forwarded_hop_only(door: Door) -> None:
+    """Google's front end appends the caller's address last; what comes before is the client's to say,
+    so varying it must not buy a fresh budget, and the same first hop from two callers is two budgets."""
+    client, caller = door(), _address()
+    spoofed = [
+        client.post("/", json=UNCHOSEN, headers={"X-Forwarded-For": f"{_address()}, {caller}"}).status_code
+        for _ in range(BUDGET + 1)
+    ]
+    assert spoofed == [400] * BUDGET + [429]
+    claimed = _address()
+    others = [
+        client.post("/", json=UNCHOSEN, headers={"X-Forwarded-For": f"{claimed}, {_address()}"}).status_code
+        for _ in range(BUDGET + 1)
+    ]
+    assert others == [400] * (BUDGET + 1)
+
+
+def test_a_refused_request_logs_no_error(door: Door, database: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A refusal is an answer, not a fault: the ERROR level is kept for what an operator must look at."""
+    client = door(DATABASE_URL=database)
+    with caplog.at_level(logging.INFO):
+        refused = client.post(
+            "/", json={"query": f"mutation {{ {CREATE.format(n=6)} }}"}, headers=_from(_address())
+        )
+        malformed = client.post("/", json={"query": "{ products { secret } }"}, headers=_from(_address()))
+    assert _codes(refused) == ["UNAUTHENTICATED"]
+    assert _codes(malformed) == ["BAD_USER_INPUT"]
+    assert [record.getMessage()[:200] for record in caplog.records if record.levelno >= logging.ERROR] == []

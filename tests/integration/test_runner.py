@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -13,8 +14,10 @@ from google.cloud.pubsub_v1 import SubscriberClient
 from google.cloud.pubsub_v1.types import ReceivedMessage
 
 from emulators.stack import LocalCloud
+from shared.bus.manifest import Manifest, RetryPolicy
 from shared.bus.publisher import Publisher
 from shared.messages.envelope import Envelope
+from tests.integration.conftest import BUS_MANIFEST
 
 Record = dict[str, Any]
 
@@ -46,6 +49,10 @@ def _wait_for(
     raise AssertionError(
         f"{function}: expected {count} records, got {len(_records(records_dir, function, where))}"
     )
+
+
+def _retry_policy(function: str) -> RetryPolicy:
+    return Manifest.load(BUS_MANIFEST).function(function).retry
 
 
 def _tagged(tag: str) -> Callable[[Record], bool]:
@@ -90,7 +97,8 @@ def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(
     publisher.publish("retries", _envelope("Flaky", tag, tag=tag, fail_times=2))
 
     attempts = _wait_for(records_dir, "flaky", 3, _tagged(tag))
-    time.sleep(2.0)  # a success must end the redeliveries
+    # A success must end the redeliveries: a fourth would come at most the longest backoff later.
+    time.sleep(_retry_policy("flaky").maximum_backoff_seconds + 1.0)
     attempts = _records(records_dir, "flaky", _tagged(tag))
 
     assert [record["attempt"] for record in attempts] == [1, 2, 3]
@@ -132,8 +140,11 @@ def test_a_filter_keeps_non_matching_messages_away(publisher: Publisher, records
     sentinel = _envelope("Wanted", tag, tag=tag, last=True)
     publisher.publish("mixed", sentinel)
 
-    _wait_for(records_dir, "filtered", 3, _tagged(tag))
-    time.sleep(1.0)
+    # The subscription is ordered and all five share a key: once the last has come, any message let
+    # through wrongly would have come before it.
+    _wait_for(
+        records_dir, "filtered", 1, lambda record: _tagged(tag)(record) and record["payload"].get("last")
+    )
 
     assert sorted(record["type"] for record in _records(records_dir, "filtered", _tagged(tag))) == [
         "AlsoWantedToo",
@@ -142,18 +153,25 @@ def test_a_filter_keeps_non_matching_messages_away(publisher: Publisher, records
     ]
 
 
-def test_a_duplicate_delivery_carries_the_same_message_id(publisher: Publisher, records_dir: Path) -> None:
+def test_a_concurrent_duplicate_delivery_carries_the_same_message_id_at_the_same_time(
+    publisher: Publisher, records_dir: Path
+) -> None:
     tag = str(uuid.uuid4())
     message_id = publisher.publish("duplicates", _envelope("Twice", tag, tag=tag))
 
     deliveries = _wait_for(records_dir, "duplicated", 2, _tagged(tag))
 
     assert [record["message_id"] for record in deliveries] == [message_id, message_id]
+    first, second = sorted(deliveries, key=lambda record: record["started"])
+    assert second["started"] < first["at"], "the twin was handled after the first, not beside it"
 
 
 def test_a_scheduled_function_is_called_on_its_local_timer(records_dir: Path, bus_cloud: LocalCloud) -> None:
-    before = len(_records(records_dir, "ticker"))
-    time.sleep(2.0)
-    ticks = _records(records_dir, "ticker")[before:]
-    assert len(ticks) >= 2
+    started = time.time()
+    ticks = _wait_for(records_dir, "ticker", 3, lambda tick: tick["at"] >= started, timeout=10)
     assert all(tick["method"] == "POST" for tick in ticks)
+    gaps = [later["at"] - earlier["at"] for earlier, later in itertools.pairwise(ticks)]
+    schedule = Manifest.load(BUS_MANIFEST).function("ticker").schedule
+    assert schedule is not None
+    interval = schedule.local_interval_seconds
+    assert all(gap >= interval * 0.8 for gap in gaps), gaps  # on its timer, not in a burst

@@ -8,7 +8,9 @@
 # No account, and no role of the test account, may act as the deploy account (iam.serviceAccounts.actAs or
 # token creation): a branch build, whatever its cloudbuild.yaml says, runs as the test account and can
 # reach neither the deploy account nor the Terraform state. Only a project owner applies this module
-# (terraform/envs/ci), by hand: the deploy account manages the environment, not its own trigger.
+# (terraform/envs/ci), by hand: the deploy account manages the environment, not its own trigger. It enables
+# the APIs its own resources call (Cloud Build, Artifact Registry) beyond those the README's by-hand step
+# enables.
 
 terraform {
   required_version = ">= 1.9"
@@ -100,6 +102,12 @@ locals {
     "roles/iam.serviceAccountAdmin",
     "roles/iam.serviceAccountUser",
     "roles/logging.logWriter",
+    # modules/kiroku's alerting policies (alerts.tf). Each may name notification channels
+    # (alert_notification_channels), and Monitoring refuses a policy naming a channel its author may not read
+    # (monitoring.notificationChannels.get, which alertPolicyEditor lacks): hence the channel viewer, which
+    # reads channels and changes none.
+    "roles/monitoring.alertPolicyEditor",
+    "roles/monitoring.notificationChannelViewer",
     "roles/pubsub.admin",
     "roles/resourcemanager.projectIamAdmin",
     "roles/run.admin",
@@ -109,6 +117,22 @@ locals {
     "roles/storage.admin",
     "roles/vpcaccess.admin",
   ])
+  # The APIs this module's own resources call besides those the README has the owner enable by hand
+  # (Resource Manager, Service Usage, IAM, Storage): envs/ci is applied before any environment, whose
+  # modules/kiroku enables these two again for its functions' builds.
+  apis = toset([
+    "artifactregistry.googleapis.com",
+    "cloudbuild.googleapis.com",
+  ])
+}
+
+resource "google_project_service" "api" {
+  for_each = local.apis
+  project  = var.project_id
+  service  = each.key
+  # Turning an API off on destroy would break whatever else the project runs: the environment's functions
+  # are built by Cloud Build into Artifact Registry.
+  disable_on_destroy = false
 }
 
 resource "google_service_account" "tester" {
@@ -155,6 +179,8 @@ resource "google_artifact_registry_repository" "images" {
   docker_config {
     immutable_tags = true
   }
+
+  depends_on = [google_project_service.api]
 }
 
 resource "google_cloudbuild_trigger" "test" {
@@ -174,7 +200,7 @@ resource "google_cloudbuild_trigger" "test" {
     }
   }
 
-  depends_on = [google_project_iam_member.tester]
+  depends_on = [google_project_service.api, google_project_iam_member.tester]
 }
 
 resource "google_cloudbuild_trigger" "deploy" {
@@ -204,7 +230,7 @@ resource "google_cloudbuild_trigger" "deploy" {
     approval_required = var.require_approval
   }
 
-  depends_on = [google_project_iam_member.deployer]
+  depends_on = [google_project_service.api, google_project_iam_member.deployer]
 }
 
 output "tester_email" {

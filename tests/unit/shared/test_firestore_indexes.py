@@ -1,4 +1,5 @@
-"""firestore.indexes.json: Firebase's format, and the index the event store's log walk needs."""
+"""firestore.indexes.json: Firebase's format, and the index the event store's log walk needs. The read
+models' queries are checked against it by the end-to-end run on Firestore (emulators/query_shapes.py)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,3 @@ def test_the_index_file_is_in_firebase_format_and_covers_the_log_walk() -> None:
             {"fieldPath": "version", "order": "ASCENDING"},
         ],
     } in document["indexes"]
-
-
-def test_every_products_listing_the_api_makes_has_its_composite_index() -> None:
-    document = json.loads(INDEXES.read_text())
-    indexed = {
-        tuple(field["fieldPath"] for field in index["fields"])
-        for index in document["indexes"]
-        if index["collectionGroup"] == "rm-products"
-    }
-    # functions/graphql/schema.py lists products by name, filtered by category and/or stock.
-    for equality in (("category_id",), ("in_stock",), ("category_id", "in_stock")):
-        assert tuple(f"data.{field}" for field in (*equality, "name")) in indexed

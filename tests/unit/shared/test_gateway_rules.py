@@ -173,6 +173,29 @@ def test_the_factories_need_the_urls_and_share_one_adapter_per_settings(
     assert shipping_gateway(configured).breaker.fail_max == 7
 
 
+def test_the_settings_give_the_timeout_and_attempts_and_the_backoff_doubles_up_to_its_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    configured = Settings(
+        payment_gateway_url="http://127.0.0.1:9",  # nothing listens: every attempt is refused at once
+        shipping_gateway_url="http://127.0.0.1:9",
+        gateway_timeout_seconds=1.5,
+        gateway_attempts=6,
+        gateway_breaker_fail_max=10,
+    )
+    adapter = payment_gateway(configured)
+    client = adapter._client
+    assert client.timeout_seconds == 1.5
+    slept: list[float] = []
+    monkeypatch.setattr(client, "_retrying", client._retrying.copy(sleep=slept.append))
+    with pytest.raises(GatewayUnavailable, match="after 6 attempts"):
+        adapter.capture("o-backoff", TEN_EUROS, "tok_ok")
+    # 0.2 s doubling, capped at 2 s, each plus up to 0.2 s of jitter.
+    assert len(slept) == 5
+    for sleep, base in zip(slept, [0.2, 0.4, 0.8, 1.6, 2.0], strict=True):
+        assert base <= sleep <= base + 0.2, slept
+
+
 def test_settings_refuse_a_gateway_url_that_is_not_http() -> None:
     with pytest.raises(ValueError, match="payment_gateway_url"):
         Settings(payment_gateway_url="payments.example.com")

@@ -1,0 +1,32 @@
+"""`make bench-e2e` in small: a few createProduct mutations (wait: true) from one client and from eight,
+through the whole local cloud, beside a few raw Pub/Sub hops; so a benchmark that no longer runs,
+completes fewer mutations than it sent, or loses its baseline fails `make test`."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.e2e import E2EOptions, print_report, run
+from tests.bench.measured import assert_compared, assert_measured, p50_ratio
+
+OPTIONS = E2EOptions(runs=((1, 3), (8, 8)), warm_up=(2, 2), hop=10, hop_rate=100.0)
+
+
+def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]) -> None:
+    report = run(OPTIONS)
+    print_report(report)
+    printed = capsys.readouterr().out
+    print(printed)  # shown again when the test fails
+    assert_measured(report.hop, OPTIONS.hop)
+    assert [clients for clients, _ in report.runs] == [clients for clients, _ in OPTIONS.runs]
+    for (_, figures), (_, sent) in zip(report.runs, OPTIONS.runs, strict=True):
+        assert_measured(figures, sent)
+    assert_compared(
+        printed,
+        [
+            ("hop", report.hop, 1.0),
+            *((str(clients), figures, p50_ratio(figures, report.hop)) for clients, figures in report.runs),
+        ],
+    )
+    for clients, figures in report.runs:
+        assert f"{clients} client(s): {figures.throughput:,.1f} mutations/s" in printed
