@@ -32,7 +32,7 @@ WRITER, READER = "kiroku_writer", "kiroku_reader"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    # Not under pytest's tmp dir, as tests/contract/conftest.py explains.
+    # Not under pytest's tmp dir, as tests/conftest.py (postgres_server) explains.
     base = Path(tempfile.mkdtemp(prefix="kiroku-deploy-pg-"))
     embedded = EmbeddedPostgres(base / "data", ephemeral=True)
     embedded.start()

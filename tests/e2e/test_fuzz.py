@@ -9,7 +9,6 @@ mutations.
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -102,13 +101,6 @@ def test_fuzzed_order_mutations_never_fail_the_server(stack: Stack, fuzz_writer:
     """
     products = [stack.product(stock=1_000) for _ in range(3)]
 
-    def _placed() -> set[str]:
-        return {
-            entry.split()[0].removeprefix("Order/")
-            for entry in stack.events_by({fuzz_writer.uid})
-            if entry.endswith(" OrderPlaced")
-        }
-
     @FUZZ
     @given(query=graphql_strategies.mutations(SCHEMA, fields=WRITER_MUTATIONS), data=st.data())
     def as_writer(query: str, data: st.DataObject) -> None:
@@ -117,12 +109,6 @@ def test_fuzzed_order_mutations_never_fail_the_server(stack: Stack, fuzz_writer:
         )
 
     as_writer()
-    deadline = time.monotonic() + 60
-    while not any(
-        stack.storage.events.stream_version(f"FulfilmentSaga-{order_id}") for order_id in _placed()
-    ):
-        assert time.monotonic() < deadline, f"no fuzzed order reached the saga (placed: {_placed()})"
-        time.sleep(0.2)
 
 
 def _with_real_products(query: str, data: st.DataObject, products: list[str]) -> str:
