@@ -8,7 +8,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import pytest
+
 from bench.bus import Figures
+
+
+def captured(capsys: pytest.CaptureFixture[str]) -> str:
+    """What the benchmark printed, printed again so that a failing test shows it."""
+    printed = capsys.readouterr().out
+    print(printed)
+    return printed
 
 
 def assert_measured(figures: Figures, sent: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.bus import BusOptions, print_report, run
-from tests.bench.measured import assert_measured, assert_positive, table_rows
+from tests.bench.measured import assert_measured, assert_positive, captured, table_rows
 
 OPTIONS = BusOptions(flood=40, paced=20, paced_rate=50.0, warm_up=10)
 
@@ -14,8 +14,7 @@ OPTIONS = BusOptions(flood=40, paced=20, paced_rate=50.0, warm_up=10)
 def test_both_paths_measured_under_both_loads(capsys: pytest.CaptureFixture[str]) -> None:
     report = run(OPTIONS)
     print_report(report)
-    printed = capsys.readouterr().out
-    print(printed)  # shown again when the test fails
+    printed = captured(capsys)
     sent = {"flood": OPTIONS.flood, "paced": OPTIONS.paced}
     assert list(report.loads) == list(sent)
     rows = {(row[0], row[1]): row for row in table_rows(printed)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench.e2e import E2EOptions, print_report, run
-from tests.bench.measured import assert_compared, assert_measured, p50_ratio
+from tests.bench.measured import assert_compared, assert_measured, captured, p50_ratio
 
 OPTIONS = E2EOptions(runs=((1, 3), (8, 8)), warm_up=(2, 2), hop=10, hop_rate=100.0)
 
@@ -15,8 +15,7 @@ OPTIONS = E2EOptions(runs=((1, 3), (8, 8)), warm_up=(2, 2), hop=10, hop_rate=100
 def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]) -> None:
     report = run(OPTIONS)
     print_report(report)
-    printed = capsys.readouterr().out
-    print(printed)  # shown again when the test fails
+    printed = captured(capsys)
     assert_measured(report.hop, OPTIONS.hop)
     assert [clients for clients, _ in report.runs] == [clients for clients, _ in OPTIONS.runs]
     for (_, figures), (_, sent) in zip(report.runs, OPTIONS.runs, strict=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench.orders import OrdersOptions, print_report, run
-from tests.bench.measured import assert_compared, assert_measured, p50_ratio
+from tests.bench.measured import assert_compared, assert_measured, captured, p50_ratio
 
 OPTIONS = OrdersOptions(products=2, warm_up=(1, 1), baseline=2, single=1, clients=2, concurrent=2)
 
@@ -16,8 +16,7 @@ OPTIONS = OrdersOptions(products=2, warm_up=(1, 1), baseline=2, single=1, client
 def test_each_run_completes_its_orders_beside_create_product(capsys: pytest.CaptureFixture[str]) -> None:
     report = run(OPTIONS)
     print_report(report)
-    printed = capsys.readouterr().out
-    print(printed)  # shown again when the test fails
+    printed = captured(capsys)
     assert_measured(report.baseline, OPTIONS.baseline)
     sent = {
         "1 client": OPTIONS.single,

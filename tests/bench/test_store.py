@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench.store import BATCH, WRITERS, StoreOptions, run
-from tests.bench.measured import assert_positive, table_rows
+from tests.bench.measured import assert_positive, captured, table_rows
 
 OPTIONS = StoreOptions(scale=0.0, rounds=2)  # the least of every workload: one append per writer and round
 BASELINES = {"postgres": 4, "firestore": 1}
@@ -16,8 +16,7 @@ WORKLOADS = [(batch, writers) for batch in (1, BATCH) for writers in WRITERS]
 
 def test_every_workload_and_read_measured_on_both_backends(capsys: pytest.CaptureFixture[str]) -> None:
     report = run(OPTIONS)
-    printed = capsys.readouterr().out
-    print(printed)  # shown again when the test fails
+    printed = captured(capsys)
     assert list(report.backends) == list(BASELINES)
     printed_rows = table_rows(printed)
     for name, backend in report.backends.items():
