@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         min_length=1,
     )
     environment: Literal["local", "dev", "prod"] = "local"
+    # What `/health` names as the running code: Terraform sets the deployed bundle's SHA-256 (its first
+    # 12 digits); a process it did not deploy says "local".
+    version: str = Field(default="local", min_length=1, max_length=64)
     storage: Literal["postgres", "firestore"] = "postgres"
     database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
     # Apply pending schema migrations when the PostgreSQL store opens: locally (one database user, a fresh

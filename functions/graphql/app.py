@@ -1,7 +1,9 @@
 """The GraphQL function: the single public HTTP door, as a functions-framework HTTP function.
 
-Routes: `POST /` (or `GET /?query=`) runs GraphQL; `GET /` without a query serves GraphiQL outside
-production; `GET /health` reports its dependencies; `GET /metrics` serves Prometheus metrics. The HTTP
+Routes: `POST /` (or `GET /?query=`, at any path: `/graphql` too, as the seed's clients call it) runs
+GraphQL; `GET /` without a query serves GraphiQL outside production; `GET /health` reports the version
+and each dependency in the seed system's shape, `GET /health/ready` the same (503 when a dependency is
+down), `GET /health/live` only that the process answers; `GET /metrics` serves Prometheus metrics. The HTTP
 handling is written here rather than taken from strawberry's Flask view because this door owns what a
 view hides: the body-size limit, the rate limit before a token is verified, the caller's identity and the
 operation chosen before execution (a mutation never over GET), CORS, and the rewriting of every error into
@@ -214,7 +216,14 @@ def _execute(request: flask.Request) -> flask.Response:
     return _json(response)
 
 
+# How `/health` names each dependency in `checks` (Kiroku's names) and in `services` (the seed's, with
+# its words for a reachable one).
+_DEPENDENCIES = {"storage": ("database", "connected"), "pubsub": ("pubsub", "connected")}
+
+
 def _health() -> flask.Response:
+    """Readiness: storage and Pub/Sub answer. The body is the seed's `{status, version, services}`, with
+    Kiroku's own `checks` beside it."""
     checks: dict[str, str] = {}
     try:
         storage().read_models.get("command_outcomes", "health-probe")
@@ -229,7 +238,22 @@ def _health() -> flask.Response:
         logger.warning("health: Pub/Sub unavailable: %s", error)
         checks["pubsub"] = "unavailable"
     healthy = all(value == "ok" for value in checks.values())
-    return _json({"status": "ok" if healthy else "degraded", "checks": checks}, 200 if healthy else 503)
+    services = {
+        _DEPENDENCIES[name][0]: _DEPENDENCIES[name][1] if state == "ok" else state
+        for name, state in checks.items()
+    }
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "version": settings().version,
+        "services": services,
+        "checks": checks,
+    }
+    return _json(body, 200 if healthy else 503)
+
+
+def _live() -> flask.Response:
+    """Liveness: the process answers; no dependency is asked, so an outage elsewhere restarts nothing."""
+    return _json({"status": "ok", "version": settings().version}, 200)
 
 
 def graphql(request: flask.Request) -> flask.Response:
@@ -264,14 +288,16 @@ def _metrics(request: flask.Request) -> flask.Response:
 
 def _route(request: flask.Request) -> flask.Response:
     path = request.path.rstrip("/")
-    side = path in ("/health", "/metrics")
+    side = path in ("/health", "/health/ready", "/health/live", "/metrics")
     if not side and (request.method == "POST" or (request.method == "GET" and "query" in request.args)):
         return _execute(request)
     # What runs no GraphQL names no caller: it spends its address's budget.
     if not rate_limiter().spend(client_ip(request)):
         return _rate_limited()
-    if path == "/health":
+    if path in ("/health", "/health/ready"):
         return _health()
+    if path == "/health/live":
+        return _live()
     if path == "/metrics":
         return _metrics(request)
     if request.method == "GET":

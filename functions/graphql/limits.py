@@ -40,6 +40,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    StringValueNode,
     ValidationRule,
     get_named_type,
     get_nullable_type,
@@ -49,7 +50,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from functions.graphql.results import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from functions.graphql.results import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PLAIN_LIST_LIMIT
 from shared.messages.envelope import Actor
 from shared.messages.orders import MAX_LINES
 
@@ -69,6 +70,10 @@ LIST_LENGTHS: dict[str, int] = {
     # Two facts per line (reserved, then released or committed), and a few dozen for the steps.
     "Saga.history": 2 * MAX_LINES + 30,
 }
+
+# Paged lists that answer everything they hold when given neither `first` nor `after` (parent
+# type.field), counted at the most they answer that way; other paged fields answer the default page.
+UNPAGED: dict[str, int] = {"Query.products": PLAIN_LIST_LIMIT}
 
 _Composite = GraphQLObjectType | GraphQLInterfaceType
 
@@ -106,17 +111,21 @@ def _is_paged(field: GraphQLField) -> bool:
     return "first" in field.args
 
 
-def _page_size(node: FieldNode) -> int:
-    """The records a paged field asks for: a literal `first`; the default page without one; the largest
-    page for a variable, whose value validation does not see."""
-    for argument in node.arguments or ():
-        if argument.name.value == "first":
-            if isinstance(argument.value, IntValueNode):
-                return max(1, int(argument.value.value))
-            if isinstance(argument.value, NullValueNode):
-                return DEFAULT_PAGE_SIZE
-            return MAX_PAGE_SIZE
-    return DEFAULT_PAGE_SIZE
+def _page_size(node: FieldNode, unpaged: int) -> int:
+    """The records a paged field asks for: a literal `first`; without `first`, the default page after a
+    cursor and `unpaged` (what the field answers when not paged at all) without one; for a variable,
+    whose value validation does not see, the most either could be."""
+    arguments = {argument.name.value: argument.value for argument in node.arguments or ()}
+    first, after = arguments.get("first"), arguments.get("after")
+    if isinstance(first, IntValueNode):
+        return max(1, int(first.value))
+    if first is not None and not isinstance(first, NullValueNode):
+        return max(MAX_PAGE_SIZE, unpaged)
+    if after is None or isinstance(after, NullValueNode):
+        return unpaged
+    if isinstance(after, StringValueNode):
+        return DEFAULT_PAGE_SIZE
+    return max(DEFAULT_PAGE_SIZE, unpaged)
 
 
 def _scans(node: FieldNode) -> bool:
@@ -174,7 +183,8 @@ class _Costing:
         # Introspection is answered from the schema in memory: its lists are counted once per field.
         if field is None or parent is None or parent.name.startswith("__"):
             return 1 + self.selections(node.selection_set, None, None, visiting)
-        own_page = _page_size(node) if _is_paged(field) else None
+        coordinate = f"{parent.name}.{node.name.value}"
+        own_page = _page_size(node, UNPAGED.get(coordinate, DEFAULT_PAGE_SIZE)) if _is_paged(field) else None
         extra = SCAN_COST if _scans(node) else 0
         if not is_list_type(get_nullable_type(field.type)):
             # A connection hands its page to the lists it holds.
@@ -183,7 +193,7 @@ class _Costing:
                 + extra
                 + self.selections(node.selection_set, get_named_type(field.type), own_page, visiting)
             )
-        length = own_page or LIST_LENGTHS.get(f"{parent.name}.{node.name.value}") or page or MAX_PAGE_SIZE
+        length = own_page or LIST_LENGTHS.get(coordinate) or page or MAX_PAGE_SIZE
         children = self.selections(node.selection_set, get_named_type(field.type), None, visiting)
         return 1 + extra + length * children
 

@@ -22,6 +22,9 @@ from shared.messages.fields import COMMAND_ID_PATTERN, ID_PATTERN
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# The most records a plain list asked for without `first` or `after` answers (the seed's clients read
+# the whole catalogue that way); past it the list is refused, never cut short.
+PLAIN_LIST_LIMIT = 500
 RequestInfo = Info[RequestContext, None]
 
 

@@ -39,6 +39,7 @@ from functions.graphql.orders import (
 )
 from functions.graphql.results import (
     ANY_COMMAND_ID,
+    PLAIN_LIST_LIMIT,
     CommandResult,
     CommandStatus,
     PageInfo,
@@ -51,6 +52,7 @@ from functions.graphql.results import (
 )
 from functions.runtime import subscriber
 from shared.config import Settings, settings
+from shared.readmodels.store import MAX_PAGE_SIZE as STORE_PAGE_LIMIT
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
 
@@ -209,11 +211,10 @@ def _decimal(value: str | None, field: str) -> Decimal | None:
 
 
 def _find_products(
-    context: RequestContext, product_filter: ProductFilter | None, first: int | None, after: str | None
+    context: RequestContext, product_filter: ProductFilter | None, wanted: int, after: str | None
 ) -> ProductConnection:
-    """A page of products by name. Equality filters run in the store; the rest (substring, price range)
-    are applied to the store's pages here, reading on until the page is full or the list ends."""
-    wanted = page_size(first)
+    """A page of `wanted` products by name. Equality filters run in the store; the rest (substring, price
+    range) are applied to the store's pages here, reading on until the page is full or the list ends."""
     chosen = product_filter or ProductFilter()
     where: dict[str, Scalar] = {}
     if chosen.category_id is not None:
@@ -235,7 +236,7 @@ def _find_products(
     cursor = after
     more = True
     while more and len(found) <= wanted:
-        fetch = wanted + 1 if needle is None and low is None and high is None else 200
+        fetch = min(wanted + 1, STORE_PAGE_LIMIT) if needle is None and low is None and high is None else 200
         page = context.reads.find("products", where, "name", fetch, cursor)
         found += [record for record in page.records if matches(record)]
         cursor, more = page.next_cursor, page.next_cursor is not None
@@ -277,7 +278,18 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> list[Product]:
-        return [edge.node for edge in _find_products(info.context, filter, first, after).edges]
+        if first is not None or after is not None:
+            return [edge.node for edge in _find_products(info.context, filter, page_size(first), after).edges]
+        everything = _find_products(info.context, filter, PLAIN_LIST_LIMIT, None)
+        if everything.page_info.has_next_page:
+            raise api_error(
+                "BAD_USER_INPUT",
+                f"more than {PLAIN_LIST_LIMIT} products match, the most a plain list answers: "
+                "page them with productsConnection(first, after), or pass first and after here",
+                field="products",
+                limit=PLAIN_LIST_LIMIT,
+            )
+        return [edge.node for edge in everything.edges]
 
     @strawberry.field
     def products_connection(
@@ -287,7 +299,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> ProductConnection:
-        return _find_products(info.context, filter, first, after)
+        return _find_products(info.context, filter, page_size(first), after)
 
     @strawberry.field
     def product(self, info: RequestInfo, id: strawberry.ID) -> Product | None:

@@ -14,6 +14,7 @@ environment that comes out is read back through the Settings every function vali
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -243,7 +244,8 @@ def test_every_function_is_a_cloud_function_with_its_own_account() -> None:
     bundle = attribute(function, "build_config", "source", "storage_source")
     assert bundle["object"] == "${google_storage_bucket_object.bundle.name}"
     uploaded = resources(module)[("google_storage_bucket_object", "bundle")]
-    assert "filesha256(var.bundle_path)" in uploaded["name"]
+    assert "local.bundle_sha256" in uploaded["name"]
+    assert hcl(locals_of(module)["bundle_sha256"]) == "filesha256(var.bundle_path)"
     accounts = resources(MODULES / "iam")[("google_service_account", "function")]
     assert accounts["for_each"] == "${var.account_ids}"
 
@@ -421,6 +423,7 @@ KIROKU_INPUTS = (
 
 # Every setting the functions read (shared.config.Settings), by who gives it its value in the cloud. A new
 # setting fails test_every_setting_the_functions_read_has_a_source_in_the_cloud until it is put in one.
+BUNDLE_STAND_IN = DEFAULT_MANIFEST  # any file: what Terraform hashes in place of the bundle
 SET_BY_TERRAFORM = frozenset(
     {
         "project_id",  # the default, kiroku-local, names no real project
@@ -433,6 +436,7 @@ SET_BY_TERRAFORM = frozenset(
         "metrics_token",  # from Secret Manager, the GraphQL function's only
         "payment_gateway_url",  # when the root is given one
         "shipping_gateway_url",
+        "version",  # the deployed bundle's SHA-256, which /health names
     }
 )
 SET_BY_CLOUD_RUN = frozenset({"function_name"})  # K_SERVICE, on every revision
@@ -538,6 +542,9 @@ def deployed_functions(environment: str, storage: str) -> dict[str, dict[str, An
     outer = kiroku_scope(environment, storage)
     names = ("functions", "environment", "secret_environment", "vpc_connector", "public_min_instances")
     scope = {f"var.{name}": resolve(call[name], outer) for name in names}
+    # The bundle is stood in for by a real file, so Terraform hashes it as it would the bundle.
+    bundle = {"var.bundle_path": json.dumps(str(BUNDLE_STAND_IN))}
+    scope["local.bundle_sha256"] = resolve(locals_of(FUNCTIONS)["bundle_sha256"], bundle)
     deployed: dict[str, dict[str, Any]] = console(
         "manifest", per_instance(function, fields, scope), manifest_path=str(DEFAULT_MANIFEST)
     )
@@ -618,6 +625,7 @@ def test_every_function_starts_with_every_setting_terraform_owes_it(
             "metrics_token": stored_secret(unquote(token["secret_id"])) if spec.name == "graphql" else None,
             "payment_gateway_url": PAYMENT_GATEWAY,
             "shipping_gateway_url": None,  # left empty in the root: unset, not set empty
+            "version": hashlib.sha256(BUNDLE_STAND_IN.read_bytes()).hexdigest()[:12],
         }
         assert set(expected) == SET_BY_TERRAFORM
         started = {name: getattr(settings, name) for name in expected}

@@ -185,7 +185,12 @@ def test_health_and_metrics_spend_the_address_budget(stack: Stack) -> None:
         health = session.get(f"{stack.reader.url}health", headers=client, timeout=30)
         assert (health.status_code, health.json()) == (
             200,
-            {"status": "ok", "checks": {"storage": "ok", "pubsub": "ok"}},
+            {
+                "status": "ok",
+                "version": "local",
+                "services": {"database": "connected", "pubsub": "connected"},
+                "checks": {"storage": "ok", "pubsub": "ok"},
+            },
         )
         for path in ("health", "metrics", "?query={__typename}"):
             refused = session.get(f"{stack.reader.url}{path}", headers=client, timeout=30)

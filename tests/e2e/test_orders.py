@@ -159,7 +159,9 @@ def test_a_payment_that_fails_twice_then_succeeds_completes(stack: Stack, writer
     assert order["status"] == "COMPLETED", order
     payment = _payment(stack, order["id"])
     assert payment["charges"] == 1
-    assert payment["capture_requests"] == 3
+    # Two refusals, then the capture; a duplicated delivery of the command may ask once more (the e2e
+    # bus duplicates), and the gateway's idempotency key still makes it one charge.
+    assert payment["capture_requests"] >= 3
     assert _stock(stack, product_id)["stock"] == 1
 
 

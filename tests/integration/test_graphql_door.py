@@ -5,6 +5,9 @@ Everything here is refused before a query runs, so no storage is needed: the rat
 a token is verified and by the tokens refused, `/health` and `/metrics` spend it too, `/metrics` is closed
 outside `local` without its bearer secret, a mutation never runs over GET, an operation that cannot be
 chosen is a coded BAD_USER_INPUT, and a request holds at most so many mutations.
+
+`/health/live` answers with no dependency at all; the plain `products` list, given a database of its
+own, refuses a catalogue larger than it answers instead of cutting it short.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import psycopg
 import pytest
 from flask.testing import FlaskClient
 from psycopg.conninfo import make_conninfo
+from pydantic import JsonValue
 
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.services import FirebaseAuthEmulator
 from functions import runtime
 from functions.graphql import app
+from functions.graphql.results import DEFAULT_PAGE_SIZE, PLAIN_LIST_LIMIT
 from shared.config import settings
 from tests.conftest import AUTH_PROJECT
 from tests.contract.harness import TEMPLATE_DATABASE
@@ -160,7 +165,7 @@ def test_health_and_metrics_spend_the_address_budget(door: Door) -> None:
     assert [client.get("/metrics", headers=_from(address)).status_code for _ in range(BUDGET)] == [
         200
     ] * BUDGET
-    for path in ("/metrics", "/health", "/health/"):
+    for path in ("/metrics", "/health", "/health/", "/health/live", "/health/ready"):
         refused = client.get(path, headers=_from(address))
         assert (refused.status_code, _codes(refused)) == (429, ["RATE_LIMITED"]), path
     assert client.get("/metrics", headers=_from(_address())).status_code == 200
@@ -303,3 +308,55 @@ def test_a_refused_request_logs_no_error(door: Door, database: str, caplog: pyte
     assert _codes(refused) == ["UNAUTHENTICATED"]
     assert _codes(malformed) == ["BAD_USER_INPUT"]
     assert [record.getMessage()[:200] for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+def test_live_health_names_the_version_and_asks_no_dependency(door: Door) -> None:
+    # No database and no Pub/Sub here: liveness answers all the same.
+    live = door(VERSION="0123456789ab").get("/health/live", headers=_from(_address()))
+    assert (live.status_code, live.get_json()) == (200, {"status": "ok", "version": "0123456789ab"})
+
+
+def test_the_plain_products_list_answers_everything_up_to_its_limit_and_refuses_more(
+    door: Door, database: str
+) -> None:
+    client = door(DATABASE_URL=database)
+    reads = runtime.storage().read_models
+
+    def stock(count: int) -> None:
+        for n in range(count):
+            key = f"p-{n:04d}"
+            data: dict[str, JsonValue] = {
+                "name": key,
+                "price": "1.00",
+                "currency": "EUR",
+                "stock": 1,
+                "in_stock": True,
+                "category_id": "c-1",
+                "created_at": "2026-01-01T00:00:00+00:00",
+                "updated_at": "2026-01-01T00:00:00+00:00",
+            }
+            reads.upsert("products", key, data, 1)
+
+    def ask(query: str) -> Any:
+        return client.post("/graphql", json={"query": query}, headers=_from(_address())).get_json()
+
+    stock(PLAIN_LIST_LIMIT)
+    everything = ask("{ products { id } }")
+    assert "errors" not in everything, everything
+    assert [product["id"] for product in everything["data"]["products"]] == [
+        f"p-{n:04d}" for n in range(PLAIN_LIST_LIMIT)
+    ]
+    stock(PLAIN_LIST_LIMIT + 1)
+    refused = ask("{ products { id } }")
+    assert refused["data"] is None
+    [error] = refused["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "products", "limit": PLAIN_LIST_LIMIT}
+    assert "productsConnection" in error["message"]
+    # Paged, it answers as before: a page of the size asked, the default without `first`.
+    assert len(ask("{ products(first: 3) { id } }")["data"]["products"]) == 3
+    after = ask('{ products(after: "") { id } }')
+    assert after["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # a cursor never handed out
+    paged = ask("{ productsConnection(first: 100) { pageInfo { endCursor } } }")["data"]
+    cursor = paged["productsConnection"]["pageInfo"]["endCursor"]
+    page = ask(f'{{ products(after: "{cursor}") {{ id }} }}')["data"]["products"]
+    assert [product["id"] for product in page] == [f"p-{n:04d}" for n in range(100, 100 + DEFAULT_PAGE_SIZE)]

@@ -48,10 +48,14 @@ resource "google_storage_bucket_iam_member" "builder_reads_source" {
   member = var.builder_member
 }
 
+locals {
+  bundle_sha256 = filesha256(var.bundle_path)
+}
+
 # The bundle's hash is in the object's name: a new bundle is a new object, which redeploys every function.
 resource "google_storage_bucket_object" "bundle" {
   bucket = google_storage_bucket.source.name
-  name   = "kiroku-functions-${filesha256(var.bundle_path)}.zip"
+  name   = "kiroku-functions-${local.bundle_sha256}.zip"
   source = var.bundle_path
 }
 
@@ -86,7 +90,10 @@ resource "google_cloudfunctions2_function" "function" {
     service_account_email          = var.service_accounts[each.key]
     vpc_connector                  = var.vpc_connector
     vpc_connector_egress_settings  = var.vpc_connector == null ? null : "PRIVATE_RANGES_ONLY"
-    environment_variables          = merge(var.environment, each.value.environment)
+    # KIROKU_VERSION: what /health names as the running code, the bundle it was built from.
+    environment_variables = merge(var.environment, each.value.environment, {
+      KIROKU_VERSION = substr(local.bundle_sha256, 0, 12)
+    })
 
     dynamic "secret_environment_variables" {
       for_each = lookup(var.secret_environment, each.key, {})

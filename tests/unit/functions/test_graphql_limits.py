@@ -9,7 +9,7 @@ from graphql import get_introspection_query, parse, specified_rules, validate
 
 from functions.graphql import limits
 from functions.graphql.limits import complexity_rule
-from functions.graphql.results import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from functions.graphql.results import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PLAIN_LIST_LIMIT
 from functions.graphql.schema import build_schema, validation_rules
 from shared.config import Settings
 from shared.messages.orders import MAX_LINES
@@ -17,6 +17,12 @@ from shared.messages.orders import MAX_LINES
 SETTINGS = Settings(max_query_depth=3, max_query_complexity=1000)
 SCHEMA = build_schema(SETTINGS)
 RULES = validation_rules(SETTINGS)
+# The GraphQL queries the seed system's README quotes (its clients' queries).
+SEED_QUERIES = (
+    "{ categories { id name } }",
+    "{ products { id name price category { id name } } }",
+    "{ categories { id name } products { id name price category { id name } } }",
+)
 
 
 def _errors(query: str) -> list[str]:
@@ -76,10 +82,18 @@ def test_aliases_and_fragments_are_counted(query: str) -> None:
     assert any("complexity" in error for error in _errors(query)), query
 
 
-def test_without_first_a_list_pays_the_default_page() -> None:
-    assert _errors(f"{{ products {{ {_fields(11)} }} }}") == []  # 1 + 20 x 11 = 221
-    errors = _errors(" ".join(f"p{n}: products {{ {_fields(11)} }}" for n in range(5)).join("{}"))
-    assert any("complexity is 1105" in error for error in errors)
+def test_without_first_a_connection_pays_the_default_page() -> None:
+    query = f"productsConnection {{ nodes {{ {_fields(11)} }} }}"
+    assert _errors(f"{{ {query} }}") == []  # 1 + 1 + 20 x 11 = 222
+    errors = _errors(" ".join(f"p{n}: {query}" for n in range(5)).join("{}"))
+    assert any("complexity is 1110" in error for error in errors)
+
+
+def test_the_seed_clients_queries_fit_the_default_limit() -> None:
+    # The plain list answers the whole catalogue (counted at its limit), and the seed's queries still pass.
+    rules = validation_rules(Settings())
+    for query in SEED_QUERIES:
+        assert validate(SCHEMA._schema, parse(query), [*specified_rules, *rules]) == [], query
 
 
 def _cost(query: str) -> int:
@@ -97,9 +111,13 @@ SCAN = 1000
 @pytest.mark.parametrize(
     ("query", "cost"),
     [
-        # The seed's queries cost what they did: unpaged categories count as a default page.
+        # Unpaged categories count as a default page; the plain products list without `first` or
+        # `after` answers the whole catalogue, so it counts at the most it answers.
         ("{ categories { id name } }", 1 + DEFAULT_PAGE_SIZE * 2),
-        ("{ products { id name price category { id name } } }", 1 + DEFAULT_PAGE_SIZE * (3 + 3)),
+        ("{ products { id name price category { id name } } }", 1 + PLAIN_LIST_LIMIT * (3 + 3)),
+        ("{ products(first: null, after: null) { id } }", 1 + PLAIN_LIST_LIMIT),
+        ('{ products(after: "c") { id } }', 1 + DEFAULT_PAGE_SIZE),
+        ("query($a: String) { products(after: $a) { id } }", 1 + PLAIN_LIST_LIMIT),
         # A connection's page is paid by its edges and nodes, not by its pageInfo.
         (
             "{ orders(first: 5) { edges { cursor node { id } } pageInfo { hasNextPage } } }",
@@ -109,7 +127,7 @@ SCAN = 1000
         ("{ productsConnection(first: 7) { nodes { id } edges { cursor } } }", 1 + (1 + 7) + (1 + 7)),
         # `first` given by a variable is counted at the largest page, whatever its value will be.
         ("query($n: Int) { orders(first: $n) { nodes { id } } }", 1 + 1 + MAX_PAGE_SIZE),
-        ("query($n: Int) { products(first: $n) { id } }", 1 + MAX_PAGE_SIZE),
+        ("query($n: Int) { products(first: $n) { id } }", 1 + PLAIN_LIST_LIMIT),  # null: unpaged
         (
             "query($n: Int) { productsConnection(first: $n) { edges { node { id } } } }",
             1 + 1 + MAX_PAGE_SIZE * 2,
@@ -126,7 +144,7 @@ SCAN = 1000
         # A filter the store cannot apply reads until the page is full: it costs what it may read.
         ('{ products(filter: {nameContains: "~"}, first: 1) { id } }', 2 + SCAN),
         ('{ productsConnection(filter: {minPrice: "1"}, first: 1) { nodes { id } } }', 1 + 2 + SCAN),
-        ('{ products(filter: {maxPrice: "1", nameContains: null}) { id } }', 1 + DEFAULT_PAGE_SIZE + SCAN),
+        ('{ products(filter: {maxPrice: "1", nameContains: null}) { id } }', 1 + PLAIN_LIST_LIMIT + SCAN),
         ("query($f: ProductFilter) { products(filter: $f, first: 1) { id } }", 2 + SCAN),
         # ... and a filter the store applies costs nothing more.
         ('{ products(filter: {categoryId: "c", inStock: true, nameContains: null}, first: 1) { id } }', 2),
