@@ -24,7 +24,8 @@ def _post(url: str, query: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert_no_internal_error(body)
     assert "errors" not in body, body
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def _every_product_id(stack: Stack) -> list[str]:
