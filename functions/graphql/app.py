@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -216,9 +217,8 @@ def _execute(request: flask.Request) -> flask.Response:
     return _json(response)
 
 
-# How `/health` names each dependency in `checks` (Kiroku's names) and in `services` (the seed's, with
-# its words for a reachable one).
-_DEPENDENCIES = {"storage": ("database", "connected"), "pubsub": ("pubsub", "connected")}
+# Each dependency of `checks` (Kiroku's names) as the seed's `services` names it.
+_SEED_SERVICE_NAMES = {"storage": "database", "pubsub": "pubsub"}
 
 
 def _health() -> flask.Response:
@@ -239,8 +239,7 @@ def _health() -> flask.Response:
         checks["pubsub"] = "unavailable"
     healthy = all(value == "ok" for value in checks.values())
     services = {
-        _DEPENDENCIES[name][0]: _DEPENDENCIES[name][1] if state == "ok" else state
-        for name, state in checks.items()
+        _SEED_SERVICE_NAMES[name]: "connected" if state == "ok" else state for name, state in checks.items()
     }
     body = {
         "status": "ok" if healthy else "degraded",
@@ -286,20 +285,25 @@ def _metrics(request: flask.Request) -> flask.Response:
     return flask.Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
 
+# The paths that run no GraphQL, whatever the method.
+_SIDE_ROUTES: dict[str, Callable[[flask.Request], flask.Response]] = {
+    "/health": lambda _: _health(),
+    "/health/ready": lambda _: _health(),
+    "/health/live": lambda _: _live(),
+    "/metrics": _metrics,
+}
+
+
 def _route(request: flask.Request) -> flask.Response:
     path = request.path.rstrip("/")
-    side = path in ("/health", "/health/ready", "/health/live", "/metrics")
-    if not side and (request.method == "POST" or (request.method == "GET" and "query" in request.args)):
+    side = _SIDE_ROUTES.get(path)
+    if side is None and (request.method == "POST" or (request.method == "GET" and "query" in request.args)):
         return _execute(request)
     # What runs no GraphQL names no caller: it spends its address's budget.
     if not rate_limiter().spend(client_ip(request)):
         return _rate_limited()
-    if path in ("/health", "/health/ready"):
-        return _health()
-    if path == "/health/live":
-        return _live()
-    if path == "/metrics":
-        return _metrics(request)
+    if side is not None:
+        return side(request)
     if request.method == "GET":
         if settings().environment == "prod":
             return _errors_only(api_error("NOT_FOUND", "GraphiQL is off in production"), status=404)

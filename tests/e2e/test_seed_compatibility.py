@@ -4,28 +4,14 @@ with the fields and shapes those documents show."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack, assert_no_internal_error
+from tests.e2e.conftest import GraphQL, Stack
 
 CATEGORIES = "{ categories { id name } }"
 PRODUCTS = "{ products { id name price category { id name } } }"
 BOTH = "{ categories { id name } products { id name price category { id name } } }"
-
-
-def _post(url: str, query: str) -> dict[str, Any]:
-    response = requests.post(
-        url, json={"query": query}, headers={"Content-Type": "application/json"}, timeout=60
-    )
-    assert response.status_code == 200, response.text[:500]
-    body: dict[str, Any] = response.json()
-    assert_no_internal_error(body)
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def _every_product_id(stack: Stack) -> list[str]:
@@ -45,16 +31,16 @@ def _every_product_id(stack: Stack) -> list[str]:
 @pytest.mark.parametrize("path", ["", "graphql"])
 def test_the_seed_readme_queries_answer_the_whole_catalogue_in_its_shape(stack: Stack, path: str) -> None:
     stack.product(stock=1)  # at least one product and category
-    url = f"{stack.reader.url}{path}"
-    categories = _post(url, CATEGORIES)["categories"]
+    client = GraphQL(url=f"{stack.reader.url}{path}")  # anonymous, as the seed's curl examples
+    categories = client.data(CATEGORIES)["categories"]
     assert categories
     assert all(set(category) == {"id", "name"} for category in categories)
-    products = _post(url, PRODUCTS)["products"]
+    products = client.data(PRODUCTS)["products"]
     assert sorted(product["id"] for product in products) == sorted(_every_product_id(stack))
     for product in products:
         assert set(product) == {"id", "name", "price", "category"}
         assert set(product["category"]) == {"id", "name"}
-    both = _post(url, BOTH)
+    both = client.data(BOTH)
     assert set(both) == {"categories", "products"}
     assert len(both["products"]) >= len(products)
 

@@ -4,6 +4,7 @@
 # the invoker accounts.
 
 locals {
+  bundle_sha256 = filesha256(var.bundle_path)
   invokers = merge(
     {
       for name, spec in var.functions : "${name}/push" => {
@@ -46,10 +47,6 @@ resource "google_storage_bucket_iam_member" "builder_reads_source" {
   bucket = google_storage_bucket.source.name
   role   = "roles/storage.objectViewer"
   member = var.builder_member
-}
-
-locals {
-  bundle_sha256 = filesha256(var.bundle_path)
 }
 
 # The bundle's hash is in the object's name: a new bundle is a new object, which redeploys every function.
