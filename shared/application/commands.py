@@ -105,17 +105,14 @@ class CommandHandler:
         stream_id = kind.stream_id(aggregate_id)
         # A claim this delivery wrote itself means no delivery took the command before, so none can have
         # committed it: only a redelivery asks the store.
-        committed = None if bound is claim else self._events.committed(envelope.id)
-        if committed is not None:
-            if committed.stream_id != stream_id:
-                return _reused_id(envelope)
-            logger.info("command %s committed before its outcome was recorded; finishing it", envelope.id)
-            outcome = self._accept(envelope, kind, aggregate_id, committed.last_version)
-            count = committed.last_version - committed.first_version + 1
-            self._publish(self._events.read_stream(stream_id, committed.first_version, count), committed)
-            return outcome
+        redelivered = bound is not claim
         for _ in range(MAX_DECISIONS):
             loaded = self._events.load(stream_id, kind.state_schema_version)
+            # Asked after the load: an append of this command that the load saw is committed with its id, so
+            # a delivery racing this one is never mistaken for another command that changed the stream.
+            committed = self._events.committed(envelope.id) if redelivered else None
+            if committed is not None:
+                return self._finish_committed(envelope, kind, aggregate_id, committed)
             state = kind.fold(loaded)
             try:
                 facts = self._gather_facts(envelope, command, state, delivery_attempt)
@@ -141,6 +138,21 @@ class CommandHandler:
         if not result.replayed:
             self._publish(events, result)
             self._snapshot_if_due(kind, stream_id, result, reduce(kind.evolve, decided, state))
+        return outcome
+
+    def _finish_committed(
+        self, envelope: Envelope, kind: AggregateKind[Any], aggregate_id: str, committed: AppendResult
+    ) -> CommandOutcome:
+        """Answer a command another delivery already appended: its outcome recorded and its events published
+        (again, if that delivery was lost between its commit and its publish)."""
+        if committed.stream_id != kind.stream_id(aggregate_id):
+            return _reused_id(envelope)
+        logger.info("command %s was committed by another delivery; finishing it", envelope.id)
+        outcome = self._accept(envelope, kind, aggregate_id, committed.last_version)
+        count = committed.last_version - committed.first_version + 1
+        self._publish(
+            self._events.read_stream(committed.stream_id, committed.first_version, count), committed
+        )
         return outcome
 
     def _gather_facts(

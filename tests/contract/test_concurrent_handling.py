@@ -14,13 +14,14 @@ from typing import Any, TypeVar, cast
 import pytest
 
 from shared.application.commands import CommandHandler
+from shared.application.outcomes import CommandOutcome
 from shared.application.sagas import SagaRunner
 from shared.eventstore.model import AppendResult
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
 from shared.storage import Storage
 from tests.contract.factories import command
-from tests.contract.test_command_handling import RecordingPublisher, create_catalogue, place_order
+from tests.contract.test_command_handling import ADMIN, RecordingPublisher, create_catalogue, place_order
 
 T = TypeVar("T")
 SAGA = Actor(uid="fulfilment-saga", role="system")
@@ -47,10 +48,91 @@ def test_two_deliveries_of_one_command_at_once_have_one_effect(storage: Storage)
 
     assert {(outcome.status, outcome.version) for outcome in outcomes} == {("ACCEPTED", 1)}
     assert storage.events.stream_version("Order-o-1") == 1
-    published = [envelope.id for publisher in publishers for _, envelope in publisher.published]
-    assert len(published) == len(set(published)) == 1, (
-        "the event is published by the delivery that appended it"
+    # A delivery that finds the other's append already committed publishes it again (it cannot tell a live
+    # racer from one lost before its publish): the same event, which consumers take once.
+    published = {envelope.id for publisher in publishers for _, envelope in publisher.published}
+    assert published == {storage.events.read_stream("Order-o-1")[0].id}
+
+
+def test_a_delivery_that_sees_the_other_delivery_commit_answers_accepted(storage: Storage) -> None:
+    """The race that once answered a command's own effect as its rejection (CONFLICT ALREADY_EXISTS): the
+    second delivery asks whether the command was committed, the first commits it, the second reads the stream
+    the command itself changed, and answers before the first records its outcome."""
+    create_catalogue(CommandHandler(storage, RecordingPublisher()))
+    # A command whose second decision, against the stream it changed, is a rejection.
+    created = command(
+        "CreateProduct",
+        ADMIN,
+        product_id="p-2",
+        name="Gyokuro",
+        price={"amount": "9.00", "currency": "EUR"},
+        category_id="c-1",
+        initial_stock=3,
     )
+    first_claimed, second_asked = threading.Event(), threading.Event()
+    first_committed, second_answered = threading.Event(), threading.Event()
+
+    def first_appends() -> None:
+        first_claimed.set()
+        assert second_asked.wait(timeout=30), "the second delivery never asked the store"
+
+    def first_committed_it() -> None:
+        first_committed.set()
+        assert second_answered.wait(timeout=30), "the second delivery never answered"
+
+    def second_asked_it() -> None:
+        second_asked.set()
+        assert first_committed.wait(timeout=30), "the first delivery never committed"
+
+    first = _Hooked(storage.events, before_append=first_appends, after_append=first_committed_it)
+    second = _Hooked(storage.events, after_committed=second_asked_it)
+
+    def second_delivery() -> CommandOutcome:
+        try:
+            return CommandHandler(
+                replace(storage, events=cast(EventStore, second)), RecordingPublisher()
+            ).handle(created, 2)
+        finally:
+            second_answered.set()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        handler = CommandHandler(replace(storage, events=cast(EventStore, first)), RecordingPublisher())
+        winner = pool.submit(handler.handle, created, 1)
+        assert first_claimed.wait(timeout=30), "the first delivery never reached its append"
+        racer = pool.submit(second_delivery)
+        outcomes = [winner.result(timeout=60), racer.result(timeout=60)]
+
+    assert [(outcome.status, outcome.version) for outcome in outcomes] == [("ACCEPTED", 1)] * 2
+    assert storage.events.stream_version("Product-p-2") == 1
+
+
+class _Hooked:
+    """An event store that runs hooks around its appends and after it answers `committed`."""
+
+    def __init__(
+        self,
+        events: EventStore,
+        before_append: Callable[[], None] = lambda: None,
+        after_append: Callable[[], None] = lambda: None,
+        after_committed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._events = events
+        self._before_append, self._after_append = before_append, after_append
+        self._after_committed = after_committed
+
+    def append(self, *args: Any, **kwargs: Any) -> AppendResult:
+        self._before_append()
+        result = self._events.append(*args, **kwargs)
+        self._after_append()
+        return result
+
+    def committed(self, command_id: str) -> AppendResult | None:
+        result = self._events.committed(command_id)
+        self._after_committed()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._events, name)
 
 
 class _AppendsTogether:
