@@ -42,9 +42,9 @@ from rich.table import Table
 
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
+from emulators.fake_gateway import FakeGatewayClient
 from emulators.runner import FaultInjection
 from emulators.stack import LocalCloud, StackOptions
-from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.application.aggregates import ORDER, PAYMENT, PRODUCT
 from shared.application.projections import PROJECTIONS, fold_log
 from shared.bus.manifest import Manifest, TopicTrigger

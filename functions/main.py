@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from shared.application.registry import ENTRY_POINTS as COMMAND_ENTRY_POINTS
 from shared.config import settings
 from shared.interpreter import tune_garbage_collector
 from shared.observability.logging import configure_logging
@@ -26,35 +27,14 @@ _COMMANDS = "functions.commands.handlers"
 _SAGAS = "functions.sagas.fulfilment"
 _PROJECTORS = "functions.projectors.read_models"
 
-# entry point -> the module that defines it (a literal: deploy/bundle.py reads it without importing)
+# entry point -> the module that defines it (a literal: deploy/bundle.py reads it without importing); the
+# command functions' entry points are the command registry's, served by _COMMANDS.
 ENTRY_POINTS: dict[str, str] = {
     "graphql": "functions.graphql.app",
     "outbox_relay": "functions.operations.outbox_relay",
     "bus_audit": "functions.operations.bus_audit",
     "payment_reconciliation": "functions.operations.reconciliation",
     "saga_deadlines": _SAGAS,
-    "create_category": _COMMANDS,
-    "update_category": _COMMANDS,
-    "delete_category": _COMMANDS,
-    "create_product": _COMMANDS,
-    "update_product": _COMMANDS,
-    "change_price": _COMMANDS,
-    "restock_product": _COMMANDS,
-    "adjust_stock": _COMMANDS,
-    "delete_product": _COMMANDS,
-    "place_order": _COMMANDS,
-    "cancel_order": _COMMANDS,
-    "mark_order_reserved": _COMMANDS,
-    "mark_order_paid": _COMMANDS,
-    "start_order_shipping": _COMMANDS,
-    "complete_order": _COMMANDS,
-    "confirm_order_cancellation": _COMMANDS,
-    "reserve_stock": _COMMANDS,
-    "release_reservation": _COMMANDS,
-    "commit_reservation": _COMMANDS,
-    "process_payment": _COMMANDS,
-    "refund_payment": _COMMANDS,
-    "ship_order": _COMMANDS,
     "saga_on_reservation": _SAGAS,
     "saga_on_payment": _SAGAS,
     "saga_on_shipment": _SAGAS,
@@ -64,11 +44,11 @@ ENTRY_POINTS: dict[str, str] = {
     "project_orders": _PROJECTORS,
 }
 
-__all__ = sorted(ENTRY_POINTS)
+__all__ = sorted([*ENTRY_POINTS, *COMMAND_ENTRY_POINTS])
 
 
 def __getattr__(name: str) -> Any:
-    module = ENTRY_POINTS.get(name)
+    module = ENTRY_POINTS.get(name) or (_COMMANDS if name in COMMAND_ENTRY_POINTS else None)
     if module is None:
         raise AttributeError(f"functions.main has no entry point {name!r}")
     return getattr(import_module(module), name)

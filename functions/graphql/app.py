@@ -35,6 +35,7 @@ from functions.runtime import publisher, storage
 from shared.application.outcomes import OutcomeLog
 from shared.application.waits import WaitLog
 from shared.auth.tokens import TokenVerifier, Unauthenticated
+from shared.bus.topics import COMMANDS_TOPIC
 from shared.config import settings
 from shared.observability.metrics import GRAPHQL_REQUESTS
 
@@ -232,7 +233,7 @@ def _health() -> flask.Response:
         logger.warning("health: storage unavailable: %s", error)
         checks["storage"] = "unavailable"
     try:
-        publisher().check_topic("commands")
+        publisher().check_topic(COMMANDS_TOPIC)
         checks["pubsub"] = "ok"
     except Exception as error:  # as above
         logger.warning("health: Pub/Sub unavailable: %s", error)

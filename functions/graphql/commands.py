@@ -1,7 +1,8 @@
-"""Sends a command from a mutation: validate, publish, and (with `wait`) wait for its outcome.
+"""Sends a command from a mutation: publish it, and (with `wait`) wait for its outcome.
 
-Validation runs the command's own pydantic model before anything is published, so bad input is a
-BAD_USER_INPUT error that changes nothing. A command id is bound to the command that first used it
+A mutation builds the command's own pydantic model before anything is published (results.command_input),
+so bad input is a BAD_USER_INPUT error that changes nothing; the command registry says which aggregate
+the command addresses. A command id is bound to the command that first used it
 (shared/application/outcomes.py): the same id again for the same command answers the first outcome (or
 sends it again while it has none), for anything else (another type, aggregate or sender) it is a
 CONFLICT that sends nothing and says nothing of the other command. With `wait: true` the mutation polls
@@ -17,18 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
-from shared.application.aggregates import COMMAND_KINDS
 from shared.application.outcomes import CommandOutcome
+from shared.application.registry import route_of
+from shared.bus.topics import COMMANDS_TOPIC
 from shared.messages.envelope import Envelope, new_id
 from shared.messages.fields import CommandId
 from shared.observability.metrics import COMMAND_WAIT_SECONDS, COMMANDS_SENT
 from shared.observability.tracing import current_trace_context
 
-COMMANDS_TOPIC = "commands"
 _FIRST_POLL_SECONDS = 0.005
 _MAX_POLL_SECONDS = 0.05
 T = TypeVar("T")
@@ -45,37 +46,26 @@ class Sent:
     timed_out: bool
 
 
-def _camel(field: str) -> str:
-    head, *rest = field.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 # The read model a mutation's caller reads its own write from, per aggregate type.
 READ_MODELS = {"Category": "categories", "Product": "products", "Order": "orders"}
 
 
 async def send_command(
     context: RequestContext,
-    command_type: str,
-    payload: dict[str, object],
+    command: BaseModel,
     wait: bool,
     command_id: str | None,
     deleting: bool = False,
 ) -> Sent:
-    kind = COMMAND_KINDS[command_type]
-    read_model = READ_MODELS[kind.aggregate_type]
-    try:
-        command = kind.commands[command_type].model_validate(payload)
-    except ValidationError as invalid:
-        problem = invalid.errors()[0]
-        field = ".".join(_camel(str(part)) for part in problem["loc"])
-        raise api_error("BAD_USER_INPUT", f"{field}: {problem['msg']}", field=field) from None
-    aggregate_id = kind.aggregate_id(command)
+    route = route_of(command)
+    command_type = route.type
+    read_model = READ_MODELS[route.aggregate.aggregate_type]
+    aggregate_id = route.aggregate_id(command)
     envelope = Envelope.originate(
         id=_checked(command_id) if command_id is not None else new_id(),
         kind="command",
         type=command_type,
-        aggregate_type=kind.aggregate_type,
+        aggregate_type=route.aggregate.aggregate_type,
         aggregate_id=aggregate_id,
         actor=context.actor,
         trace=current_trace_context(),

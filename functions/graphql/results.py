@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
-from typing import Any
 
 import strawberry
+from pydantic import BaseModel, ValidationError
 from strawberry.types import Info
 
 from functions.graphql.commands import Sent, send_command
@@ -102,22 +104,33 @@ def command_result(context: RequestContext, sent: Sent, report_rejection: bool =
     )
 
 
+@contextmanager
+def command_input() -> Iterator[None]:
+    """Around a mutation's construction of its command: a value the command's model refuses is a
+    BAD_USER_INPUT error naming the input field (camelCase), and nothing is sent."""
+    try:
+        yield
+    except ValidationError as invalid:
+        problem = invalid.errors()[0]
+        field = ".".join(_camel(str(part)) for part in problem["loc"])
+        raise api_error("BAD_USER_INPUT", f"{field}: {problem['msg']}", field=field) from None
+
+
+def _camel(field: str) -> str:
+    head, *rest = field.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
 async def send(
     info: RequestInfo,
-    command_type: str,
-    payload: dict[str, Any],
+    command: BaseModel,
     wait: bool,
     command_id: strawberry.ID | None,
     deleting: bool = False,
 ) -> CommandResult:
     context = info.context
     sent = await send_command(
-        context,
-        command_type,
-        {key: value for key, value in payload.items() if value is not None},
-        wait,
-        str(command_id) if command_id is not None else None,
-        deleting,
+        context, command, wait, str(command_id) if command_id is not None else None, deleting
     )
     return command_result(context, sent)
 

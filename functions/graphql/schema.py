@@ -44,6 +44,7 @@ from functions.graphql.results import (
     CommandStatus,
     PageInfo,
     RequestInfo,
+    command_input,
     command_result,
     looked_up_id,
     new_id,
@@ -52,6 +53,18 @@ from functions.graphql.results import (
 )
 from functions.runtime import subscriber
 from shared.config import Settings, settings
+from shared.messages.catalogue import (
+    AdjustStock,
+    ChangePrice,
+    CreateCategory,
+    CreateProduct,
+    DeleteCategory,
+    DeleteProduct,
+    RestockProduct,
+    UpdateCategory,
+    UpdateProduct,
+)
+from shared.messages.orders import CancelOrder, PlaceOrder
 from shared.readmodels.store import MAX_PAGE_SIZE as STORE_PAGE_LIMIT
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
@@ -360,12 +373,11 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {
-            "category_id": new_id(info, input.id, command_id),
-            "name": input.name,
-            "description": input.description,
-        }
-        return await send(info, "CreateCategory", payload, wait, command_id)
+        with command_input():
+            command = CreateCategory(
+                category_id=new_id(info, input.id, command_id), name=input.name, description=input.description
+            )
+        return await send(info, command, wait, command_id)
 
     @strawberry.mutation
     async def update_category(
@@ -375,13 +387,14 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {
-            "category_id": str(input.id),
-            "name": input.name,
-            "description": input.description,
-            "expected_version": input.expected_version,
-        }
-        return await send(info, "UpdateCategory", payload, wait, command_id)
+        with command_input():
+            command = UpdateCategory(
+                category_id=str(input.id),
+                name=input.name,
+                description=input.description,
+                expected_version=input.expected_version,
+            )
+        return await send(info, command, wait, command_id)
 
     @strawberry.mutation
     async def delete_category(
@@ -392,8 +405,9 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {"category_id": str(id), "expected_version": expected_version}
-        return await send(info, "DeleteCategory", payload, wait, command_id, deleting=True)
+        with command_input():
+            command = DeleteCategory(category_id=str(id), expected_version=expected_version)
+        return await send(info, command, wait, command_id, deleting=True)
 
     @strawberry.mutation
     async def create_product(
@@ -403,15 +417,16 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {
-            "product_id": new_id(info, input.id, command_id),
-            "name": input.name,
-            "description": input.description,
-            "price": _money(input.price),
-            "category_id": str(input.category_id),
-            "initial_stock": input.initial_stock,
-        }
-        return await send(info, "CreateProduct", payload, wait, command_id)
+        with command_input():
+            command = CreateProduct(
+                product_id=new_id(info, input.id, command_id),
+                name=input.name,
+                description=input.description,
+                price=_money(input.price),
+                category_id=str(input.category_id),
+                initial_stock=input.initial_stock,
+            )
+        return await send(info, command, wait, command_id)
 
     @strawberry.mutation
     async def update_product(
@@ -421,14 +436,15 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {
-            "product_id": str(input.id),
-            "name": input.name,
-            "description": input.description,
-            "category_id": str(input.category_id) if input.category_id is not None else None,
-            "expected_version": input.expected_version,
-        }
-        return await send(info, "UpdateProduct", payload, wait, command_id)
+        with command_input():
+            command = UpdateProduct(
+                product_id=str(input.id),
+                name=input.name,
+                description=input.description,
+                category_id=str(input.category_id) if input.category_id is not None else None,
+                expected_version=input.expected_version,
+            )
+        return await send(info, command, wait, command_id)
 
     @strawberry.mutation
     async def change_price(
@@ -438,12 +454,13 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {
-            "product_id": str(input.product_id),
-            "price": _money(input.price),
-            "expected_version": input.expected_version,
-        }
-        return await send(info, "ChangePrice", payload, wait, command_id)
+        with command_input():
+            command = ChangePrice(
+                product_id=str(input.product_id),
+                price=_money(input.price),
+                expected_version=input.expected_version,
+            )
+        return await send(info, command, wait, command_id)
 
     @strawberry.mutation
     async def restock_product(
@@ -453,8 +470,11 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {"product_id": str(input.product_id), "quantity": input.quantity, "reason": input.reason}
-        return await send(info, "RestockProduct", payload, wait, command_id)
+        with command_input():
+            command = RestockProduct(
+                product_id=str(input.product_id), quantity=input.quantity, reason=input.reason
+            )
+        return await send(info, command, wait, command_id)
 
     @strawberry.mutation
     async def adjust_stock(
@@ -464,8 +484,9 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {"product_id": str(input.product_id), "delta": input.delta, "reason": input.reason}
-        return await send(info, "AdjustStock", payload, wait, command_id)
+        with command_input():
+            command = AdjustStock(product_id=str(input.product_id), delta=input.delta, reason=input.reason)
+        return await send(info, command, wait, command_id)
 
     @strawberry.mutation
     async def delete_product(
@@ -476,8 +497,9 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {"product_id": str(id), "expected_version": expected_version}
-        return await send(info, "DeleteProduct", payload, wait, command_id, deleting=True)
+        with command_input():
+            command = DeleteProduct(product_id=str(id), expected_version=expected_version)
+        return await send(info, command, wait, command_id, deleting=True)
 
     @strawberry.mutation
     async def place_order(
@@ -490,16 +512,17 @@ class Mutation:
         context = info.context
         started = time.monotonic()
         order_id = new_id(info, input.id, command_id)
-        payload = {
-            "order_id": order_id,
-            "customer_id": context.actor.uid,
-            "lines": [
-                {"product_id": str(line.product_id), "quantity": line.quantity} for line in input.lines
-            ],
-            "payment_token": input.payment_token,
-            "shipping_address": input.shipping_address,
-        }
-        result = await send(info, "PlaceOrder", payload, wait, command_id)
+        with command_input():
+            command = PlaceOrder(
+                order_id=order_id,
+                customer_id=context.actor.uid,
+                lines=[
+                    {"product_id": str(line.product_id), "quantity": line.quantity} for line in input.lines
+                ],
+                payment_token=input.payment_token,
+                shipping_address=input.shipping_address,
+            )
+        result = await send(info, command, wait, command_id)
         record = None
         if result.status == CommandStatus.ACCEPTED:
             record = await wait_until_settled(context, order_id, started + context.order_wait_seconds)
@@ -522,8 +545,9 @@ class Mutation:
         wait: bool = True,
         command_id: strawberry.ID | None = None,
     ) -> CommandResult:
-        payload = {"order_id": str(id), "reason": reason}
-        return await send(info, "CancelOrder", payload, wait, command_id)
+        with command_input():
+            command = CancelOrder(order_id=str(id), reason=reason)
+        return await send(info, command, wait, command_id)
 
 
 def validation_rules(config: Settings) -> list[type[ASTValidationRule]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import flask
 
 from functions.runtime import publisher, storage
-from shared.application.commands import EVENTS_TOPIC
 from shared.application.relay import relay_outbox
+from shared.bus.topics import EVENTS_TOPIC
 
 
 def outbox_relay(request: flask.Request) -> flask.Response:

@@ -5,7 +5,7 @@ definitive business "no" (`GatewayDeclined`), which they compensate at once; or 
 (`GatewayUnavailable`), which means *unknown*, not *no*: a capture or shipment whose answer was lost may
 have happened, so the callers then look it up by the order's idempotency key (`charge_of`,
 `shipment_of`) before they decide, and reconciliation lists every charge (`charges`). The HTTP adapters
-speak the protocol of the local fake gateway (fake_gateway.py); a real provider plugs in as another
+speak the protocol of the local fake gateway (emulators/fake_gateway.py); a real provider plugs in as another
 implementation of the ports.
 
 Why each mechanism is there:
@@ -38,7 +38,7 @@ from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from shared.config import Settings, settings
-from shared.domain.money import Money
+from shared.kernel.money import Money
 from shared.observability.metrics import GATEWAY_CALLS, GATEWAY_RETRIES
 
 logger = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
 """How each aggregate is stored: its stream, its pure decide/evolve, its events and its snapshot shape.
 
 One `AggregateKind` per aggregate type lets a single command handler serve every command: the kind says
-which stream a command addresses, how to rebuild the state (snapshot + later events) and how to turn
-decided events into envelopes.
+which stream an aggregate id names, how to rebuild the state (snapshot + later events) and how to turn
+decided events into envelopes. Which commands each aggregate takes is the command registry's to say
+(shared/application/registry.py).
 """
 
 from __future__ import annotations
@@ -15,39 +16,17 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from shared.domain.catalogue import (
-    CategoryState,
-    ProductState,
-    decide_category,
-    decide_product,
-    evolve_category,
-    evolve_product,
-)
+from shared.domain.categories import CategoryState, decide_category, evolve_category
 from shared.domain.fulfilment import SagaState, decide_saga, evolve_saga
 from shared.domain.orders import OrderState, decide_order, evolve_order
-from shared.domain.payments import (
-    PaymentState,
-    ShipmentState,
-    decide_payment,
-    decide_shipment,
-    evolve_payment,
-    evolve_shipment,
-)
+from shared.domain.payments import PaymentState, decide_payment, evolve_payment
+from shared.domain.products import ProductState, decide_product, evolve_product
+from shared.domain.shipments import ShipmentState, decide_shipment, evolve_shipment
 from shared.eventstore.model import LoadedStream, Snapshot
 from shared.eventstore.store import EventStore
-from shared.messages.catalogue import COMMANDS as CATALOGUE_COMMANDS
-from shared.messages.catalogue import EVENTS as CATALOGUE_EVENTS
+from shared.messages.catalogue import CATEGORY_EVENTS, PRODUCT_EVENTS
 from shared.messages.envelope import Envelope
-from shared.messages.orders import (
-    ORDER_COMMANDS,
-    ORDER_EVENTS,
-    PAYMENT_COMMANDS,
-    PAYMENT_EVENTS,
-    RESERVATION_COMMANDS,
-    RESERVATION_EVENTS,
-    SHIPMENT_COMMANDS,
-    SHIPMENT_EVENTS,
-)
+from shared.messages.orders import ORDER_EVENTS, PAYMENT_EVENTS, RESERVATION_EVENTS, SHIPMENT_EVENTS
 from shared.messages.sagas import SAGA_EVENTS
 from shared.observability.metrics import EVENTS_NOT_IN_STORE
 
@@ -64,20 +43,12 @@ class AggregateKind(Generic[State]):
     initial: State
     decide: Callable[[State, Any, Any], Sequence[BaseModel]]
     evolve: Callable[[State, Any], State]
-    commands: Mapping[str, type[BaseModel]]
     events: Mapping[str, type[BaseModel]]
-    id_field: str
     snapshot_every: int | None  # None: never
     state_schema_version: int = 1
 
     def stream_id(self, aggregate_id: str) -> str:
         return f"{self.aggregate_type}-{aggregate_id}"
-
-    def aggregate_id(self, command: BaseModel) -> str:
-        return str(getattr(command, self.id_field))
-
-    def parse_command(self, envelope: Envelope) -> BaseModel:
-        return self.commands[envelope.type].model_validate(envelope.payload)
 
     def parse_event(self, envelope: Envelope) -> BaseModel:
         return self.events[envelope.type].model_validate(envelope.payload)
@@ -123,21 +94,12 @@ class AggregateKind(Generic[State]):
         )
 
 
-def _named(models: Mapping[str, type[BaseModel]], *suffixes: str) -> dict[str, type[BaseModel]]:
-    return {name: model for name, model in models.items() if name.endswith(suffixes)}
-
-
-_CATEGORY_COMMANDS = _named(CATALOGUE_COMMANDS, "Category")
-_CATEGORY_EVENTS = {name: model for name, model in CATALOGUE_EVENTS.items() if name.startswith("Category")}
-
 CATEGORY: AggregateKind[CategoryState] = AggregateKind(
     aggregate_type="Category",
     initial=CategoryState(),
     decide=decide_category,
     evolve=evolve_category,
-    commands=_CATEGORY_COMMANDS,
-    events=_CATEGORY_EVENTS,
-    id_field="category_id",
+    events=CATEGORY_EVENTS,
     snapshot_every=100,
 )
 
@@ -147,15 +109,7 @@ PRODUCT: AggregateKind[ProductState] = AggregateKind(
     initial=ProductState(),
     decide=decide_product,
     evolve=evolve_product,
-    commands={
-        **{name: model for name, model in CATALOGUE_COMMANDS.items() if name not in _CATEGORY_COMMANDS},
-        **RESERVATION_COMMANDS,
-    },
-    events={
-        **{name: model for name, model in CATALOGUE_EVENTS.items() if name not in _CATEGORY_EVENTS},
-        **RESERVATION_EVENTS,
-    },
-    id_field="product_id",
+    events={**PRODUCT_EVENTS, **RESERVATION_EVENTS},
     snapshot_every=50,
 )
 
@@ -164,9 +118,7 @@ ORDER: AggregateKind[OrderState] = AggregateKind(
     initial=OrderState(),
     decide=decide_order,
     evolve=evolve_order,
-    commands=ORDER_COMMANDS,
     events=ORDER_EVENTS,
-    id_field="order_id",
     snapshot_every=100,
 )
 
@@ -175,9 +127,7 @@ PAYMENT: AggregateKind[PaymentState] = AggregateKind(
     initial=PaymentState(),
     decide=decide_payment,
     evolve=evolve_payment,
-    commands=PAYMENT_COMMANDS,
     events=PAYMENT_EVENTS,
-    id_field="order_id",
     snapshot_every=100,
 )
 
@@ -186,9 +136,7 @@ SHIPMENT: AggregateKind[ShipmentState] = AggregateKind(
     initial=ShipmentState(),
     decide=decide_shipment,
     evolve=evolve_shipment,
-    commands=SHIPMENT_COMMANDS,
     events=SHIPMENT_EVENTS,
-    id_field="order_id",
     snapshot_every=100,
 )
 
@@ -199,23 +147,13 @@ SAGA: AggregateKind[SagaState] = AggregateKind(
     initial=SagaState(),
     decide=decide_saga,
     evolve=evolve_saga,
-    commands={},
     events=SAGA_EVENTS,
-    id_field="order_id",
     snapshot_every=None,
 )
 
 KINDS: dict[str, AggregateKind[Any]] = {
     kind.aggregate_type: kind for kind in (CATEGORY, PRODUCT, ORDER, PAYMENT, SHIPMENT, SAGA)
 }
-COMMAND_KINDS: dict[str, AggregateKind[Any]] = {
-    name: kind for kind in KINDS.values() for name in kind.commands
-}
-
-
-def kind_of_command(command_type: str) -> AggregateKind[Any]:
-    """The aggregate a command type addresses; KeyError for a type no aggregate takes."""
-    return COMMAND_KINDS[command_type]
 
 
 def as_recorded(events: EventStore, envelope: Envelope) -> Envelope | None:

@@ -33,12 +33,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from shared.adapters.gateways import GatewayUnavailable
-from shared.application.aggregates import COMMAND_KINDS, AggregateKind
+from shared.application.aggregates import AggregateKind
 from shared.application.facts import FactFinder
 from shared.application.outcomes import CommandError, CommandOutcome, OutcomeLog, new_outcome
+from shared.application.registry import COMMAND_ROUTES, CommandRoute
 from shared.application.waits import WaitLog
-from shared.auth.roles import COMMAND_ROLES, may
+from shared.auth.roles import may
 from shared.bus.publisher import Publisher
+from shared.bus.topics import EVENTS_TOPIC
 from shared.domain.rejection import Rejected
 from shared.eventstore.errors import CommandIdReused, ConcurrencyConflict
 from shared.eventstore.model import AppendResult
@@ -47,7 +49,6 @@ from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
 
-EVENTS_TOPIC = "events"
 PRODUCTS = "products"
 MAX_DECISIONS = 5  # reload-and-decide rounds when concurrent writers keep winning
 
@@ -91,17 +92,12 @@ class CommandHandler:
         if bound.settled:
             logger.info("command %s already handled: %s", envelope.id, bound.status)
             return bound
-        needed = COMMAND_ROLES.get(envelope.type, "admin")
-        if not may(envelope.actor.role, needed):
-            error = CommandError(
-                code="FORBIDDEN", category="FORBIDDEN", message=f"{envelope.type} needs the {needed} role"
-            )
-            return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
         parsed = self._parse(envelope)
         if isinstance(parsed, CommandOutcome):
             return parsed
-        kind, command = parsed
-        aggregate_id = kind.aggregate_id(command)
+        route, command = parsed
+        kind = route.aggregate
+        aggregate_id = route.aggregate_id(command)
         stream_id = kind.stream_id(aggregate_id)
         # A claim this delivery wrote itself means no delivery took the command before, so none can have
         # committed it: only a redelivery asks the store.
@@ -164,17 +160,24 @@ class CommandHandler:
             self._waits.note(envelope, unavailable.reason, delivery_attempt or 1, self._redelivery_backoff)
             raise
 
-    def _parse(self, envelope: Envelope) -> tuple[AggregateKind[Any], BaseModel] | CommandOutcome:
-        kind = COMMAND_KINDS.get(envelope.type)
-        if kind is None:
+    def _parse(self, envelope: Envelope) -> tuple[CommandRoute, BaseModel] | CommandOutcome:
+        """The envelope's route and command, or its rejection: an unknown type, a sender without the role
+        the command needs, a payload its model refuses, or an envelope addressed to another aggregate."""
+        route = COMMAND_ROUTES.get(envelope.type)
+        if route is None:
             error = CommandError(
                 code="INVALID_INPUT",
                 category="BAD_USER_INPUT",
                 message=f"unknown command type {envelope.type!r}",
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
+        if not may(envelope.actor.role, route.role):
+            error = CommandError(
+                code="FORBIDDEN", category="FORBIDDEN", message=f"{envelope.type} needs the {route.role} role"
+            )
+            return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
         try:
-            command = kind.parse_command(envelope)
+            command = route.parse(envelope)
         except ValidationError as invalid:
             first = invalid.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or None
@@ -185,7 +188,7 @@ class CommandHandler:
                 field=field,
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
-        if (kind.aggregate_type, kind.aggregate_id(command)) != (
+        if (route.aggregate.aggregate_type, route.aggregate_id(command)) != (
             envelope.aggregate_type,
             envelope.aggregate_id,
         ):
@@ -196,7 +199,7 @@ class CommandHandler:
                 f"its {envelope.type} another aggregate",
             )
             return self._reject(envelope, envelope.aggregate_type, envelope.aggregate_id, error)
-        return kind, command
+        return route, command
 
     def _publish(self, events: list[Envelope], result: AppendResult) -> None:
         self._publisher.publish_many(EVENTS_TOPIC, events)

@@ -32,19 +32,13 @@ from shared.adapters.gateways import (
     shipping_gateway,
 )
 from shared.application.aggregates import CATEGORY, ORDER, PRODUCT
-from shared.domain.catalogue import CategoryFacts, ProductFacts
-from shared.domain.money import Money
+from shared.domain.categories import CategoryFacts
+from shared.domain.gateway_answers import Abandoned, Captured, Dispatched, GatewayAnswer, Refunded, Refused
 from shared.domain.orders import OrderFacts
-from shared.domain.payments import (
-    Abandoned,
-    Captured,
-    Dispatched,
-    GatewayAnswer,
-    PaymentState,
-    Refunded,
-    Refused,
-    ShipmentState,
-)
+from shared.domain.payments import PaymentState
+from shared.domain.products import ProductFacts
+from shared.domain.shipments import ShipmentState
+from shared.kernel.money import Money
 from shared.messages.catalogue import CreateProduct, DeleteCategory, UpdateProduct
 from shared.messages.envelope import Envelope
 from shared.messages.orders import (

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from shared.adapters.gateways import ChargeRecord, PaymentGateway
 from shared.application.aggregates import ORDER, PAYMENT
 from shared.bus.publisher import Publisher
-from shared.domain.money import Money
+from shared.bus.topics import COMMANDS_TOPIC
+from shared.kernel.money import Money
 from shared.messages.envelope import SYSTEM_ACTOR, Envelope
 from shared.messages.fields import clipped, system_id
 from shared.messages.orders import RefundPayment
@@ -30,7 +31,6 @@ from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
 
-COMMANDS_TOPIC = "commands"
 # An order in one of these has ended without shipping: a charge still held for it is owed back.
 _ENDED_UNSHIPPED = frozenset({None, "CANCELLED"})
 

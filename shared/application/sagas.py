@@ -29,8 +29,10 @@ from functools import reduce
 
 from pydantic import BaseModel, JsonValue
 
-from shared.application.aggregates import KINDS, SAGA, as_recorded, ignore_unrecorded, kind_of_command
+from shared.application.aggregates import KINDS, SAGA, as_recorded, ignore_unrecorded
+from shared.application.registry import COMMAND_ROUTES
 from shared.bus.publisher import Publisher
+from shared.bus.topics import COMMANDS_TOPIC, EVENTS_TOPIC
 from shared.domain.fulfilment import (
     DEFAULT_DEADLINES,
     GIVES_UP_AT_DEADLINE,
@@ -59,8 +61,6 @@ logger = logging.getLogger(__name__)
 STEP_OVERDUE = "saga step overdue"
 
 SAGAS = "sagas"
-EVENTS_TOPIC = "events"
-COMMANDS_TOPIC = "commands"
 SAGA_ACTOR = Actor(uid=SAGA_UID, role="system")
 MAX_DECISIONS = 8  # reload-and-decide rounds: several participants may answer one saga at once
 SWEEP_BATCH = 100
@@ -168,14 +168,14 @@ class SagaRunner:
                 continue
             issued = CommandsIssued.model_validate(saga_event.payload)
             for index, command in enumerate(issued.commands):
-                kind = kind_of_command(command.type)
+                route = COMMAND_ROUTES[command.type]
                 commands.append(
                     saga_event.caused(
                         id=system_id(f"{saga_event.id}:{index}"),
                         kind="command",
                         type=command.type,
-                        aggregate_type=kind.aggregate_type,
-                        aggregate_id=str(command.payload[kind.id_field]),
+                        aggregate_type=route.aggregate.aggregate_type,
+                        aggregate_id=route.aggregate_id(command.payload),
                         payload=command.payload,
                     )
                 )

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from shared.domain.money import Money
+from shared.kernel.money import Money
 from shared.messages.fields import clipped
 from shared.messages.orders import (
     COMMANDS,

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from shared.domain.money import MAX_AMOUNT, Money
 from shared.domain.rejection import Rejected
+from shared.kernel.money import MAX_AMOUNT, Money
 from shared.messages.orders import (
     CancelOrder,
     CompleteOrder,

@@ -1,8 +1,8 @@
-"""The Payment and Shipment aggregates: what the gateways answered, recorded once per order.
+"""The Payment aggregate: what the payment gateway answered, recorded once per order.
 
 Talking to a gateway is I/O, so the command function asks it at the edge and hands the answer to the
 pure `decide` as a fact. Each aggregate is keyed by the order id and takes one answer: a repeated
-`ProcessPayment` or `ShipOrder` (a redelivery, a saga re-issuing after a deadline) records nothing new
+`ProcessPayment` (a redelivery, a saga re-issuing after a deadline) records nothing new
 and the edge does not even ask the gateway again, so a customer is never charged twice.
 
 A refund undoes whatever the gateway says was charged: the capture the log recorded, or, for a payment
@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from shared.domain.money import Money
+from shared.domain.gateway_answers import Abandoned, Captured, GatewayAnswer, Refunded, Refused
 from shared.domain.rejection import Rejected
+from shared.kernel.money import Money
 from shared.messages.orders import (
-    OrderShipped,
     PaymentCaptured,
     PaymentCommand,
     PaymentDeclined,
@@ -27,48 +27,9 @@ from shared.messages.orders import (
     PaymentRefunded,
     ProcessPayment,
     RefundPayment,
-    ShipmentEvent,
-    ShipOrder,
-    ShippingFailed,
 )
 
 PaymentOutcome = Literal["CAPTURED", "DECLINED", "FAILED", "REFUNDED"]
-
-
-@dataclass(frozen=True, slots=True)
-class Captured:
-    charge_id: str
-    amount: Money
-
-
-@dataclass(frozen=True, slots=True)
-class Refunded:
-    refund_id: str
-    amount: Money
-
-
-@dataclass(frozen=True, slots=True)
-class Dispatched:
-    shipment_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    """The gateway said no; retrying will not change it."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Abandoned:
-    """The step ends without a charge or a shipment, though nobody said no to the customer: the gateway
-    refused the request itself (asking again cannot help), or the order was cancelled before the gateway
-    was asked. A gateway that cannot answer for now gives no answer at all: the command waits."""
-
-    reason: str
-
-
-GatewayAnswer = Captured | Refunded | Dispatched | Refused | Abandoned
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,32 +80,3 @@ def evolve_payment(state: PaymentState, event: PaymentEvent) -> PaymentState:
     if isinstance(event, PaymentFailed):
         return replace(state, outcome="FAILED")
     return replace(state, outcome="REFUNDED")
-
-
-@dataclass(frozen=True, slots=True)
-class ShipmentState:
-    version: int = 0
-    shipment_id: str | None = None
-    failed: bool = False
-
-    def needs_gateway(self, command: ShipOrder) -> bool:
-        return self.shipment_id is None and not self.failed
-
-
-def decide_shipment(
-    state: ShipmentState, command: ShipOrder, answer: GatewayAnswer | None
-) -> list[ShipmentEvent]:
-    if not state.needs_gateway(command):
-        return []
-    if isinstance(answer, Dispatched):
-        return [OrderShipped(shipment_id=answer.shipment_id)]
-    if isinstance(answer, Refused | Abandoned):
-        return [ShippingFailed(reason=answer.reason)]
-    raise TypeError(f"a shipment needs the gateway's answer, not {answer!r}")
-
-
-def evolve_shipment(state: ShipmentState, event: ShipmentEvent) -> ShipmentState:
-    state = replace(state, version=state.version + 1)
-    if isinstance(event, OrderShipped):
-        return replace(state, shipment_id=event.shipment_id)
-    return replace(state, failed=True)

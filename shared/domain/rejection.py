@@ -49,3 +49,13 @@ class Rejected(Exception):
     @property
     def category(self) -> RejectionCategory:
         return CATEGORY_OF_CODE[self.code]
+
+
+def check_expected_version(version: int, expected_version: int | None) -> None:
+    """A command that names the version it was decided against is stale when the aggregate moved on."""
+    if expected_version is not None and expected_version != version:
+        raise Rejected(
+            "STALE_VERSION",
+            f"decided against version {expected_version}, but it is now at version {version}",
+            "expectedVersion",
+        )

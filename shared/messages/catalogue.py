@@ -1,14 +1,15 @@
 """Catalogue commands and events: the payloads of their envelopes, one pydantic model each.
 
 Commands say what a user asks for; events say what happened. The `type` of an envelope is the model's
-class name, and `COMMANDS` / `EVENTS` map it back to the model that parses the payload.
+class name; the command registry (shared/application/registry.py) maps a command's type back to its model,
+and `CATEGORY_EVENTS` / `PRODUCT_EVENTS` map each aggregate's event types to theirs.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.domain.money import Money
+from shared.kernel.money import Money
 from shared.messages.fields import Description, EntityId, Name, Reason
 
 
@@ -134,30 +135,11 @@ ProductCommand = CreateProduct | UpdateProduct | ChangePrice | RestockProduct | 
 CategoryEvent = CategoryCreated | CategoryUpdated | CategoryDeleted
 ProductEvent = ProductCreated | ProductUpdated | ProductPriceChanged | StockAdjusted | ProductDeleted
 
-COMMANDS: dict[str, type[CatalogueCommand]] = {
-    model.__name__: model
-    for model in (
-        CreateCategory,
-        UpdateCategory,
-        DeleteCategory,
-        CreateProduct,
-        UpdateProduct,
-        ChangePrice,
-        RestockProduct,
-        AdjustStock,
-        DeleteProduct,
-    )
-}
-EVENTS: dict[str, type[Message]] = {
-    model.__name__: model
-    for model in (
-        CategoryCreated,
-        CategoryUpdated,
-        CategoryDeleted,
-        ProductCreated,
-        ProductUpdated,
-        ProductPriceChanged,
-        StockAdjusted,
-        ProductDeleted,
-    )
-}
+
+def by_name(*models: type[Message]) -> dict[str, type[Message]]:
+    """Models keyed by their class name: an envelope's `type`."""
+    return {model.__name__: model for model in models}
+
+
+CATEGORY_EVENTS = by_name(CategoryCreated, CategoryUpdated, CategoryDeleted)
+PRODUCT_EVENTS = by_name(ProductCreated, ProductUpdated, ProductPriceChanged, StockAdjusted, ProductDeleted)

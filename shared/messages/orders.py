@@ -12,7 +12,8 @@ Four aggregates speak here, each keyed by the id its commands carry:
 
 Failures the saga compensates for (no stock, a declined payment, a refused shipment) are events, not
 rejections: a rejection is only a command's outcome, while an event is in the log for the saga and for
-whoever replays it. As in the catalogue, `COMMANDS` / `EVENTS` map an envelope's `type` to its model.
+whoever replays it. `COMMANDS` maps the type of each command the saga issues to its model, and each
+aggregate's `*_EVENTS` its event types to theirs.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from shared.domain.money import Money
-from shared.messages.catalogue import Message
+from shared.kernel.money import Money
+from shared.messages.catalogue import Message, by_name
 from shared.messages.fields import Address, EntityId, Reason, Reference
 
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
@@ -280,11 +281,8 @@ PaymentEvent = PaymentCaptured | PaymentDeclined | PaymentFailed | PaymentRefund
 ShipmentEvent = OrderShipped | ShippingFailed
 
 
-def _by_name(*models: type[Message]) -> dict[str, type[Message]]:
-    return {model.__name__: model for model in models}
-
-
-ORDER_COMMANDS = _by_name(
+# The commands the fulfilment saga issues, by type: its decisions carry them as (type, payload) pairs.
+COMMANDS = by_name(
     PlaceOrder,
     CancelOrder,
     MarkOrderReserved,
@@ -292,13 +290,15 @@ ORDER_COMMANDS = _by_name(
     StartOrderShipping,
     CompleteOrder,
     ConfirmOrderCancellation,
+    ReserveStock,
+    ReleaseReservation,
+    CommitReservation,
+    ProcessPayment,
+    RefundPayment,
+    ShipOrder,
 )
-RESERVATION_COMMANDS = _by_name(ReserveStock, ReleaseReservation, CommitReservation)
-PAYMENT_COMMANDS = _by_name(ProcessPayment, RefundPayment)
-SHIPMENT_COMMANDS = _by_name(ShipOrder)
-COMMANDS = ORDER_COMMANDS | RESERVATION_COMMANDS | PAYMENT_COMMANDS | SHIPMENT_COMMANDS
 
-ORDER_EVENTS = _by_name(
+ORDER_EVENTS = by_name(
     OrderPlaced,
     OrderReserved,
     OrderPaid,
@@ -307,8 +307,6 @@ ORDER_EVENTS = _by_name(
     OrderCancellationRequested,
     OrderCancelled,
 )
-RESERVATION_EVENTS = _by_name(
-    StockReserved, StockReservationFailed, ReservationReleased, ReservationCommitted
-)
-PAYMENT_EVENTS = _by_name(PaymentCaptured, PaymentDeclined, PaymentFailed, PaymentRefunded)
-SHIPMENT_EVENTS = _by_name(OrderShipped, ShippingFailed)
+RESERVATION_EVENTS = by_name(StockReserved, StockReservationFailed, ReservationReleased, ReservationCommitted)
+PAYMENT_EVENTS = by_name(PaymentCaptured, PaymentDeclined, PaymentFailed, PaymentRefunded)
+SHIPMENT_EVENTS = by_name(OrderShipped, ShippingFailed)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import JsonValue
 
-from shared.domain.money import Money
+from shared.kernel.money import Money
 from shared.messages.catalogue import Message
 from shared.messages.orders import CancellationReason, OrderLine
 

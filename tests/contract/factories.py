@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.application.aggregates import COMMAND_KINDS
+from shared.application.registry import COMMAND_ROUTES
 from shared.messages.envelope import Actor, Envelope
 
 AGGREGATE_TYPE = "Counter"
@@ -38,12 +38,12 @@ def fold(state: dict[str, Any], history: list[Envelope]) -> dict[str, Any]:
 
 def command(command_type: str, actor: Actor, **payload: Any) -> Envelope:
     """A command envelope addressed to the aggregate its payload names, as the API or the saga sends it."""
-    kind = COMMAND_KINDS[command_type]
+    route = COMMAND_ROUTES[command_type]
     return Envelope.originate(
         kind="command",
         type=command_type,
-        aggregate_type=kind.aggregate_type,
-        aggregate_id=str(payload[kind.id_field]),
+        aggregate_type=route.aggregate.aggregate_type,
+        aggregate_id=route.aggregate_id(payload),
         actor=actor,
         payload=payload,
     )

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 import requests
 
+from emulators.fake_gateway import FakeGatewayClient
 from emulators.services import FakeGateway
-from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.adapters.gateways import GatewayUnavailable, HttpPaymentGateway, HttpShippingGateway
 from shared.application.commands import CommandHandler
 from shared.application.facts import FactFinder
 from shared.application.outcomes import OutcomeLog
 from shared.application.reconciliation import Reconciler
 from shared.application.waits import WaitLog
-from shared.domain.money import Money
+from shared.kernel.money import Money
 from shared.messages.envelope import Actor, Envelope
 from shared.storage import Storage
 from tests.contract.factories import command

@@ -4,7 +4,7 @@ the record makes it read the missing events from the event store first."""
 from __future__ import annotations
 
 from shared.application.projections import PRODUCTS, Projector
-from shared.domain.money import Money
+from shared.kernel.money import Money
 from shared.messages.catalogue import ProductCreated, ProductPriceChanged, StockAdjusted
 from shared.messages.envelope import Envelope
 from shared.storage import Storage

@@ -15,16 +15,20 @@ from pathlib import Path
 
 import pytest
 
+from shared.application.registry import ENTRY_POINTS as COMMAND_ENTRY_POINTS
 from shared.bus.manifest import Manifest
 from tests.deploy.publishes import Source, Unresolvable
 from tests.deploy.terraform import ROOT
 
 PACKAGES = ("functions", "shared")
 TRANSPORT = ("shared.bus.publisher",)
+COMMAND_FUNCTIONS = "functions.commands.handlers"
 
 
-def entry_point_modules(source: Source, module: str = "functions.main") -> dict[str, str]:
-    """functions/main.py's ENTRY_POINTS (entry point -> module), read as deploy/bundle.py reads it."""
+def entry_points(source: Source, module: str = "functions.main") -> dict[str, tuple[str, str]]:
+    """Every entry point -> (its module, the definition that publishes for it): functions/main.py's
+    ENTRY_POINTS, read as deploy/bundle.py reads it, and the command registry's command functions, each
+    made by functions/commands/handlers.py's `command_function`."""
     (statement,) = source.modules[module].definitions["ENTRY_POINTS"]
     assert isinstance(statement, ast.AnnAssign | ast.Assign)
     assert isinstance(statement.value, ast.Dict)
@@ -40,16 +44,15 @@ def entry_point_modules(source: Source, module: str = "functions.main") -> dict[
             resolved = source.constant(module, value.id)
             assert resolved is not None, value.id
             found[key.value] = resolved
-    return found
+    commands = {name: (COMMAND_FUNCTIONS, "command_function") for name in COMMAND_ENTRY_POINTS}
+    return {name: (found_module, name) for name, found_module in found.items()} | commands
 
 
 def test_every_function_publishes_exactly_to_the_topics_its_manifest_entry_lists() -> None:
     source = Source(ROOT, PACKAGES, TRANSPORT)
-    modules = entry_point_modules(source)
+    found = entry_points(source)
     manifest = Manifest.load()
-    scanned = {
-        spec.name: source.topics((modules[spec.entry_point], spec.entry_point)) for spec in manifest.functions
-    }
+    scanned = {spec.name: source.topics(found[spec.entry_point]) for spec in manifest.functions}
     declared = {spec.name: set(spec.publishes) for spec in manifest.functions}
     assert scanned == declared
 
@@ -57,10 +60,10 @@ def test_every_function_publishes_exactly_to_the_topics_its_manifest_entry_lists
 def test_the_scan_finds_every_kind_of_publisher_kiroku_has() -> None:
     """Not vacuous: command handlers, sagas, the relay and GraphQL each publish, projectors do not."""
     source = Source(ROOT, PACKAGES, TRANSPORT)
-    modules = entry_point_modules(source)
+    found = entry_points(source)
 
     def topics(entry_point: str) -> set[str]:
-        return source.topics((modules[entry_point], entry_point))
+        return source.topics(found[entry_point])
 
     assert topics("create_product") == {"events"}
     assert topics("saga_on_payment") == {"commands", "events"}

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from emulators.demo import DEMO_USERS
+from emulators.fake_gateway import FakeGatewayClient
 from functions.graphql.access import OPERATION_ROLES
 from functions.graphql.schema import build_schema
-from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.auth.roles import may
 from shared.bus.publisher import Publisher
 from shared.config import Settings

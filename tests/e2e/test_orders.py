@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from emulators.demo import DEMO_USERS
-from shared.adapters.fake_gateway import FakeGatewayClient
+from emulators.fake_gateway import FakeGatewayClient
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from tests.e2e.conftest import (
     CRASH_PREFIX,

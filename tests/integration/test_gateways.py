@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
+from emulators.fake_gateway import FakeGatewayClient
 from emulators.processes import free_port
 from emulators.services import FakeGateway
 from shared.adapters import (
@@ -28,9 +29,8 @@ from shared.adapters import (
     payment_gateway,
     shipping_gateway,
 )
-from shared.adapters.fake_gateway import FakeGatewayClient
 from shared.config import Settings
-from shared.domain.money import Money
+from shared.kernel.money import Money
 
 AMOUNT = Money(amount="12.50", currency="EUR")
 

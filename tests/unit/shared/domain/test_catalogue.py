@@ -9,18 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.domain.catalogue import (
-    CategoryFacts,
-    CategoryState,
-    ProductFacts,
-    ProductState,
-    decide_category,
-    decide_product,
-    evolve_category,
-    evolve_product,
-)
-from shared.domain.money import Money
+from shared.domain.categories import CategoryFacts, CategoryState, decide_category, evolve_category
+from shared.domain.products import ProductFacts, ProductState, decide_product, evolve_product
 from shared.domain.rejection import Rejected
+from shared.kernel.money import Money
 from shared.messages.catalogue import (
     AdjustStock,
     CategoryDeleted,

@@ -22,7 +22,6 @@ from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from shared.domain.catalogue import ProductFacts, ProductState, decide_product, evolve_product
 from shared.domain.fulfilment import (
     CUSTOMER_MESSAGES,
     DEFAULT_DEADLINES,
@@ -34,23 +33,13 @@ from shared.domain.fulfilment import (
     decide_saga,
     evolve_saga,
 )
-from shared.domain.money import Money
+from shared.domain.gateway_answers import Abandoned, Captured, Dispatched, GatewayAnswer, Refunded, Refused
 from shared.domain.orders import OrderFacts, OrderState, decide_order, evolve_order
-from shared.domain.payments import (
-    Abandoned,
-    Captured,
-    Dispatched,
-    GatewayAnswer,
-    PaymentState,
-    Refunded,
-    Refused,
-    ShipmentState,
-    decide_payment,
-    decide_shipment,
-    evolve_payment,
-    evolve_shipment,
-)
+from shared.domain.payments import PaymentState, decide_payment, evolve_payment
+from shared.domain.products import ProductFacts, ProductState, decide_product, evolve_product
 from shared.domain.rejection import Rejected
+from shared.domain.shipments import ShipmentState, decide_shipment, evolve_shipment
+from shared.kernel.money import Money
 from shared.messages.catalogue import CreateProduct, DeleteProduct, ProductCreated
 from shared.messages.fields import MAX_REASON_LENGTH
 from shared.messages.orders import (

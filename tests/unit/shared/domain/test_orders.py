@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.money import Money
 from shared.domain.orders import OrderFacts, OrderState, decide_order, evolve_order
 from shared.domain.rejection import Rejected
+from shared.kernel.money import Money
 from shared.messages.orders import (
     CancelOrder,
     CompleteOrder,

@@ -8,22 +8,11 @@ from functools import reduce
 
 import pytest
 
-from shared.domain.money import Money
-from shared.domain.payments import (
-    Abandoned,
-    Captured,
-    Dispatched,
-    GatewayAnswer,
-    PaymentState,
-    Refunded,
-    Refused,
-    ShipmentState,
-    decide_payment,
-    decide_shipment,
-    evolve_payment,
-    evolve_shipment,
-)
+from shared.domain.gateway_answers import Abandoned, Captured, Dispatched, GatewayAnswer, Refunded, Refused
+from shared.domain.payments import PaymentState, decide_payment, evolve_payment
 from shared.domain.rejection import Rejected
+from shared.domain.shipments import ShipmentState, decide_shipment, evolve_shipment
+from shared.kernel.money import Money
 from shared.messages.orders import (
     OrderShipped,
     PaymentCaptured,

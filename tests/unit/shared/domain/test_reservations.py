@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.catalogue import (
+from shared.domain.products import (
     AnyProductCommand,
     ProductFacts,
     ProductState,
     decide_product,
     evolve_product,
 )
-from shared.domain.money import Money
 from shared.domain.rejection import Rejected
+from shared.kernel.money import Money
 from shared.messages.catalogue import AdjustStock, CreateProduct, DeleteProduct, RestockProduct, StockAdjusted
 from shared.messages.orders import (
     CommitReservation,

@@ -1,6 +1,6 @@
 """A fake payment and shipping gateway with deterministic rules, for the local cloud and the tests.
 
-`python -m shared.adapters.fake_gateway --port N` serves it. It speaks the protocol the HTTP adapters
+`python -m emulators.fake_gateway --port N` serves it. It speaks the protocol the HTTP adapters
 (gateways.py) speak, so their timeouts, retries, idempotency and circuit breaker are exercised over real
 HTTP, and a test picks the failure it wants through the payment token or the address:
 
@@ -51,7 +51,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request, Response
 
-from shared.domain.money import Money
+from shared.kernel.money import Money
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

@@ -1,33 +1,23 @@
-"""The catalogue's aggregates, Category and Product, as pure decide/evolve functions.
+"""The Product aggregate as pure decide/evolve functions: its details, price and stock, and the
+reservations that hold its stock for orders.
 
-`decide(state, command, facts)` returns the events a command causes or raises `Rejected`;
-`evolve(state, event)` folds one event into the state. Facts are what a decision needs from outside the
-aggregate (does the category exist, how many products use it); the command function gathers them, so
-this module stays free of I/O and every rule here is tested without a database.
-
-Reservations hold a product's stock for an order, on the product's own stream so that one version decides
-both them and stock adjustments: available stock (stock on hand minus what is reserved) never goes
-negative. The fulfilment saga's messages arrive duplicated and out of order, so each order gets one
-answer per product, ever: once reserved, refused, committed or released, later reserves for that order
-change nothing, and a release that overtakes its reserve still settles the order.
+Reservations live on the product's own stream so that one version decides both them and stock
+adjustments: available stock (stock on hand minus what is reserved) never goes negative. The fulfilment
+saga's messages arrive duplicated and out of order, so each order gets one answer per product, ever: once
+reserved, refused, committed or released, later reserves for that order change nothing, and a release that
+overtakes its reserve still settles the order. Facts (does the category exist, what is held for the order)
+are gathered by the command handler, so this module stays free of I/O.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from shared.domain.money import Money
-from shared.domain.rejection import Rejected
+from shared.domain.rejection import Rejected, check_expected_version
+from shared.kernel.money import Money
 from shared.messages.catalogue import (
     AdjustStock,
-    CatalogueCommand,
-    CategoryCommand,
-    CategoryCreated,
-    CategoryDeleted,
-    CategoryEvent,
-    CategoryUpdated,
     ChangePrice,
-    CreateCategory,
     CreateProduct,
     DeleteProduct,
     ProductCommand,
@@ -38,7 +28,6 @@ from shared.messages.catalogue import (
     ProductUpdated,
     RestockProduct,
     StockAdjusted,
-    UpdateCategory,
     UpdateProduct,
 )
 from shared.messages.orders import (
@@ -55,73 +44,6 @@ from shared.messages.orders import (
 
 AnyProductCommand = ProductCommand | ReservationCommand
 AnyProductEvent = ProductEvent | ReservationEvent
-
-
-def _check_version(version: int, command: CatalogueCommand) -> None:
-    if command.expected_version is not None and command.expected_version != version:
-        raise Rejected(
-            "STALE_VERSION",
-            f"decided against version {command.expected_version}, but it is now at version {version}",
-            "expectedVersion",
-        )
-
-
-# Category --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryState:
-    version: int = 0
-    created: bool = False
-    deleted: bool = False
-    name: str = ""
-    description: str = ""
-
-    @property
-    def live(self) -> bool:
-        return self.created and not self.deleted
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryFacts:
-    """Whether any live product names the category (known from the products read model)."""
-
-    in_use: bool = False
-
-
-def decide_category(
-    state: CategoryState, command: CategoryCommand, facts: CategoryFacts = CategoryFacts()
-) -> list[CategoryEvent]:
-    if isinstance(command, CreateCategory):
-        if state.created:
-            raise Rejected("ALREADY_EXISTS", f"category {command.category_id} already exists", "categoryId")
-        return [CategoryCreated(name=command.name, description=command.description)]
-    if not state.live:
-        raise Rejected("NOT_FOUND", f"category {command.category_id} does not exist", "categoryId")
-    _check_version(state.version, command)
-    if isinstance(command, UpdateCategory):
-        name = command.name if command.name is not None else state.name
-        description = command.description if command.description is not None else state.description
-        if (name, description) == (state.name, state.description):
-            return []
-        return [CategoryUpdated(name=name, description=description)]
-    if facts.in_use:
-        raise Rejected(
-            "CATEGORY_IN_USE",
-            f"category {command.category_id} is used by products: move or delete them first",
-            "categoryId",
-        )
-    return [CategoryDeleted()]
-
-
-def evolve_category(state: CategoryState, event: CategoryEvent) -> CategoryState:
-    state = replace(state, version=state.version + 1)
-    if isinstance(event, CategoryCreated | CategoryUpdated):
-        return replace(state, created=True, name=event.name, description=event.description)
-    return replace(state, deleted=True)
-
-
-# Product ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +118,7 @@ def decide_product(
         ]
     if not state.live:
         raise Rejected("NOT_FOUND", f"product {command.product_id} does not exist", "productId")
-    _check_version(state.version, command)
+    check_expected_version(state.version, command.expected_version)
     if isinstance(command, UpdateProduct):
         return _update(state, command, facts)
     if isinstance(command, ChangePrice):

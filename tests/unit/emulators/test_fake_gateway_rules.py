@@ -11,11 +11,11 @@ import json
 import pytest
 from werkzeug.test import Client
 
+from emulators.fake_gateway import FakeGatewayApp, FakeLedger
 from shared.adapters import GatewayDeclined, GatewayUnavailable, payment_gateway, shipping_gateway
-from shared.adapters.fake_gateway import FakeGatewayApp, FakeLedger
 from shared.adapters.gateways import interpret_answer
 from shared.config import Settings
-from shared.domain.money import Money
+from shared.kernel.money import Money
 
 TEN_EUROS = Money(amount="10.00", currency="EUR")
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from shared.domain.money import Money
+from shared.kernel.money import Money
 
 
 def test_amounts_are_exact_and_serialise_to_the_currency_minor_unit() -> None:

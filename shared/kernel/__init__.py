@@ -1,0 +1,2 @@
+"""The shared kernel: value types that the messages and the domain both speak, so neither imports the other
+for them (messages → kernel ← domain)."""
