@@ -1,4 +1,5 @@
-"""What a function instance opens once and reuses across requests: storage, publisher, handlers.
+"""The composition root: what a function instance opens once and reuses across requests (storage,
+publisher, gateways, handlers), and the one place that chooses their concrete adapters.
 
 Cloud Functions reuse an instance for many requests; opening the database pool or the Pub/Sub client per
 request would dominate latency. Everything here is created on first use, so a function only pays for
@@ -12,8 +13,10 @@ from functools import cache
 
 from google.cloud.pubsub_v1 import SubscriberClient
 
+from shared.adapters.gateways import payment_gateway, shipping_gateway
 from shared.application.aggregates import KINDS
 from shared.application.commands import AfterCommit, CommandHandler
+from shared.application.facts import FactFinder
 from shared.bus.manifest import Manifest
 from shared.bus.publisher import Publisher
 from shared.config import settings
@@ -60,6 +63,7 @@ def command_handler() -> CommandHandler:
     return CommandHandler(
         storage(),
         publisher(),
+        FactFinder(storage(), payment_gateway, shipping_gateway),
         after_commit=_after_commit[0] if _after_commit else None,
         redelivery_backoff=_redelivery_backoff(),
     )

@@ -74,10 +74,13 @@ class CommandHandler:
         after_commit: AfterCommit | None = None,
         redelivery_backoff: Callable[[int], float] | None = None,
     ) -> None:
-        """`redelivery_backoff(attempt)`: the seconds Pub/Sub waits before delivering again a command whose
-        `attempt`-th delivery failed (this function's retry policy), which the waits it notes report."""
+        """`facts`: what decisions are given from outside their aggregate, with the gateways the composition
+        root chose (functions/runtime.py); without it, a command that asks a gateway fails, as no gateway
+        was given. `redelivery_backoff(attempt)`: the seconds Pub/Sub waits before delivering again a
+        command whose `attempt`-th delivery failed (this function's retry policy), which the waits it notes
+        report."""
         self._events = storage.events
-        self._facts = facts or FactFinder(storage)
+        self._facts = facts or FactFinder(storage, _no_gateway, _no_gateway)
         self._outcomes = OutcomeLog(storage.read_models)
         self._waits = WaitLog(storage.read_models, self._outcomes)
         self._publisher = publisher
@@ -231,6 +234,10 @@ class CommandHandler:
         error: CommandError | None = None,
     ) -> CommandOutcome:
         return self._outcomes.record(_outcome_of(envelope, aggregate_type, aggregate_id, version, error))
+
+
+def _no_gateway() -> Any:
+    raise RuntimeError("this command handler was built without gateways: give it a FactFinder with them")
 
 
 def _reused_id(envelope: Envelope) -> CommandOutcome:

@@ -28,8 +28,6 @@ from shared.adapters.gateways import (
     GatewayUnavailable,
     PaymentGateway,
     ShippingGateway,
-    payment_gateway,
-    shipping_gateway,
 )
 from shared.application.aggregates import CATEGORY, ORDER, PRODUCT
 from shared.domain.categories import CategoryFacts
@@ -60,9 +58,11 @@ class FactFinder:
     def __init__(
         self,
         storage: Storage,
-        payment: Callable[[], PaymentGateway] = payment_gateway,
-        shipping: Callable[[], ShippingGateway] = shipping_gateway,
+        payment: Callable[[], PaymentGateway],
+        shipping: Callable[[], ShippingGateway],
     ) -> None:
+        """`payment` and `shipping` open the gateways (the composition root, functions/runtime.py, says
+        which); they are called only for a command that asks a gateway."""
         self._events = storage.events
         self._read_models = storage.read_models
         self._payment = payment
