@@ -32,7 +32,7 @@ from functions.graphql.errors import CODES, api_error
 from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight, root_mutations
 from functions.graphql.schema import build_schema
 from functions.runtime import publisher, storage
-from shared.application.outcomes import OutcomeLog
+from shared.application.outcomes import OUTCOMES, OutcomeLog
 from shared.application.waits import WaitLog
 from shared.auth.tokens import TokenVerifier, Unauthenticated
 from shared.bus.topics import COMMANDS_TOPIC
@@ -227,7 +227,7 @@ def _health() -> flask.Response:
     Kiroku's own `checks` beside it."""
     checks: dict[str, str] = {}
     try:
-        storage().read_models.get("command_outcomes", "health-probe")
+        storage().read_models.get(OUTCOMES, "health-probe")
         checks["storage"] = "ok"
     except Exception as error:  # a health check reports every failure instead of raising it
         logger.warning("health: storage unavailable: %s", error)

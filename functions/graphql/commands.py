@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
 from shared.application.outcomes import CommandOutcome
+from shared.application.projections import PROJECTIONS
 from shared.application.registry import route_of
 from shared.bus.topics import COMMANDS_TOPIC
 from shared.messages.envelope import Envelope, new_id
@@ -47,7 +48,7 @@ class Sent:
 
 
 # The read model a mutation's caller reads its own write from, per aggregate type.
-READ_MODELS = {"Category": "categories", "Product": "products", "Order": "orders"}
+READ_MODELS = {projection.aggregate.aggregate_type: projection.model for projection in PROJECTIONS.values()}
 
 
 async def send_command(

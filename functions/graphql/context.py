@@ -11,6 +11,8 @@ from strawberry.dataloader import DataLoader
 
 from functions.graphql.errors import api_error
 from shared.application.outcomes import OutcomeLog
+from shared.application.projections import CATEGORIES
+from shared.application.sagas import SAGAS
 from shared.application.waits import PartnerWait, WaitLog
 from shared.bus.publisher import Publisher
 from shared.eventstore.store import EventStore
@@ -66,8 +68,8 @@ class RequestContext:
     waiting: DataLoader[str, PartnerWait | None] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.categories = self._loader("categories")
-        self.sagas = self._loader("sagas")
+        self.categories = self._loader(CATEGORIES.model)
+        self.sagas = self._loader(SAGAS)
 
         async def waiting(order_ids: list[str]) -> list[PartnerWait | None]:
             found = self.waits.current_many(order_ids)

@@ -19,9 +19,11 @@ from google.cloud.pubsub_v1 import SubscriberClient
 
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
-from functions.graphql.results import page_size
+from functions.graphql.results import RequestInfo, looked_up_id, page_size
+from functions.runtime import subscriber
 from shared.application.aggregates import KINDS
 from shared.bus.manifest import Manifest, TopicTrigger
+from shared.config import settings
 
 MAX_DEAD_LETTERS = 100
 PULL_SECONDS = 3.0
@@ -123,3 +125,23 @@ def dead_letters(
             )
         )
     return letters
+
+
+@strawberry.type
+class OperationsQuery:
+    @strawberry.field
+    def event_history(
+        self,
+        info: RequestInfo,
+        aggregate_type: str,
+        aggregate_id: strawberry.ID,
+        from_version: int = 1,
+        first: int | None = None,
+    ) -> list[StoredEvent]:
+        return event_history(
+            info.context, aggregate_type, looked_up_id(aggregate_id, "aggregateId"), from_version, first
+        )
+
+    @strawberry.field
+    def dead_letters(self, info: RequestInfo, function: str, first: int | None = None) -> list[DeadLetter]:
+        return dead_letters(subscriber(), settings().project_id, function, first)

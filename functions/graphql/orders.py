@@ -17,13 +17,25 @@ from datetime import datetime
 import strawberry
 
 from functions.graphql.context import RequestContext
-from functions.graphql.results import CommandResult, PageInfo, page_size
+from functions.graphql.results import (
+    CommandResult,
+    CommandStatus,
+    PageInfo,
+    RequestInfo,
+    command_input,
+    looked_up_id,
+    new_id,
+    page_size,
+    send,
+)
+from shared.application.projections import ORDERS as ORDER_VIEWS
+from shared.application.sagas import SAGAS
 from shared.application.waits import PartnerWait as Wait
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
+from shared.messages.orders import CancelOrder, PlaceOrder
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
-ORDERS = "orders"
-SAGAS = "sagas"
+ORDERS = ORDER_VIEWS.model
 SETTLED = frozenset({"COMPLETED", "CANCELLED"})
 _POLL_SECONDS = 0.05
 
@@ -314,3 +326,73 @@ async def wait_until_settled(context: RequestContext, order_id: str, deadline: f
         if time.monotonic() >= deadline:
             return record
         await asyncio.sleep(_POLL_SECONDS)
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field
+    def orders(
+        self, info: RequestInfo, first: int | None = None, after: str | None = None, status: str | None = None
+    ) -> OrderConnection:
+        return find_orders(info.context, first, after, status)
+
+    @strawberry.field
+    def order(self, info: RequestInfo, id: strawberry.ID) -> Order | None:
+        record = visible(info.context, info.context.reads.get(ORDERS, looked_up_id(id)))
+        return Order.of(record) if record is not None else None
+
+    @strawberry.field
+    def saga(self, info: RequestInfo, order_id: strawberry.ID) -> Saga | None:
+        record = visible(info.context, info.context.reads.get(SAGAS, looked_up_id(order_id, "orderId")))
+        return Saga.of(record, info.context) if record is not None else None
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation
+    async def place_order(
+        self,
+        info: RequestInfo,
+        input: PlaceOrderInput,
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> OrderResult:
+        context = info.context
+        started = time.monotonic()
+        order_id = new_id(info, input.id, command_id)
+        with command_input():
+            command = PlaceOrder(
+                order_id=order_id,
+                customer_id=context.actor.uid,
+                lines=[
+                    {"product_id": str(line.product_id), "quantity": line.quantity} for line in input.lines
+                ],
+                payment_token=input.payment_token,
+                shipping_address=input.shipping_address,
+            )
+        result = await send(info, command, wait, command_id)
+        record = None
+        if result.status == CommandStatus.ACCEPTED:
+            record = await wait_until_settled(context, order_id, started + context.order_wait_seconds)
+        shown = visible(context, record)
+        return OrderResult(
+            command_id=result.command_id,
+            status=result.status,
+            aggregate_id=result.aggregate_id,
+            version=result.version,
+            error=result.error,
+            order=Order.of(shown) if shown is not None else None,
+        )
+
+    @strawberry.mutation
+    async def cancel_order(
+        self,
+        info: RequestInfo,
+        id: strawberry.ID,
+        reason: str = "cancelled on request",
+        wait: bool = True,
+        command_id: strawberry.ID | None = None,
+    ) -> CommandResult:
+        with command_input():
+            command = CancelOrder(order_id=str(id), reason=reason)
+        return await send(info, command, wait, command_id)

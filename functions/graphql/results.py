@@ -164,3 +164,16 @@ def new_id(info: RequestInfo, given: strawberry.ID | None, command_id: strawberr
     if command_id is not None:
         return str(uuid.uuid5(_CREATED_IDS, f"{info.context.actor.uid}:{command_id}"))
     return str(uuid.uuid4())
+
+
+@strawberry.type
+class CommandQuery:
+    @strawberry.field
+    def command_status(self, info: RequestInfo, id: strawberry.ID) -> CommandResult | None:
+        context = info.context
+        outcome = context.outcomes.get(looked_up_id(id, rule=ANY_COMMAND_ID))
+        if outcome is None or (context.actor.role != "admin" and outcome.actor_uid != context.actor.uid):
+            return None
+        return command_result(
+            context, Sent(outcome.command_id, outcome.aggregate_id, outcome, False), report_rejection=False
+        )

@@ -49,7 +49,6 @@ from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
 
-PRODUCTS = "products"
 MAX_DECISIONS = 5  # reload-and-decide rounds when concurrent writers keep winning
 
 # Called between an append's commit and its publication, with the command and its delivery attempt: the

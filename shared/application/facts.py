@@ -30,6 +30,7 @@ from shared.adapters.gateways import (
     ShippingGateway,
 )
 from shared.application.aggregates import CATEGORY, ORDER, PRODUCT
+from shared.application.projections import PRODUCTS
 from shared.domain.categories import CategoryFacts
 from shared.domain.gateway_answers import Abandoned, Captured, Dispatched, GatewayAnswer, Refunded, Refused
 from shared.domain.orders import OrderFacts
@@ -48,8 +49,6 @@ from shared.messages.orders import (
     ShipOrder,
 )
 from shared.storage import Storage
-
-PRODUCTS = "products"
 
 
 class FactFinder:
@@ -70,7 +69,7 @@ class FactFinder:
 
     def facts(self, envelope: Envelope, command: BaseModel, state: Any) -> Any:
         if isinstance(command, DeleteCategory):
-            users = self._read_models.find(PRODUCTS, {"category_id": command.category_id}, limit=1)
+            users = self._read_models.find(PRODUCTS.model, {"category_id": command.category_id}, limit=1)
             return CategoryFacts(in_use=bool(users.records))
         if isinstance(command, CreateProduct | UpdateProduct) and command.category_id is not None:
             category = CATEGORY.fold(self._events.load(CATEGORY.stream_id(command.category_id)))
