@@ -31,7 +31,7 @@ from functions.graphql.context import CountedReads, RequestContext
 from functions.graphql.errors import CODES, api_error
 from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight, root_mutations
 from functions.graphql.schema import build_schema
-from functions.runtime import publisher, storage
+from functions.runtime import publisher, storage, subscriber
 from shared.application.outcomes import OUTCOMES, OutcomeLog
 from shared.application.waits import WaitLog
 from shared.auth.tokens import TokenVerifier, Unauthenticated
@@ -201,6 +201,8 @@ def _execute(request: flask.Request) -> flask.Response:
         events=stores.events,
         wait_seconds=settings().command_wait_seconds,
         order_wait_seconds=settings().order_wait_seconds,
+        project_id=settings().project_id,
+        subscriber=subscriber,
     )
     result = asyncio.run(
         schema().execute(

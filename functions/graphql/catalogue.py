@@ -19,6 +19,8 @@ from functions.graphql.errors import api_error
 from functions.graphql.results import (
     PLAIN_LIST_LIMIT,
     CommandResult,
+    Connection,
+    Edge,
     PageInfo,
     RequestInfo,
     command_input,
@@ -102,22 +104,6 @@ class Product:
         )
 
 
-@strawberry.type
-class ProductEdge:
-    cursor: str
-    node: Product
-
-
-@strawberry.type
-class ProductConnection:
-    edges: list[ProductEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Product]:
-        return [edge.node for edge in self.edges]
-
-
 @strawberry.input
 class ProductFilter:
     category_id: strawberry.ID | None = None
@@ -199,7 +185,7 @@ def _decimal(value: str | None, field: str) -> Decimal | None:
 
 def _find_products(
     context: RequestContext, product_filter: ProductFilter | None, wanted: int, after: str | None
-) -> ProductConnection:
+) -> Connection[Product]:
     """A page of `wanted` products by name. Equality filters run in the store; the rest (substring, price
     range) are applied to the store's pages here, reading on until the page is full or the list ends."""
     chosen = product_filter or ProductFilter()
@@ -228,8 +214,8 @@ def _find_products(
         found += [record for record in page.records if matches(record)]
         cursor, more = page.next_cursor, page.next_cursor is not None
     shown = found[:wanted]
-    edges = [ProductEdge(cursor=cursor_after(record, "name"), node=Product.of(record)) for record in shown]
-    return ProductConnection(
+    edges = [Edge(cursor=cursor_after(record, "name"), node=Product.of(record)) for record in shown]
+    return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=len(found) > wanted, end_cursor=edges[-1].cursor if edges else None),
     )
@@ -285,7 +271,7 @@ class CatalogueQuery:
         filter: ProductFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> ProductConnection:
+    ) -> Connection[Product]:
         return _find_products(info.context, filter, page_size(first), after)
 
     @strawberry.field

@@ -3,9 +3,11 @@ command rejections to report as GraphQL errors beside the mutation results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.cloud.pubsub_v1 import SubscriberClient
 from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
@@ -61,6 +63,8 @@ class RequestContext:
     events: EventStore
     wait_seconds: float
     order_wait_seconds: float
+    project_id: str
+    subscriber: Callable[[], SubscriberClient]  # opened on first use: only dead-letter queries need it
     rejections: list[GraphQLError] = field(default_factory=list)
     categories: DataLoader[str, ReadRecord | None] = field(init=False)
     sagas: DataLoader[str, ReadRecord | None] = field(init=False)

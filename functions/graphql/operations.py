@@ -20,10 +20,8 @@ from google.cloud.pubsub_v1 import SubscriberClient
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
 from functions.graphql.results import RequestInfo, looked_up_id, page_size
-from functions.runtime import subscriber
 from shared.application.aggregates import KINDS
 from shared.bus.manifest import Manifest, TopicTrigger
-from shared.config import settings
 
 MAX_DEAD_LETTERS = 100
 PULL_SECONDS = 3.0
@@ -144,4 +142,4 @@ class OperationsQuery:
 
     @strawberry.field
     def dead_letters(self, info: RequestInfo, function: str, first: int | None = None) -> list[DeadLetter]:
-        return dead_letters(subscriber(), settings().project_id, function, first)
+        return dead_letters(info.context.subscriber(), info.context.project_id, function, first)

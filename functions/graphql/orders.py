@@ -20,6 +20,8 @@ from functions.graphql.context import RequestContext
 from functions.graphql.results import (
     CommandResult,
     CommandStatus,
+    Connection,
+    Edge,
     PageInfo,
     RequestInfo,
     command_input,
@@ -232,22 +234,6 @@ class Order:
 
 
 @strawberry.type
-class OrderEdge:
-    cursor: str
-    node: Order
-
-
-@strawberry.type
-class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: PageInfo
-
-    @strawberry.field
-    def nodes(self) -> list[Order]:
-        return [edge.node for edge in self.edges]
-
-
-@strawberry.type
 class OrderResult(CommandResult):
     """A placed order's command result, and the order as it stood when the wait ended."""
 
@@ -292,7 +278,7 @@ def visible(context: RequestContext, record: ReadRecord | None) -> ReadRecord | 
 
 def find_orders(
     context: RequestContext, first: int | None, after: str | None, status: str | None
-) -> OrderConnection:
+) -> Connection[Order]:
     """Newest first; a writer's own orders, an admin's view of all of them."""
     wanted = page_size(first)
     where: dict[str, Scalar] = {}
@@ -302,10 +288,10 @@ def find_orders(
         where["status"] = status
     page = context.reads.find(ORDERS, where, "created_at", wanted, after, descending=True)
     edges = [
-        OrderEdge(cursor=cursor_after(record, "created_at", descending=True), node=Order.of(record))
+        Edge(cursor=cursor_after(record, "created_at", descending=True), node=Order.of(record))
         for record in page.records
     ]
-    return OrderConnection(
+    return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.next_cursor is not None, end_cursor=edges[-1].cursor if edges else None
@@ -333,7 +319,7 @@ class OrderQuery:
     @strawberry.field
     def orders(
         self, info: RequestInfo, first: int | None = None, after: str | None = None, status: str | None = None
-    ) -> OrderConnection:
+    ) -> Connection[Order]:
         return find_orders(info.context, first, after, status)
 
     @strawberry.field

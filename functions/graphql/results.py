@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from typing import Generic, TypeVar
 
 import strawberry
 from pydantic import BaseModel, ValidationError
@@ -28,12 +29,32 @@ DEFAULT_PAGE_SIZE = 20
 # the whole catalogue that way); past it the list is refused, never cut short.
 PLAIN_LIST_LIMIT = 500
 RequestInfo = Info[RequestContext, None]
+Node = TypeVar("Node")
 
 
 @strawberry.type
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[Node]):
+    cursor: str
+    node: Node
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    """A Relay connection: one page of nodes, each with its cursor. GraphQL names it after its node
+    (`ProductConnection`, `OrderConnection`), as it names its edges (`ProductEdge`)."""
+
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Node]:
+        return [edge.node for edge in self.edges]
 
 
 @strawberry.enum
