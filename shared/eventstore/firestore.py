@@ -12,9 +12,9 @@ Layout (collections):
 
 Why an atomic commit with preconditions rather than a read-write transaction: Firestore's server-side
 transactions lock what they read, so writers racing on one stream head wait on each other's locks until
-a deadline aborts them (on the emulator, four racing writers took 6.7 s). Reading without locks and
-committing all the writes (at most 500, hence the 200-event limit) in one commit whose preconditions
-fail if the head moved is optimistic concurrency proper: the loser re-reads and gets a
+a deadline aborts them, and a contended stream spends its time waiting (bench/README.md). Reading without
+locks and committing all the writes (at most 500, hence the 200-event limit) in one commit whose
+preconditions fail if the head moved is optimistic concurrency proper: the loser re-reads and gets a
 `ConcurrencyConflict` (exact expected version) or simply goes again (ANY).
 
 No global sequence: a monotonically increasing indexed field caps a collection near 500 writes/s, so

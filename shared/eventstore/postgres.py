@@ -3,33 +3,44 @@
 Global order. A reader polling `read_all(after)` must never see position m+1 while m may still appear.
 The simple way to promise that serialises every append through its commit (Commanded's counter-row lock,
 the `eventsourcing` library's `LOCK TABLE`): a commit waits for the disk flush, so appends queue one flush
-each and concurrent writers cannot share one (group commit). That held 8 writers to a fifth of a plain
-INSERT's rate here. A sequence with a "safe high-water mark" lets writers run in parallel, but its
-positions are allocated before commit and leave gaps, and guessing when a gap is safe to pass is how a
-reader skips an event.
+each, concurrent writers cannot share one (group commit), and more writers add no throughput. A sequence
+with a "safe high-water mark" lets writers run in parallel, but its positions are allocated before commit
+and leave gaps, and guessing when a gap is safe to pass is how a reader skips an event.
 
-So positions are given to appends that are already committed, by a sequencer (migrations 0003, 0004).
-Every positioned append is a row of `kiroku_appends`; an event's position is its append's first position
-plus its place in the append, so positioning costs one row per append, however many events it holds.
-`kiroku_append` takes the sequencer lock only if it is free; then, holding it to commit, it positions the
-committed appends still waiting and itself, after the highest position. If another append holds the lock,
-it commits into the waiting queue (`kiroku_waiting`) instead and returns at once; the next append or
-caught-up `read_all` that finds the lock free positions it, and `positioned` (or `iter_log`) waits for the
-lock to do so. Whoever gives positions holds the lock until its commit, so positions become visible
-strictly in order and without gaps (a rolled-back sequencer gives its numbers back): nothing is skipped.
-The order is the order appends were positioned in: commit order, except that an append committing while
-another holds the sequencer comes after it, and causal order always (an append made after another
-committed is positioned after it). One writer alone always finds the lock free: its appends are positioned
-as they commit, in one round trip. Under contention, appends share disk flushes and one pass positions
-many.
+So positions are given to appends that are already committed, by a sequencer: the functions
+`kiroku_append`, `kiroku_position_waiting` and `kiroku_sequence`, which shared/eventstore/schema.sql shows
+as the migrations leave them. Every positioned append is a row of `kiroku_appends`; an event's position
+is its append's first position plus its place in the append, so positioning costs one row per append,
+however many events it holds. `kiroku_append` takes the sequencer lock only if it is free; then, holding
+it to commit, it positions the committed appends still waiting and itself, after the highest position.
+If another append holds the lock, it commits into the waiting queue (`kiroku_waiting`) instead and
+returns at once; the next append or caught-up `read_all` that finds the lock free positions it, and
+`positioned` (or `iter_log`) waits for the lock to do so. Whoever gives positions holds the lock until its
+commit, so positions become visible strictly in order and without gaps (a rolled-back sequencer gives its
+numbers back): nothing is skipped. The order is the order appends were positioned in: commit order,
+except that an append committing while another holds the sequencer comes after it, and causal order
+always (an append made after another committed is positioned after it). One writer alone always finds
+the lock free: its appends are positioned as they commit, in one round trip. Under contention, appends
+share disk flushes and one pass positions many.
+
+Why the waiting appends have a table of their own: every append asks whether any append waits. Asked of
+`kiroku_appends` through a partial index, a plan cached while the table was nearly empty (as it is when a
+pooled connection first appends after a deploy) goes on scanning the whole table as it grows, until the
+next ANALYZE; a queue that is nearly always empty is cheap to ask whatever the plan. `kiroku_appends` then
+holds positioned appends only, and max(last_position) reads the end of a plain unique index (a partial
+one `WHERE last_position IS NOT NULL` would not serve it: the planner drops that condition on a NOT NULL
+column and then cannot prove the index's predicate).
 
 No lock per stream: the version and command-id checks read what is committed, and two appends racing for
 the same version or command id meet at the primary key, where the second waits for the first to commit and
 then fails. `append` then checks again (and replays, conflicts or appends); inside a caller's transaction,
 which the failure ends, it reports a conflict.
 
-Appends send the events as one JSON array that `json_populate_recordset` turns into rows server-side, and
-reads have the server build each envelope's JSON, which pydantic parses and validates in one call.
+Appends send the events as one JSON array that `json_populate_recordset` turns into rows server-side;
+`kiroku_append` writes each table with a plain statement and counts the events by the insert's
+ROW_COUNT (one statement writing every table would have to count them through RETURNING, which costs
+more than the statements it saves). Reads have the server build each envelope's JSON, which pydantic
+parses and validates in one call.
 """
 
 from __future__ import annotations
@@ -77,7 +88,7 @@ EVENT_COLUMNS = ", ".join(
     )
 )
 # The event as an envelope's JSON, built by the server: pydantic then parses and validates it in one
-# call, faster than building the envelope from columns in Python (11 against 17 µs an event here).
+# call, which costs less than building the envelope from columns in Python (bench/README.md).
 ENVELOPE_JSON = (
     "json_build_object('id', e.event_id, 'kind', 'event', 'type', e.event_type,"
     " 'schema_version', e.schema_version, 'aggregate_type', e.aggregate_type,"
@@ -108,16 +119,16 @@ LOG_PAGE_OF_EVENTS = _log_page(EVENT_COLUMNS)
 LOG_PAGE_OF_ENVELOPES = _log_page(f"e.stream_id, {ENVELOPE_JSON}")
 # Server settings the store is tuned for: Cloud SQL's flags (terraform/modules/storage/postgres.tf) and
 # the embedded server set them. Every append that finds the sequencer busy leaves a dead row in
-# kiroku_waiting, and every positioning pass scans that table: with autovacuum every minute it grew to
-# ~280 pages under 8 writers (and stayed so, as vacuum cannot truncate a table in constant use), against
-# ~60 with a visit every 10 s; appends/s over 90 s, two runs each: 1,646 and 1,581 against 1,996 and 1,888.
+# kiroku_waiting, and every positioning pass scans that table: autovacuum must visit it every few seconds,
+# not every minute, or under contention the table grows, stays grown (vacuum cannot truncate a table in
+# constant use) and slows every append (bench/README.md).
 SERVER_SETTINGS = {"autovacuum_naptime": "10"}
 _PAGE = 1000
 _RACE_RETRIES = 10
 # An append that raced another for the same version or command id fails on one of these.
 _RACED_KEYS = frozenset({"kiroku_events_pkey", "kiroku_commands_pkey"})
 _STUCK_SEQUENCER = "the waiting appends cannot be positioned: run the integrity check"
-# The advisory lock key of the sequencer, as migrations 0003 and 0004 take it.
+# The advisory lock key of the sequencer, as kiroku_append and kiroku_sequence take it (schema.sql).
 SEQUENCER_LOCK = (1802465135, 0)
 # Position the committed appends that wait, unless the sequencer lock is taken: for readers, which must
 # not wait for writers (the holder, or the next to find the lock free, positions them).
@@ -387,8 +398,7 @@ class PostgresEventStore(EventStore):
     def ordering_problems(self) -> list[IntegrityProblem]:
         """Appends waiting for positions twice, or waiting though positioned: each positioning pass would
         insert them into kiroku_appends again and fail, and with it every append that finds the sequencer
-        free, until the extra waiting rows are deleted. Only rows written by hand (or the race migration
-        0004 now prevents) get there."""
+        free, until the extra waiting rows are deleted. Only rows written by hand get there."""
         with self._pool.connection() as conn:
             stuck = conn.execute(
                 "SELECT w.append_order, min(w.stream_id), count(*), bool_or(a.append_order IS NOT NULL)"

@@ -3,10 +3,11 @@
 Why one table: projectors come and go, and each would otherwise need its own migration before its
 first event; with one table a new read model needs none, and `drop` is one DELETE. Filters are real SQL:
 equality filters become one JSONB containment test (`data @> '{"status": "paid"}'`), served by the GIN
-index of migration 0002; key order and keyset pagination ride the primary key. Ordering by a field sorts
-the filtered rows; a read model that lists many rows by a field gets its own expression index in a
-migration (`CREATE INDEX ... ON kiroku_read_models ((data -> 'name'), key) WHERE model = 'products'`),
-the PostgreSQL twin of its composite index in firestore.indexes.json. A tombstone is a row whose data is
+index `kiroku_read_models_data` (shared/eventstore/schema.sql); key order and keyset pagination ride the
+primary key. Ordering by a field sorts the filtered rows; a read model that lists many rows by a field
+gets its own expression index in a migration
+(`CREATE INDEX ... ON kiroku_read_models ((data -> 'name'), key) WHERE model = 'products'`), the
+PostgreSQL twin of its composite index in firestore.indexes.json. A tombstone is a row whose data is
 NULL: it keeps the version, so an older upsert after a delete finds it and changes nothing.
 """
 
