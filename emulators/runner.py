@@ -2,16 +2,16 @@
 
 In the cloud each topic-triggered function sits behind a push subscription with the manifest's filter,
 ordering, retry and dead-letter policy. The official emulator's push subscriptions never dead-letter,
-send no `deliveryAttempt` and ignore filters (measured), so the runner instead:
+send no `deliveryAttempt` and ignore filters, so the runner instead:
 
 1. creates the topics, each function's subscription (with its dead-letter and retry policy and ordering)
    and dead-letter topic, and a subscription that keeps each dead-letter topic's messages;
 2. starts every function as its own functions-framework server process (one function, one server);
 3. applies the filters as Pub/Sub does, on the server side, once per message: a router pulls each
    topic once and republishes every message (data, attributes, ordering key) to the inbox topic of each
-   function whose filter matches, where that function's subscription sits. Letting every function's
-   subscription receive every message and drop the non-matching ones made the emulator copy each
-   message to thirty-odd subscriptions, and it, not the functions, became the local cloud's bottleneck;
+   function whose filter matches, where that function's subscription sits, so the emulator copies a
+   message only to the subscriptions that take it, not to all thirty-odd (it, not the functions, is the
+   local cloud's bottleneck);
 4. pulls each subscription with unary Pull calls, which the emulator answers as soon as a message is
    there (a long poll), and POSTs the push envelope the cloud would send; 2xx acks, anything else asks
    for a redelivery after the retry policy's backoff for that attempt (the ack deadline is set to it), and
@@ -19,7 +19,7 @@ send no `deliveryAttempt` and ignore filters (measured), so the runner instead:
    next message only after the previous one is acked, and messages of one key that arrive together are
    pushed one after another: one in flight per key (the router keeps each key's order too). The client
    library's StreamingPull is not used: under load the emulator ends streams, and after the client
-   reopens one the emulator held that subscription's new messages back for a full ack deadline;
+   reopens one the emulator holds that subscription's new messages back for a full ack deadline;
 5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
 
 A `FaultInjection` makes it misbehave the ways Pub/Sub may: deliver some messages twice (at-least-once;

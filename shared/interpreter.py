@@ -1,9 +1,9 @@
 """Interpreter settings a Kiroku process applies once, at start: function instances and the benchmarks.
 
 CPython's cyclic garbage collector makes a young-generation pass every 700 net container allocations.
-Handling messages allocates containers by the thousand (pydantic models, payload dicts, rows): reading
-a page of 1,000 events ran about fifty passes, and they cost a third of `read_all` (22k against 32k
-events/s, measured with the threshold at 700, 10,000 and 50,000). Reference counting frees nearly
+Handling messages allocates containers by the thousand (pydantic models, payload dicts, rows), so at
+that threshold reading one page of events runs dozens of passes that find nothing to collect (figures in
+bench/README.md). Reference counting frees nearly
 everything here when it goes out of use; the collector is only there for cycles, which a larger young
 generation still collects, a little later.
 """

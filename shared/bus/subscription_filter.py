@@ -1,7 +1,7 @@
 """Pub/Sub subscription filters: parse the documented filter language and evaluate it on attributes.
 
 In the cloud Pub/Sub applies a subscription's filter itself. The official emulator accepts filters and
-ignores them (measured), so the local runner applies the very same filter string from the manifest with
+ignores them, so the local runner applies the very same filter string from the manifest with
 this module, and the manifest check rejects a filter that Pub/Sub would reject. No maintained Python
 library implements this grammar, hence the small hand-written recursive-descent parser:
 

@@ -1,8 +1,8 @@
 """The rules every id and every free text obey, from the API's door through the messages to the stores.
 
 An input the door accepts must be one every later hop can hold: an id that Firestore reserves (`__x__`,
-`..`) or a NUL that PostgreSQL's text cannot store, accepted by the API, used to fail only in a handler,
-where the message was retried until it was dead-lettered while the rest of the order went ahead. So the
+`..`) or a NUL that PostgreSQL's text cannot store, if accepted by the API, would fail only in a handler,
+where the message is retried until it is dead-lettered while the rest of the order goes ahead. So the
 command models (which the API validates before it sends anything) use these types, and what they accept
 is a subset of what the event store's and read models' own checks (`check_id`, the U+0000 check) accept.
 

@@ -252,8 +252,8 @@ resource "google_secret_manager_secret_iam_member" "reader" {
   member    = "serviceAccount:${each.value.email}"
 }
 
-# Before the owner, writer and reader had passwords of their own, the one password and URL were the owner's,
-# which every function used; the URL's secret is now the writer's.
+# State written while the owner's was the one password keeps that password as the owner's: the moved
+# block lets such a state apply without replacing it.
 moved {
   from = random_password.database[0]
   to   = random_password.database["owner"]
