@@ -21,7 +21,6 @@ from functions.graphql.results import (
     CommandResult,
     Connection,
     Edge,
-    PageInfo,
     RequestInfo,
     command_input,
     looked_up_id,
@@ -215,10 +214,7 @@ def _find_products(
         cursor, more = page.next_cursor, page.next_cursor is not None
     shown = found[:wanted]
     edges = [Edge(cursor=cursor_after(record, "name"), node=Product.of(record)) for record in shown]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=len(found) > wanted, end_cursor=edges[-1].cursor if edges else None),
-    )
+    return Connection.page(edges, has_next_page=len(found) > wanted, after=after)
 
 
 def _money(money: MoneyInput) -> dict[str, str]:

@@ -22,7 +22,6 @@ from functions.graphql.results import (
     CommandStatus,
     Connection,
     Edge,
-    PageInfo,
     RequestInfo,
     command_input,
     looked_up_id,
@@ -291,12 +290,7 @@ def find_orders(
         Edge(cursor=cursor_after(record, "created_at", descending=True), node=Order.of(record))
         for record in page.records
     ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.next_cursor is not None, end_cursor=edges[-1].cursor if edges else None
-        ),
-    )
+    return Connection.page(edges, has_next_page=page.next_cursor is not None, after=after)
 
 
 async def wait_until_settled(context: RequestContext, order_id: str, deadline: float) -> ReadRecord | None:

@@ -35,6 +35,9 @@ Node = TypeVar("Node")
 @strawberry.type
 class PageInfo:
     has_next_page: bool
+    # Pages go forward only (`first`, `after`): a page asked for after a cursor has records before it.
+    has_previous_page: bool
+    start_cursor: str | None
     end_cursor: str | None
 
 
@@ -55,6 +58,19 @@ class Connection(Generic[Node]):
     @strawberry.field
     def nodes(self) -> list[Node]:
         return [edge.node for edge in self.edges]
+
+    @classmethod
+    def page(cls, edges: list[Edge[Node]], has_next_page: bool, after: str | None) -> Connection[Node]:
+        """The page of `edges` asked for after the cursor `after` (None: the first page)."""
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next_page,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
 
 
 @strawberry.enum

@@ -141,7 +141,8 @@ def test_pagination_filters_and_one_category_query_per_page(stack: Stack) -> Non
     first_end: str | None = None
     page_query = """query($category: ID!, $after: String) {
       productsConnection(filter: {categoryId: $category}, first: 25, after: $after) {
-        edges { cursor node { name category { name } } } pageInfo { hasNextPage endCursor } } }"""
+        edges { cursor node { name category { name } } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
     while True:
         before = _metric(stack.reader, "categories")
         page = stack.reader.data(page_query, {"category": category_id, "after": after})["productsConnection"]
@@ -149,6 +150,10 @@ def test_pagination_filters_and_one_category_query_per_page(stack: Stack) -> Non
         seen += [edge["node"]["name"] for edge in page["edges"]]
         if after is None:
             first_end = page["pageInfo"]["endCursor"]
+        # Relay's page info: the cursors of the page's first and last edges, and whether records precede it.
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        assert page["pageInfo"]["startCursor"] == page["edges"][0]["cursor"]
+        assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
         assert all(edge["node"]["category"]["name"] == "Many" for edge in page["edges"])
         if not page["pageInfo"]["hasNextPage"]:
             break

@@ -261,12 +261,13 @@ def test_orders_by_status_page_newest_first(stack: Stack) -> None:
         _settled(customer, order_id)
     page = (
         'query($after: String) { orders(first: 2, status: "COMPLETED", after: $after) '
-        "{ nodes { id status } pageInfo { hasNextPage endCursor } } }"
+        "{ nodes { id status } pageInfo { hasNextPage hasPreviousPage endCursor } } }"
     )
     first = customer.data(page, {"after": None})["orders"]
     second = customer.data(page, {"after": first["pageInfo"]["endCursor"]})["orders"]
     assert first["pageInfo"]["hasNextPage"] is True
     assert second["pageInfo"]["hasNextPage"] is False
+    assert (first["pageInfo"]["hasPreviousPage"], second["pageInfo"]["hasPreviousPage"]) == (False, True)
     listed = [order["id"] for order in first["nodes"] + second["nodes"]]
     assert listed == placed[::-1]
     assert {order["status"] for order in first["nodes"] + second["nodes"]} == {"COMPLETED"}
