@@ -7,6 +7,7 @@ cold start with a message naming it, instead of failing later inside a request.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
     rate_limit: str = Field(default="600/minute", pattern=r"^\d+/(second|minute|hour)$")
     # Each root mutation also spends one unit of the rate limit.
     max_mutations_per_request: int = Field(default=10, ge=1, le=100)
+    # `enforce`: only trusted documents (functions/graphql/trusted.py) run, except for admins; the default
+    # in prod. `off`: any document runs, within the cost limits; the default elsewhere.
+    trusted_documents: Literal["enforce", "off"] | None = None
+    # The trusted documents' manifest (hash -> document); default: the one the bundle ships.
+    trusted_documents_file: Path | None = None
     # The bearer secret a Prometheus scraper sends for /metrics; without it /metrics is served only locally.
     metrics_token: SecretStr | None = None
     cors_origins: str = Field(default="", description="comma-separated origins allowed to call the API")
@@ -107,6 +113,10 @@ class Settings(BaseSettings):
                 "the Auth emulator's unsigned tokens are for local use only"
             )
         return self
+
+    @property
+    def enforces_trusted_documents(self) -> bool:
+        return (self.trusted_documents or ("enforce" if self.environment == "prod" else "off")) == "enforce"
 
 
 @lru_cache(maxsize=1)

@@ -31,12 +31,15 @@ from functions.graphql.context import CountedReads, RequestContext
 from functions.graphql.errors import CODES, api_error
 from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight, root_mutations
 from functions.graphql.schema import build_schema
+from functions.graphql.trusted import MANIFEST, TrustedDocuments, UnknownDocument, document_id
 from functions.runtime import publisher, storage, subscriber
 from shared.application.outcomes import OUTCOMES, OutcomeLog
 from shared.application.waits import WaitLog
+from shared.auth.roles import may
 from shared.auth.tokens import TokenVerifier, Unauthenticated
 from shared.bus.topics import COMMANDS_TOPIC
 from shared.config import settings
+from shared.messages.envelope import Actor
 from shared.observability.metrics import GRAPHQL_REQUESTS
 
 logger = logging.getLogger(__name__)
@@ -52,6 +55,11 @@ def schema() -> strawberry.Schema:
 @cache
 def rate_limiter() -> RateLimiter:
     return RateLimiter(settings().rate_limit)
+
+
+@cache
+def trusted_documents() -> TrustedDocuments:
+    return TrustedDocuments.load(settings().trusted_documents_file or MANIFEST)
 
 
 @cache
@@ -76,6 +84,7 @@ def _request_body(request: flask.Request) -> dict[str, Any] | flask.Response:
                 "query": request.args.get("query"),
                 "variables": json.loads(variables) if variables else None,
                 "operationName": request.args.get("operationName"),
+                "documentId": request.args.get("documentId"),
             }
         except ValueError:
             return _errors_only(api_error("BAD_USER_INPUT", "variables must be JSON"), status=400)
@@ -162,13 +171,44 @@ def _operation(query: str, name: object, method: str) -> _Chosen | flask.Respons
     return _Chosen(operation.name.value if operation.name is not None else None, mutations)
 
 
+def _document(query: object, named: str | None, actor: Actor) -> str | flask.Response:
+    """The document the request runs: the trusted document it names by hash, or its own text, which only an
+    admin may send outside the trusted documents where they are enforced."""
+    if named is not None:
+        try:
+            return trusted_documents().resolve(named)
+        except UnknownDocument:
+            return _errors_only(
+                api_error(
+                    "NOT_FOUND",
+                    "no trusted document has this documentId",
+                    field="documentId",
+                    reason="PERSISTED_QUERY_NOT_FOUND",
+                ),
+                status=404,
+            )
+    assert isinstance(query, str)
+    any_document = not settings().enforces_trusted_documents or may(actor.role, "admin")
+    if not any_document and not trusted_documents().trusts(query):
+        return _errors_only(
+            api_error(
+                "FORBIDDEN",
+                "this API runs only its trusted documents: send the documentId of an operation of the "
+                "app's manifest, or have your operations allow-listed (README, The API contract)",
+                reason="UNTRUSTED_DOCUMENT",
+            ),
+            status=403,
+        )
+    return query
+
+
 def _execute(request: flask.Request) -> flask.Response:
     body = _request_body(request)
     if isinstance(body, flask.Response):
         return body
-    query, variables = body.get("query"), body.get("variables")
-    if not isinstance(query, str) or not query.strip():
-        return _errors_only(api_error("BAD_USER_INPUT", "a query is required"), status=400)
+    query, variables, named = body.get("query"), body.get("variables"), document_id(body)
+    if named is None and (not isinstance(query, str) or not query.strip()):
+        return _errors_only(api_error("BAD_USER_INPUT", "a query (or a documentId) is required"), status=400)
     if variables is not None and not isinstance(variables, dict):
         return _errors_only(api_error("BAD_USER_INPUT", "variables must be an object"), status=400)
     address, authorization = client_ip(request), request.headers.get("Authorization")
@@ -185,7 +225,10 @@ def _execute(request: flask.Request) -> flask.Response:
     # One unit before parsing, so that a document refused below is paid for too.
     if not rate_limiter().spend(address, actor):
         return _rate_limited()
-    chosen = _operation(query, body.get("operationName"), request.method)
+    document = _document(query, named, actor)
+    if isinstance(document, flask.Response):
+        return document
+    chosen = _operation(document, body.get("operationName"), request.method)
     if isinstance(chosen, flask.Response):
         return chosen
     if chosen.mutations > 1 and not rate_limiter().spend(address, actor, chosen.mutations - 1):
@@ -206,7 +249,7 @@ def _execute(request: flask.Request) -> flask.Response:
     )
     result = asyncio.run(
         schema().execute(
-            query,
+            document,
             variable_values=variables,
             context_value=context,
             operation_name=chosen.name,
@@ -300,7 +343,10 @@ _SIDE_ROUTES: dict[str, Callable[[flask.Request], flask.Response]] = {
 def _route(request: flask.Request) -> flask.Response:
     path = request.path.rstrip("/")
     side = _SIDE_ROUTES.get(path)
-    if side is None and (request.method == "POST" or (request.method == "GET" and "query" in request.args)):
+    runs_graphql = request.method == "POST" or (
+        request.method == "GET" and ("query" in request.args or "documentId" in request.args)
+    )
+    if side is None and runs_graphql:
         return _execute(request)
     # What runs no GraphQL names no caller: it spends its address's budget.
     if not rate_limiter().spend(client_ip(request)):

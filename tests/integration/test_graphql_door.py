@@ -24,6 +24,7 @@ import flask
 import psycopg
 import pytest
 from flask.testing import FlaskClient
+from graphql import parse, print_ast
 from psycopg.conninfo import make_conninfo
 from pydantic import JsonValue
 
@@ -32,6 +33,7 @@ from emulators.services import FirebaseAuthEmulator
 from functions import runtime
 from functions.graphql import app
 from functions.graphql.results import DEFAULT_PAGE_SIZE, PLAIN_LIST_LIMIT
+from functions.graphql.trusted import TrustedDocuments
 from shared.config import settings
 from tests.conftest import AUTH_PROJECT
 from tests.contract.harness import TEMPLATE_DATABASE
@@ -70,7 +72,7 @@ def door(monkeypatch: pytest.MonkeyPatch) -> Iterator[Door]:
 
 
 def _forget_settings() -> None:
-    for cached in (settings, app.schema, app.rate_limiter, app.verifier):
+    for cached in (settings, app.schema, app.rate_limiter, app.verifier, app.trusted_documents):
         cached.cache_clear()
     if runtime.storage.cache_info().currsize:
         runtime.storage().close()
@@ -265,7 +267,8 @@ def test_graphiql_and_introspection_are_off_in_production_only(
     door: Door, database: str, environment: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)  # refused outside local
-    client = door(ENVIRONMENT=environment, DATABASE_URL=database)
+    # Trusted documents off: an introspection query is then refused by the introspection rule itself.
+    client = door(ENVIRONMENT=environment, DATABASE_URL=database, TRUSTED_DOCUMENTS="off")
     ide = client.get("/", headers=_from(_address()))
     introspection = client.post(
         "/", json={"query": "{ __schema { queryType { name } } }"}, headers=_from(_address())
@@ -360,3 +363,60 @@ def test_the_plain_products_list_answers_everything_up_to_its_limit_and_refuses_
     cursor = paged["productsConnection"]["pageInfo"]["endCursor"]
     page = ask(f'{{ products(after: "{cursor}") {{ id }} }}')["data"]["products"]
     assert [product["id"] for product in page] == [f"p-{n:04d}" for n in range(100, 100 + DEFAULT_PAGE_SIZE)]
+
+
+def _trusted_categories_id() -> str:
+    """The hash of the trusted document that is the seed clients' category list."""
+    normal = print_ast(parse("{ categories { id name } }"))
+    (found,) = [
+        key for key, text in TrustedDocuments.load().by_hash.items() if print_ast(parse(text)) == normal
+    ]
+    return found
+
+
+def test_trusted_documents_where_enforced_run_for_everyone_and_any_document_for_admins(
+    door: Door, database: str, users: AuthEmulatorUsers
+) -> None:
+    categories_id = _trusted_categories_id()
+    client = door(DATABASE_URL=database, TRUSTED_DOCUMENTS="enforce")
+    writer = users.ensure_user(f"{uuid.uuid4().hex[:12]}@kiroku.test", "door-password").id_token
+    admin = users.ensure_user(
+        f"{uuid.uuid4().hex[:12]}@kiroku.test", "door-password", claims={"role": "admin"}
+    ).id_token
+    ad_hoc = {"query": "{ categories { id name description version } }"}
+
+    def ask(body: dict[str, Any], token: str | None) -> Any:
+        return client.post("/", json=body, headers=_from(_address(), token))
+
+    for token in (None, writer):
+        by_hash = ask({"documentId": f"sha256:{categories_id}"}, token)
+        assert (by_hash.status_code, by_hash.get_json()) == (200, {"data": {"categories": []}})
+        apollo = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": categories_id}}}
+        assert ask(apollo, token).get_json() == {"data": {"categories": []}}
+        # The text of a trusted document, however it is spaced, is that document.
+        spaced = ask({"query": "query {\n  categories {\n    id\n    name\n  }\n}"}, token)
+        assert spaced.get_json() == {"data": {"categories": []}}
+        refused = ask(ad_hoc, token)
+        assert (refused.status_code, _codes(refused)) == (403, ["FORBIDDEN"])
+        assert refused.get_json()["errors"][0]["extensions"]["reason"] == "UNTRUSTED_DOCUMENT"
+    assert ask(ad_hoc, admin).get_json() == {"data": {"categories": []}}
+    unknown = ask({"documentId": "sha256:" + "0" * 64}, writer)
+    assert (unknown.status_code, _codes(unknown)) == (404, ["NOT_FOUND"])
+    # Where they are not enforced, any document runs, within the cost limits.
+    assert door(DATABASE_URL=database, TRUSTED_DOCUMENTS="off").post(
+        "/", json=ad_hoc, headers=_from(_address(), writer)
+    ).get_json() == {"data": {"categories": []}}
+
+
+def test_production_enforces_trusted_documents_for_anonymous_callers(
+    door: Door, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FIREBASE_AUTH_EMULATOR_HOST", raising=False)  # refused outside local
+    client = door(ENVIRONMENT="prod", DATABASE_URL=database)
+    categories_id = _trusted_categories_id()
+    trusted = client.post("/", json={"documentId": categories_id}, headers=_from(_address()))
+    assert trusted.get_json() == {"data": {"categories": []}}
+    over_get = client.get(f"/?documentId={categories_id}", headers=_from(_address()))
+    assert over_get.get_json() == {"data": {"categories": []}}
+    refused = client.post("/", json={"query": "{ categories { id } }"}, headers=_from(_address()))
+    assert (refused.status_code, _codes(refused)) == (403, ["FORBIDDEN"])
