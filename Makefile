@@ -8,6 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 FIREBASE := emulators/firebase/node_modules/.installed
+GRAPHIQL := emulators/graphiql/node_modules/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
@@ -39,7 +40,12 @@ $(FIREBASE): emulators/firebase/package.json emulators/firebase/package-lock.jso
 	npm ci --prefix emulators/firebase --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: check-emulators $(VENV)/.synced $(FIREBASE)
+# The GraphiQL page's files, served by the local GraphQL function so GraphiQL works offline.
+$(GRAPHIQL): emulators/graphiql/package.json emulators/graphiql/package-lock.json
+	npm ci --prefix emulators/graphiql --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: check-emulators $(VENV)/.synced $(FIREBASE) $(GRAPHIQL)
 
 run: setup
 	$(PY) -m emulators run $(RUN_ARGS)

@@ -28,6 +28,9 @@ from shared.bus.manifest import Manifest
 logger = logging.getLogger(__name__)
 
 Storage = Literal["postgres", "firestore"]
+# The GraphiQL page's files, installed by `make run` (emulators/graphiql/package.json): the GraphQL
+# function serves them, so the local GraphiQL needs no internet (functions/graphql/graphiql.py).
+GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "graphiql" / "node_modules"
 
 
 @dataclass
@@ -61,6 +64,7 @@ class LocalCloud:
             "KIROKU_PROJECT_ID": self.options.project_id,
             "KIROKU_STORAGE": self.options.storage,
             "KIROKU_ENVIRONMENT": "local",
+            **({"KIROKU_GRAPHIQL_ASSETS": str(GRAPHIQL_ASSETS)} if GRAPHIQL_ASSETS.is_dir() else {}),
             **self.options.extra_env,
         }
         for service in self.services:

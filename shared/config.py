@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     trusted_documents: Literal["enforce", "off"] | None = None
     # The trusted documents' manifest (hash -> document); default: the one the bundle ships.
     trusted_documents_file: Path | None = None
+    # A node_modules with the files of the GraphiQL page (emulators/graphiql): served locally instead of
+    # loaded from unpkg, so GraphiQL works offline (functions/graphql/graphiql.py).
+    graphiql_assets: Path | None = None
     # The bearer secret a Prometheus scraper sends for /metrics; without it /metrics is served only locally.
     metrics_token: SecretStr | None = None
     cors_origins: str = Field(default="", description="comma-separated origins allowed to call the API")

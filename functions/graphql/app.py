@@ -1,9 +1,10 @@
 """The GraphQL function: the single public HTTP door, as a functions-framework HTTP function.
 
-Routes: `POST /` (or `GET /?query=`, at any path: `/graphql` too, as the seed's clients call it) runs
-GraphQL; `GET /` without a query serves GraphiQL outside production; `GET /health` reports the version
-and each dependency in the seed system's shape, `GET /health/ready` the same (503 when a dependency is
-down), `GET /health/live` only that the process answers; `GET /metrics` serves Prometheus metrics. The HTTP
+Routes: `POST /` (or `GET /?query=` or `?documentId=`, at any path: `/graphql` too, as the seed's clients
+call it) runs GraphQL; `GET /` without a query serves GraphiQL outside production (its files from the
+local stack where it has them: functions/graphql/graphiql.py); `GET /health` reports the version and each
+dependency in the seed system's shape, `GET /health/ready` the same (503 when a dependency is down),
+`GET /health/live` only that the process answers; `GET /metrics` serves Prometheus metrics. The HTTP
 handling is written here rather than taken from strawberry's Flask view because this door owns what a
 view hides: the body-size limit, the rate limit before a token is verified, the caller's identity and the
 operation chosen before execution (a mutation never over GET), CORS, and the rewriting of every error into
@@ -25,10 +26,10 @@ import flask
 import strawberry
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast, parse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from strawberry.http.ides import get_graphql_ide_html
 
 from functions.graphql.context import CountedReads, RequestContext
 from functions.graphql.errors import CODES, api_error
+from functions.graphql.graphiql import ASSETS_PREFIX, asset, ide_html
 from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight, root_mutations
 from functions.graphql.schema import build_schema
 from functions.graphql.trusted import MANIFEST, TrustedDocuments, UnknownDocument, document_id
@@ -356,5 +357,9 @@ def _route(request: flask.Request) -> flask.Response:
     if request.method == "GET":
         if settings().environment == "prod":
             return _errors_only(api_error("NOT_FOUND", "GraphiQL is off in production"), status=404)
-        return flask.Response(get_graphql_ide_html(), mimetype="text/html")
+        assets = settings().graphiql_assets
+        if assets is not None and request.path.startswith(ASSETS_PREFIX):
+            served = asset(assets, request.path)
+            return served or _errors_only(api_error("NOT_FOUND", "GraphiQL has no such file"), status=404)
+        return flask.Response(ide_html(assets), mimetype="text/html")
     return _errors_only(api_error("BAD_USER_INPUT", "use GET or POST"), status=405)

@@ -13,9 +13,11 @@ own, refuses a catalogue larger than it answers instead of cutting it short.
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,6 +32,7 @@ from pydantic import JsonValue
 
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.services import FirebaseAuthEmulator
+from emulators.stack import GRAPHIQL_ASSETS
 from functions import runtime
 from functions.graphql import app
 from functions.graphql.results import DEFAULT_PAGE_SIZE, PLAIN_LIST_LIMIT
@@ -420,3 +423,20 @@ def test_production_enforces_trusted_documents_for_anonymous_callers(
     assert over_get.get_json() == {"data": {"categories": []}}
     refused = client.post("/", json={"query": "{ categories { id } }"}, headers=_from(_address()))
     assert (refused.status_code, _codes(refused)) == (403, ["FORBIDDEN"])
+
+
+def test_the_local_graphiql_loads_every_file_from_the_stack_as_pinned(door: Door) -> None:
+    """Offline GraphiQL: the page names no CDN, and each file it loads is served here with the very bytes
+    its subresource-integrity hash pins."""
+    client = door(GRAPHIQL_ASSETS=str(GRAPHIQL_ASSETS))
+    page = client.get("/", headers=_from(_address())).get_data(as_text=True)
+    assert "unpkg.com" not in page
+    loaded = re.findall(r'(?:src|href)="(/graphiql/[^"]+)"\s+integrity="sha384-([^"]+)"', page)
+    assert len(loaded) == 7  # React, ReactDOM, js-cookie, GraphiQL's script and style, the explorer's two
+    for path, pinned in loaded:
+        served = client.get(path, headers=_from(_address()))
+        assert served.status_code == 200, path
+        assert base64.b64encode(hashlib.sha384(served.get_data()).digest()).decode() == pinned, path
+    for unlisted in ("/graphiql/react/package.json", "/graphiql/../package.json", "/graphiql/graphiql/"):
+        refused = client.get(unlisted, headers=_from(_address()))
+        assert (refused.status_code, _codes(refused)) == (404, ["NOT_FOUND"]), unlisted
