@@ -16,7 +16,6 @@ from shared.eventstore.errors import (
 from shared.eventstore.model import (
     ANY,
     MAX_EVENTS_PER_APPEND,
-    MAX_PAYLOAD_BYTES,
     NO_STREAM,
     AppendResult,
     ExpectedVersion,
@@ -28,6 +27,7 @@ from shared.eventstore.model import (
 )
 from shared.eventstore.store import EventStore, SnapshotPolicy
 from shared.eventstore.upcasting import Upcasters
+from shared.kernel.storable import MAX_PAYLOAD_BYTES
 
 __all__ = [
     "ANY",

@@ -28,13 +28,12 @@ per-stream order because appends to one stream commit one after another.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any, TypeVar
 
-from google.api_core.exceptions import Conflict, FailedPrecondition
 from google.cloud import firestore
-from google.cloud.firestore_v1 import SERVER_TIMESTAMP, DocumentReference, DocumentSnapshot, WriteBatch
+from google.cloud.firestore_v1 import SERVER_TIMESTAMP, DocumentReference, WriteBatch
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.collection import CollectionReference
 
@@ -42,14 +41,13 @@ from shared.eventstore.errors import ConcurrencyConflict, WriteContended
 from shared.eventstore.model import AppendResult, PreparedAppend, Snapshot, StoredEvent
 from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary, SnapshotPolicy
 from shared.eventstore.upcasting import Upcasters
+from shared.firestore_commits import commit_optimistically, write_if_unchanged
 from shared.messages.envelope import Envelope
 
 T = TypeVar("T")
 _EVENT_FIELDS = tuple(name for name in StoredEvent._fields if name != "position")
 # Firestore's limit on the writes of one batch.
 _BATCH = 500
-# Each failed attempt means another writer committed, so a stream under heavy racing still progresses.
-_COMMIT_ATTEMPTS = 50
 
 
 def version_id(version: int) -> str:
@@ -60,37 +58,6 @@ def version_id(version: int) -> str:
 def outbox_id(stream_id: str, version: int) -> str:
     # Unique: the suffix always has the same length, so the stream id before it is determined.
     return f"{stream_id}@{version_id(version)}"
-
-
-def write_if_unchanged(
-    client: firestore.Client, batch: WriteBatch, read: DocumentSnapshot[Any], data: dict[str, Any]
-) -> None:
-    """Write `data` over the document `read` saw; the whole commit fails if it changed (or appeared) since."""
-    if read.exists:
-        batch.update(read.reference, data, option=client.write_option(last_update_time=read.update_time))
-    else:
-        batch.create(read.reference, data)
-
-
-def commit_optimistically(step: Callable[[], tuple[WriteBatch | None, T]], what: str) -> T:
-    """Read, decide, commit with preconditions; when another writer got in first, read and decide again.
-
-    A step returns the batch to commit (None: nothing to write) and the outcome to return once it is
-    committed. It may raise (a conflict) after reading what the winner wrote.
-    """
-    for _ in range(_COMMIT_ATTEMPTS):
-        batch, outcome = step()
-        if batch is None:
-            return outcome
-        try:
-            batch.commit()
-        except (Conflict, FailedPrecondition):
-            continue
-        return outcome
-    raise WriteContended(
-        f"{what}: {_COMMIT_ATTEMPTS} attempts lost to concurrent writers"
-        " (or to a document written around the store)"
-    )
 
 
 def _stored(data: dict[str, Any]) -> StoredEvent:
@@ -151,7 +118,7 @@ class FirestoreEventStore(EventStore):
                 batch.create(command_ref, {**asdict(result), "replayed": False})
             return batch, result
 
-        return commit_optimistically(step, f"append to {prepared.stream_id!r}")
+        return commit_optimistically(step, f"append to {prepared.stream_id!r}", WriteContended)
 
     def _store_import(self, appends: Iterable[PreparedAppend]) -> int:
         """Append by append (a commit holds at most 500 writes); an import that fails deletes the streams
@@ -221,7 +188,7 @@ class FirestoreEventStore(EventStore):
             write_if_unchanged(self._client, batch, stored, data)
             return batch, None
 
-        commit_optimistically(step, f"snapshot of {snapshot.stream_id!r}")
+        commit_optimistically(step, f"snapshot of {snapshot.stream_id!r}", WriteContended)
 
     def _read_snapshot(self, stream_id: str) -> Snapshot | None:
         stored = self._snapshots.document(stream_id).get()

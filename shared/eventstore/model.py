@@ -5,15 +5,12 @@ input with the same typed error and nothing is ever half-written. The size limit
 per document, 500 writes and 10 MiB per commit) with headroom, applied to PostgreSQL too so an event
 stored on one backend can always be moved to the other.
 
-JSON is written by orjson: the append path is mostly serialisation, and orjson's costs a fraction of the
-standard library's (bench/README.md). The standard library decides the cases orjson refuses or would
-coerce (integers beyond 64 bits, non-string keys, NaN and infinities, which orjson writes as null).
+What any store can hold (ids, JSON, sizes) is shared/kernel/storable.py's to say.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,30 +21,20 @@ import orjson
 from pydantic import JsonValue, ValidationError
 
 from shared.eventstore.errors import EventTooLarge, ImportRefused, InvalidAppend
+from shared.kernel.storable import (
+    MAX_PAYLOAD_BYTES,
+    ORJSON_REFUSES,
+    check_id,
+    check_no_nul_character,
+    check_size,
+    dump_json,
+    encode_json,
+)
 from shared.messages.envelope import Actor, Envelope, TraceContext
 
-MAX_PAYLOAD_BYTES = 900 * 1024
 # Two writes per event (event + outbox) plus the stream head and the command record stay under 500.
 MAX_EVENTS_PER_APPEND = 200
 MAX_APPEND_BYTES = 8 * 1024 * 1024
-MAX_ID_LENGTH = 400
-
-# Types orjson would write as strings but the standard library refuses: handed back, so they are refused.
-# (UUIDs and enums orjson writes whatever the options; envelopes validate payloads as JSON values.)
-_ORJSON_REFUSES = (
-    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
-)
-# Built once: json.dumps with options other than the defaults builds a new encoder on every call.
-_STDLIB_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-_FORBIDDEN_ID = re.compile(r"[/\x00-\x1f\x7f]|^\.{1,2}$|^__.*__$")
-# U+0000 as JSON writes it (\u0000 after an even number of backslashes): PostgreSQL's text cannot hold it.
-_NUL_CHARACTER = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
-
-
-def check_no_nul_character(json_text: str, what: str, error: type[ValueError] = InvalidAppend) -> None:
-    """Refuse U+0000, which PostgreSQL's text and jsonb cannot hold, so both backends accept the same data."""
-    if "\\u0000" in json_text and _NUL_CHARACTER.search(json_text):
-        raise error(f"{what} holds U+0000, which PostgreSQL cannot store")
 
 
 class StreamState(Enum):
@@ -62,17 +49,6 @@ NO_STREAM = StreamState.NO_STREAM
 ExpectedVersion = int | StreamState
 
 
-def check_id(value: object, what: str, error: type[ValueError] = InvalidAppend) -> str:
-    """An id that is also a valid Firestore document id, so both backends accept the same ids."""
-    if not isinstance(value, str) or not value:
-        raise error(f"{what} must be a non-empty string, got {value!r}")
-    if len(value) > MAX_ID_LENGTH:
-        raise error(f"{what} is longer than {MAX_ID_LENGTH} characters")
-    if _FORBIDDEN_ID.search(value):
-        raise error(f"{what} {value!r} contains '/', a control character, or is reserved")
-    return value
-
-
 def expected_as_int(expected: ExpectedVersion) -> int | None:
     """None for ANY, 0 for NO_STREAM (a stream with no events is at version 0), else the exact version."""
     if expected is StreamState.ANY:
@@ -82,35 +58,6 @@ def expected_as_int(expected: ExpectedVersion) -> int | None:
     if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
         raise InvalidAppend(f"expected version must be ANY, NO_STREAM or an integer >= 0, got {expected!r}")
     return expected
-
-
-def encode_json(value: Any, what: str, error: type[ValueError] = InvalidAppend) -> bytes:
-    """Compact UTF-8 JSON, refusing what JSON cannot carry (NaN, sets, objects) instead of coercing it."""
-    try:
-        encoded = orjson.dumps(value, option=_ORJSON_REFUSES)
-    except TypeError:
-        return _stdlib_json(value, what, error).encode()
-    if b"null" in encoded:
-        _stdlib_json(value, what, error)  # a real null, or a NaN orjson turned into one
-    return encoded
-
-
-def _stdlib_json(value: Any, what: str, error: type[ValueError]) -> str:
-    try:
-        return _STDLIB_JSON.encode(value)
-    except (TypeError, ValueError) as cause:
-        raise error(f"{what} is not JSON-serialisable: {cause}") from cause
-
-
-def dump_json(value: Any, what: str, error: type[ValueError] = InvalidAppend) -> str:
-    return encode_json(value, what, error).decode()
-
-
-def check_size(text: str | bytes, what: str, error: type[ValueError] = EventTooLarge) -> None:
-    """One document's worth: Firestore's 1 MiB less room for the fields around it."""
-    size = len(text.encode() if isinstance(text, str) else text)
-    if size > MAX_PAYLOAD_BYTES:
-        raise error(f"{what} is {size:,} bytes; the limit is {MAX_PAYLOAD_BYTES:,} bytes")
 
 
 def _occurred_at_in_utc(envelope: Envelope) -> datetime:
@@ -153,8 +100,8 @@ class StoredEvent(NamedTuple):
     @classmethod
     def from_envelope(cls, stream_id: str, version: int, envelope: Envelope) -> StoredEvent:
         what = f"payload of event {envelope.type} ({envelope.id})"
-        payload = encode_json(envelope.payload, what)
-        check_size(payload, what)
+        payload = encode_json(envelope.payload, what, InvalidAppend)
+        check_size(payload, what, EventTooLarge)
         actor, trace = envelope.actor, envelope.trace
         return cls(  # positional: one per event appended, and keywords cost more
             stream_id,
@@ -222,10 +169,10 @@ class StoredEvent(NamedTuple):
         try:
             fields = json.loads(line)
             fields["occurred_at"] = datetime.fromisoformat(fields["occurred_at"])
-            fields["payload"] = dump_json(fields["payload"], "payload")
+            fields["payload"] = dump_json(fields["payload"], "payload", InvalidAppend)
             event = cls(**fields)
-            check_id(event.stream_id, "stream id")
-            check_size(event.payload, f"payload of event {event.event_id}")
+            check_id(event.stream_id, "stream id", InvalidAppend)
+            check_size(event.payload, f"payload of event {event.event_id}", EventTooLarge)
             event.to_envelope()
         except (ValueError, TypeError, KeyError, ValidationError) as error:
             raise ImportRefused(f"not an exported event: {error}: {line[:200]}") from error
@@ -252,10 +199,10 @@ def prepare_append(
     stream_id: str, events: Sequence[Envelope], expected_version: ExpectedVersion, command_id: str | None
 ) -> PreparedAppend:
     """Every check an append needs that does not depend on what is stored; raises `InvalidAppend`."""
-    check_id(stream_id, "stream id")
+    check_id(stream_id, "stream id", InvalidAppend)
     expected = expected_as_int(expected_version)
     if command_id is not None:
-        check_id(command_id, "command id")
+        check_id(command_id, "command id", InvalidAppend)
     if not events:
         raise InvalidAppend(f"an append to {stream_id!r} needs at least one event")
     if len(events) > MAX_EVENTS_PER_APPEND:
@@ -269,7 +216,7 @@ def prepare_append(
             raise InvalidAppend(f"the events of one append must concern one aggregate ({stream_id!r})")
     expected = _expected_from_given_versions(stream_id, envelopes, expected)
     events_json = _events_json(stream_id, envelopes)
-    check_no_nul_character(events_json, f"an event appended to {stream_id!r}")
+    check_no_nul_character(events_json, f"an event appended to {stream_id!r}", InvalidAppend)
     return PreparedAppend(stream_id, envelopes, expected, command_id, events_json)
 
 
@@ -285,7 +232,7 @@ def _events_json(stream_id: str, envelopes: tuple[Envelope, ...]) -> str:
     """
     rows = [stored_fields(envelope) for envelope in envelopes]
     try:
-        encoded = orjson.dumps(rows, option=_ORJSON_REFUSES)
+        encoded = orjson.dumps(rows, option=ORJSON_REFUSES)
     except TypeError:
         return _events_json_checked(stream_id, envelopes)
     if b"null" in encoded or len(encoded) > MAX_PAYLOAD_BYTES:
@@ -390,11 +337,11 @@ class Snapshot:
 
     def state_json(self) -> str:
         """The state as JSON, checked against the same size limit as an event payload."""
-        check_id(self.stream_id, "stream id")
+        check_id(self.stream_id, "stream id", InvalidAppend)
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
             raise InvalidAppend(f"a snapshot version must be an integer >= 1, got {self.version!r}")
-        text = dump_json(self.state, f"snapshot state of {self.stream_id!r}")
-        check_size(text, f"snapshot state of {self.stream_id!r}")
+        text = dump_json(self.state, f"snapshot state of {self.stream_id!r}", InvalidAppend)
+        check_size(text, f"snapshot state of {self.stream_id!r}", EventTooLarge)
         return text
 
 

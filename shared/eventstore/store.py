@@ -20,10 +20,10 @@ from shared.eventstore.model import (
     PreparedAppend,
     Snapshot,
     StoredEvent,
-    check_id,
     prepare_append,
 )
 from shared.eventstore.upcasting import Upcasters
+from shared.kernel.storable import check_id
 from shared.messages.envelope import Envelope
 
 
@@ -91,11 +91,11 @@ class EventStore(ABC):
     def committed(self, command_id: str) -> AppendResult | None:
         """The append this command id made, if it made one (`replayed=True`): a redelivered command's first
         effect, which a handler answers with instead of deciding again against the state it changed."""
-        return self._committed(check_id(command_id, "command id"))
+        return self._committed(check_id(command_id, "command id", InvalidAppend))
 
     def read_stream(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Envelope]:
         """The stream's events from `from_version` on, upcast to their current schema versions."""
-        check_id(stream_id, "stream id")
+        check_id(stream_id, "stream id", InvalidAppend)
         _check_positive(from_version, "from_version")
         if limit is not None:
             _check_positive(limit, "limit")
@@ -116,7 +116,7 @@ class EventStore(ABC):
         self._write_snapshot(snapshot, snapshot.state_json())
 
     def read_snapshot(self, stream_id: str) -> Snapshot | None:
-        return self._read_snapshot(check_id(stream_id, "stream id"))
+        return self._read_snapshot(check_id(stream_id, "stream id", InvalidAppend))
 
     def pending_outbox(self, limit: int = 100) -> list[OutboxEntry]:
         """Events not yet published, oldest first (per stream in version order)."""

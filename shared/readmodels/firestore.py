@@ -20,8 +20,8 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.collection import CollectionReference
 from pydantic import JsonValue
 
-from shared.eventstore.firestore import commit_optimistically, write_if_unchanged
-from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord
+from shared.firestore_commits import commit_optimistically, write_if_unchanged
+from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord, RecordContended
 
 
 def records_collection(model: str) -> str:
@@ -64,7 +64,7 @@ class FirestoreReadModelStore(ReadModelStore):
                 batch.set(record_ref, {"version": version, "data": data})
             return batch, True
 
-        return commit_optimistically(step, f"write of {model}/{key}")
+        return commit_optimistically(step, f"write of {model}/{key}", RecordContended)
 
     def _upsert(self, model: str, key: str, data: dict[str, JsonValue], version: int) -> bool:
         return self._write(model, key, data, version)

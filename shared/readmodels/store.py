@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from pydantic import JsonValue
 
-from shared.eventstore.model import check_id, check_no_nul_character, check_size, dump_json
+from shared.kernel.storable import check_id, check_no_nul_character, check_size, dump_json
 
 MAX_PAGE_SIZE = 500
 _MODEL = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -37,6 +37,10 @@ Scalar = str | int | float | bool | None
 
 class InvalidReadModelInput(ValueError):
     """A model name, key, record, filter or cursor that cannot be used; nothing was written."""
+
+
+class RecordContended(RuntimeError):
+    """Firestore: a record's write lost its optimistic commit to other writers every time it was tried."""
 
 
 class InvalidCursor(InvalidReadModelInput):

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from shared.eventstore.model import check_id, check_no_nul_character, dump_json
+from shared.eventstore.errors import InvalidAppend
+from shared.kernel.storable import check_id, check_no_nul_character, dump_json
 from shared.messages.fields import (
     ID_PATTERN,
     SYSTEM_ID_PREFIX,
@@ -24,8 +25,8 @@ REASON: TypeAdapter[str] = TypeAdapter(Reason)
 
 @given(st.from_regex(ID_PATTERN, fullmatch=True))
 def test_every_id_the_door_accepts_is_one_the_stores_accept(value: str) -> None:
-    assert check_id(value, "id") == value
-    assert check_id(f"Order-{value}", "stream id")
+    assert check_id(value, "id", InvalidAppend) == value
+    assert check_id(f"Order-{value}", "stream id", InvalidAppend)
 
 
 @pytest.mark.parametrize("value", ["__x__", "..", ".", "", "-x", "_x", "a/b", "a\x00", "x" * 101, "é"])
@@ -53,4 +54,4 @@ def test_tabs_and_line_breaks_are_text() -> None:
 @given(st.text(max_size=2000))
 def test_clipped_text_is_always_a_valid_reason_the_stores_hold(text: str) -> None:
     reason = REASON.validate_python(clipped(text))
-    check_no_nul_character(dump_json(reason, "reason"), "reason")
+    check_no_nul_character(dump_json(reason, "reason", InvalidAppend), "reason", InvalidAppend)
