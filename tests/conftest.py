@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -52,12 +52,28 @@ def fake_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeGatew
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
+def server_dir() -> Iterator[Callable[[str], Path]]:
+    """Makes directories for what runs a PostgreSQL server (removed at the session's end).
+
+    Not under pytest's tmp dir: as root, PostgreSQL runs as its own user, and pytest closes its base
+    directory (mode 700) at the end of a session and when any other session on the machine starts, after
+    which the server cannot reach its data directory.
+    """
+    made: list[Path] = []
+
+    def make(name: str) -> Path:
+        made.append(Path(tempfile.mkdtemp(prefix=f"kiroku-{name}-")))
+        return made[-1]
+
+    yield make
+    for path in made:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(server_dir: Callable[[str], Path]) -> Iterator[str]:
     """A real PostgreSQL server for the session, with a migrated template database to copy."""
-    # Not under pytest's tmp dir: as root, PostgreSQL runs as its own user, and pytest closes its base
-    # directory (mode 700) before the server is stopped, which then cannot reach its data directory.
-    base = Path(tempfile.mkdtemp(prefix="kiroku-contract-pg-"))
-    server = EmbeddedPostgres(base / "data", ephemeral=True)
+    server = EmbeddedPostgres(server_dir("contract-pg") / "data", ephemeral=True)
     server.start()
     try:
         with psycopg.connect(server.uri, autocommit=True) as admin:
@@ -66,4 +82,3 @@ def postgres_server() -> Iterator[str]:
         yield server.uri
     finally:
         server.stop()
-        shutil.rmtree(base, ignore_errors=True)

@@ -7,7 +7,7 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,8 +212,8 @@ class Stack:
 
 
 @pytest.fixture(scope="package", params=["postgres", "firestore"])
-def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    state_dir = tmp_path_factory.mktemp(f"e2e-{request.param}")
+def stack(request: pytest.FixtureRequest, server_dir: Callable[[str], Path]) -> Iterator[Stack]:
+    state_dir = server_dir(f"e2e-{request.param}")
     shapes = state_dir / "query-shapes.jsonl"
     options = StackOptions(
         project_id="kiroku-e2e",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,10 +25,10 @@ def records_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bus_cloud(records_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+def bus_cloud(records_dir: Path, server_dir: Callable[[str], Path]) -> Iterator[LocalCloud]:
     options = StackOptions(
         project_id="kiroku-bus-test",
-        state_dir=tmp_path_factory.mktemp("bus-cloud"),
+        state_dir=server_dir("bus-cloud"),
         manifest=Manifest.load(BUS_MANIFEST),
         faults=FaultInjection(
             duplicate_probability=1.0, concurrent_duplicates=1.0, functions=frozenset({"duplicated"})

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,9 +134,10 @@ def _make_token(state_dir: Path, user: str = "admin") -> subprocess.CompletedPro
 
 
 def test_make_run_serves_the_demo_once_fresh_empties_it_and_ctrl_c_stops_every_process(
-    tmp_path: Path,
+    server_dir: Callable[[str], Path],
 ) -> None:
-    with _make_run(tmp_path) as running:  # kept data: not --fresh
+    state_dir = server_dir("make-run")
+    with _make_run(state_dir) as running:  # kept data: not --fresh
         names = " ".join(process.name() for process in running.processes if _alive(process))
         assert "java" in names, names  # the emulator launchers' detached children are in the tree
         assert "postgres" in names, names
@@ -144,7 +145,7 @@ def test_make_run_serves_the_demo_once_fresh_empties_it_and_ctrl_c_stops_every_p
         assert "PUBSUB_EMULATOR_HOST" in printed
         assert "DATABASE_URL" in printed
         assert "demo catalogue:" in printed
-        token = _make_token(tmp_path)
+        token = _make_token(state_dir)
         assert token.returncode == 0, token.stderr
         assert token.stdout.strip().count(".") == 2, token.stdout  # a JWT
         first = running.ask(DEMO_QUERY, token.stdout.strip())
@@ -152,31 +153,32 @@ def test_make_run_serves_the_demo_once_fresh_empties_it_and_ctrl_c_stops_every_p
         assert first["data"]["categories"], first
         assert first["data"]["products"], first
     # Started again on the same data, it finds the catalogue there and creates nothing twice.
-    with _make_run(tmp_path) as again:
+    with _make_run(state_dir) as again:
         assert "demo catalogue: present" in "".join(again.output)
         kept = again.ask("{ categories { id } products { id } }")["data"]
     assert kept == {key: first["data"][key] for key in ("categories", "products")}
     # --fresh starts from an empty database; without the Auth emulator nobody signs in, so no demo either.
-    with _make_run(tmp_path, "--fresh", "--no-auth") as bare:
+    with _make_run(state_dir, "--fresh", "--no-auth") as bare:
         assert "FIREBASE_AUTH_EMULATOR_HOST" not in bare.stack["environment"]
         assert bare.ask("{ categories { id } products { id } }") == {
             "data": {"categories": [], "products": []}
         }
         refused = bare.ask(CREATE)
         assert [error["extensions"]["code"] for error in refused["errors"]] == ["UNAUTHENTICATED"]
-        token = _make_token(tmp_path)
+        token = _make_token(state_dir)
         assert token.returncode != 0
         assert "without the Auth emulator" in token.stdout + token.stderr
 
 
-def test_make_run_on_firestore_without_the_demo(tmp_path: Path) -> None:
-    with _make_run(tmp_path, "--fresh", "--storage firestore", "--no-demo") as running:
+def test_make_run_on_firestore_without_the_demo(server_dir: Callable[[str], Path]) -> None:
+    state_dir = server_dir("make-run-firestore")
+    with _make_run(state_dir, "--fresh", "--storage firestore", "--no-demo") as running:
         environment = running.stack["environment"]
         assert environment["KIROKU_STORAGE"] == "firestore"
         assert "FIRESTORE_EMULATOR_HOST" in environment
         assert "DATABASE_URL" not in environment
         assert running.ask("{ categories { id } }") == {"data": {"categories": []}}
-        token = _make_token(tmp_path)
+        token = _make_token(state_dir)
         assert token.returncode == 0, token.stderr
         created = running.ask(CREATE, token.stdout.strip())
         assert created == {"data": {"createCategory": {"status": "ACCEPTED"}}}, created
