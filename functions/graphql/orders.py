@@ -13,17 +13,26 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from functions.graphql.context import RequestContext
 from functions.graphql.results import (
+    LOOKUP_ID,
+    NEW_ID,
+    AfterArgument,
+    CommandIdArgument,
     CommandResult,
     CommandStatus,
     Connection,
     Edge,
+    FirstArgument,
     RequestInfo,
+    WaitArgument,
     command_input,
+    described_field,
+    described_mutation,
     looked_up_id,
     new_id,
     page_size,
@@ -33,36 +42,56 @@ from shared.application.projections import ORDERS as ORDER_VIEWS
 from shared.application.sagas import SAGAS
 from shared.application.waits import PartnerWait as Wait
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
-from shared.messages.orders import CancelOrder, PlaceOrder
+from shared.kernel.money import MAX_AMOUNT
+from shared.messages.fields import MAX_REASON_LENGTH
+from shared.messages.orders import MAX_LINES, CancelOrder, PlaceOrder
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
 ORDERS = ORDER_VIEWS.model
 SETTLED = frozenset({"COMPLETED", "CANCELLED"})
 _POLL_SECONDS = 0.05
+TIME = "(RFC 3339, UTC)"
+ORDER_STATUSES = "PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED"
+SEEN_BY = "your own, or any for an admin; null when there is none or it is someone else's. Needs sign-in."
 
 
-@strawberry.type
+@strawberry.type(description="A move of an order to another status.")
 class StatusChange:
-    status: str
-    at: datetime
-    reason: str | None
+    status: str = strawberry.field(description=f"The status the order moved to: {ORDER_STATUSES}.")
+    at: datetime = strawberry.field(description=f"When it moved {TIME}.")
+    reason: str | None = strawberry.field(
+        description="The reason given: a cancel request's words (CANCELLING) or the cancellation's code "
+        "(CANCELLED); null otherwise."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A line of an order: a product, how many, and its price when ordered.")
 class OrderLine:
-    product_id: strawberry.ID
-    quantity: int
-    unit_price: str = strawberry.field(description="the exact amount captured when the order was placed")
+    product_id: strawberry.ID = strawberry.field(description="The product's id.")
+    quantity: int = strawberry.field(description="How many units: 1 to 1,000,000.")
+    unit_price: str = strawberry.field(
+        description="The unit price captured when the order was placed: an exact decimal string in the "
+        "order's `currency`."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An event of an order's fulfilment saga, as its history shows it.")
 class SagaHistoryEntry:
-    at: datetime
-    event: str
-    step: str | None
-    detail: str | None
-    causation_id: str
-    commands: list[str]
+    at: datetime = strawberry.field(description=f"When it happened {TIME}.")
+    event: str = strawberry.field(
+        description="The saga event's type, e.g. SagaStarted, FactRecorded, CommandsIssued, "
+        "CompensationStarted, DeadlineMissed or SagaEnded."
+    )
+    step: str | None = strawberry.field(
+        description="The step the event is about, e.g. PAYING (see `Saga.step`); null when none."
+    )
+    detail: str | None = strawberry.field(
+        description="What was learnt, e.g. a gateway's answer; admins only, and null when none."
+    )
+    causation_id: str = strawberry.field(description="The id of the message that caused the event.")
+    commands: list[str] = strawberry.field(
+        description="The types of the commands the event issued, e.g. ProcessPayment; empty when none."
+    )
 
 
 @strawberry.type(
@@ -70,17 +99,17 @@ class SagaHistoryEntry:
     "The step is tried again until the partner answers or the step's deadline passes; it is not failed."
 )
 class PartnerWait:
-    partner: str = strawberry.field(description="`payment gateway` or `shipping gateway`")
+    partner: str = strawberry.field(description="The partner: `payment gateway` or `shipping gateway`.")
     command: str = strawberry.field(
-        description="the waiting command: ProcessPayment, ShipOrder, RefundPayment"
+        description="The waiting command's type: ProcessPayment, ShipOrder or RefundPayment."
     )
-    attempts: int = strawberry.field(description="deliveries of the command so far")
-    since: datetime = strawberry.field(description="the first failed attempt (RFC 3339, UTC)")
-    last_attempt_at: datetime = strawberry.field(description="the latest failed attempt (RFC 3339, UTC)")
+    attempts: int = strawberry.field(description="Deliveries of the command so far.")
+    since: datetime = strawberry.field(description=f"The first failed attempt {TIME}.")
+    last_attempt_at: datetime = strawberry.field(description=f"The latest failed attempt {TIME}.")
     next_attempt_at: datetime | None = strawberry.field(
-        description="when the command is delivered again (RFC 3339, UTC), when known"
+        description=f"When the command is delivered again {TIME}; null when not known."
     )
-    reason: str | None = strawberry.field(description="the partner's own words; admins only, else null")
+    reason: str | None = strawberry.field(description="The partner's own words; admins only, else null.")
 
     @classmethod
     def of(cls, wait: Wait, context: RequestContext) -> PartnerWait:
@@ -111,18 +140,33 @@ def _rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-@strawberry.type
+@strawberry.type(
+    description="An order's fulfilment saga: the steps that reserve, charge and ship the order, or undo "
+    "them when one fails."
+)
 class Saga:
-    order_id: strawberry.ID
-    status: str = strawberry.field(description="RUNNING, COMPENSATING, COMPLETED or CANCELLED")
-    step: str | None
-    deadline: datetime | None
-    failure: str | None
-    failure_detail: str | None
-    version: int
-    history: list[SagaHistoryEntry]
+    order_id: strawberry.ID = strawberry.field(description="The order's id.")
+    status: str = strawberry.field(description="RUNNING, COMPENSATING, COMPLETED or CANCELLED.")
+    step: str | None = strawberry.field(
+        description="The current step: RESERVING, PAYING, SHIPPING, COMPLETING, AWAITING_PAYMENT, "
+        "AWAITING_SHIPMENT, REFUNDING, RELEASING, CANCELLING, COMPLETED or CANCELLED."
+    )
+    deadline: datetime | None = strawberry.field(
+        description=f"When the current step runs out of time {TIME}: a forward step then fails, a "
+        "compensating one is sent again; null once the saga has ended."
+    )
+    failure: str | None = strawberry.field(
+        description="The code of the failure that started the compensation (an order's `cancelReason`, "
+        "e.g. PAYMENT_DECLINED); null while none has."
+    )
+    failure_detail: str | None = strawberry.field(
+        description="The failure explained: the participant's own words for an admin; for the customer, "
+        "a stable message instead of a gateway's or a deadline's words. Null when none."
+    )
+    version: int = strawberry.field(description="The saga's version: the number of its events.")
+    history: list[SagaHistoryEntry] = strawberry.field(description="The saga's events, oldest first.")
 
-    @strawberry.field
+    @described_field("The partner the current step is waiting for; null when none.")
     async def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
         """The partner the saga's current step is waiting for, if any."""
         return await _waiting(str(self.order_id), self.status, info.context)
@@ -160,36 +204,52 @@ class Saga:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A customer's order: its lines and total, and where its fulfilment stands.")
 class Order:
-    id: strawberry.ID
-    customer_id: strawberry.ID
-    status: str = strawberry.field(
-        description="PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED"
+    id: strawberry.ID = strawberry.field(description="The order's id.")
+    customer_id: strawberry.ID = strawberry.field(
+        description="The id (Firebase uid) of the customer who placed the order."
     )
-    lines: list[OrderLine]
-    total: str
-    currency: str
-    status_history: list[StatusChange]
-    cancel_reason: str | None = strawberry.field(description="why it was cancelled, e.g. OUT_OF_STOCK")
-    cancel_detail: str | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
+    status: str = strawberry.field(description=f"Where the order stands: {ORDER_STATUSES}.")
+    lines: list[OrderLine] = strawberry.field(description="The order's lines, as placed.")
+    total: str = strawberry.field(
+        description='The sum of the lines: an exact decimal string in `currency`, e.g. "25.00".'
+    )
+    currency: str = strawberry.field(description="The currency of every line and the total (ISO 4217).")
+    status_history: list[StatusChange] = strawberry.field(
+        description="Every status the order has had, oldest first."
+    )
+    cancel_reason: str | None = strawberry.field(
+        description="Why it was cancelled, a stable code: OUT_OF_STOCK, PRODUCT_UNAVAILABLE, "
+        "PAYMENT_DECLINED, PAYMENT_FAILED, SHIPPING_FAILED, CANCELLED_BY_CUSTOMER, CANCELLED_BY_ADMIN or "
+        "DEADLINE_EXCEEDED; null unless CANCELLED."
+    )
+    cancel_detail: str | None = strawberry.field(
+        description="The cancellation explained for the customer; null unless CANCELLED."
+    )
+    version: int = strawberry.field(description="The order's version: the number of its events.")
+    created_at: datetime = strawberry.field(description=f"When the order was placed {TIME}.")
+    updated_at: datetime = strawberry.field(description=f"When the order last changed {TIME}.")
 
-    @strawberry.field
+    @described_field(
+        "The partner the order is waiting for (see `statusDetail`); null when none, and once "
+        "the order is completed or cancelled."
+    )
     async def waiting(self, info: strawberry.Info[RequestContext, None]) -> PartnerWait | None:
         """The partner the order is waiting for, if any (see statusDetail)."""
         return await _waiting(str(self.id), self.status, info.context)
 
-    @strawberry.field
+    @described_field(
+        "Why the order is where it is, when there is more to say than its status, e.g. "
+        "`waiting for the payment gateway (attempt 3; next try at 2026-11-30T12:00:05Z)`; else null."
+    )
     async def status_detail(self, info: strawberry.Info[RequestContext, None]) -> str | None:
         """Why the order is where it is, when there is more to say than its status, e.g.
         `waiting for the payment gateway (attempt 3; next try at 2026-11-30T12:00:05Z)`."""
         waiting = await _waiting(str(self.id), self.status, info.context)
         return waiting.detail if waiting is not None else None
 
-    @strawberry.field
+    @described_field("The order's fulfilment saga; null until it has started.")
     async def saga(self, info: strawberry.Info[RequestContext, None]) -> Saga | None:
         record = await info.context.sagas.load(str(self.id))
         return Saga.of(record, info.context) if record is not None else None
@@ -232,27 +292,38 @@ class Order:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="What placing an order came to: the command's result, and the order as it stood when the "
+    "wait ended."
+)
 class OrderResult(CommandResult):
     """A placed order's command result, and the order as it stood when the wait ended."""
 
-    order: Order | None
-
-
-@strawberry.input
-class OrderLineInput:
-    product_id: strawberry.ID
-    quantity: int
-
-
-@strawberry.input
-class PlaceOrderInput:
-    id: strawberry.ID | None = strawberry.field(
-        default=None, description="chosen by the server when absent; a retry with the same id places once"
+    order: Order | None = strawberry.field(
+        description="The order when the wait ended: completed, cancelled, compensating, or as far as it got "
+        "in time; null when it was not placed, not waited for, or not readable yet."
     )
-    lines: list[OrderLineInput]
-    payment_token: str
-    shipping_address: str
+
+
+@strawberry.input(description="A line of a new order: a product and how many.")
+class OrderLineInput:
+    product_id: strawberry.ID = strawberry.field(
+        description="A product for sale (UNKNOWN_PRODUCT otherwise), on one line only (INVALID_INPUT)."
+    )
+    quantity: int = strawberry.field(description="How many units: 1 to 1,000,000.")
+
+
+@strawberry.input(description="A new order: its lines, how it is paid and where it ships.")
+class PlaceOrderInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description=NEW_ID.format("order"))
+    lines: list[OrderLineInput] = strawberry.field(
+        description=f"The lines: 1 to {MAX_LINES}, every product priced in one currency (CURRENCY_MISMATCH "
+        f"otherwise), the total below {MAX_AMOUNT:,} (INVALID_QUANTITY otherwise)."
+    )
+    payment_token: str = strawberry.field(
+        description="The payment method's token from the payment provider: 1 to 200 characters."
+    )
+    shipping_address: str = strawberry.field(description="Where the order ships: 1 to 1,000 characters.")
 
 
 def _list(value: object) -> list[object]:
@@ -310,32 +381,56 @@ async def wait_until_settled(context: RequestContext, order_id: str, deadline: f
 
 @strawberry.type
 class OrderQuery:
-    @strawberry.field
+    @described_field(
+        "Orders, newest first, a page at a time: your own, or every order for an admin. Needs sign-in."
+    )
     def orders(
-        self, info: RequestInfo, first: int | None = None, after: str | None = None, status: str | None = None
+        self,
+        info: RequestInfo,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        status: Annotated[
+            str | None,
+            strawberry.argument(
+                description=f"Only the orders in this status ({ORDER_STATUSES}); absent: any."
+            ),
+        ] = None,
     ) -> Connection[Order]:
         return find_orders(info.context, first, after, status)
 
-    @strawberry.field
-    def order(self, info: RequestInfo, id: strawberry.ID) -> Order | None:
+    @described_field(f"An order by its id: {SEEN_BY}")
+    def order(
+        self,
+        info: RequestInfo,
+        id: Annotated[strawberry.ID, strawberry.argument(description=LOOKUP_ID.format("order"))],
+    ) -> Order | None:
         record = visible(info.context, info.context.reads.get(ORDERS, looked_up_id(id)))
         return Order.of(record) if record is not None else None
 
-    @strawberry.field
-    def saga(self, info: RequestInfo, order_id: strawberry.ID) -> Saga | None:
+    @described_field(f"An order's fulfilment saga: {SEEN_BY}")
+    def saga(
+        self,
+        info: RequestInfo,
+        order_id: Annotated[strawberry.ID, strawberry.argument(description=LOOKUP_ID.format("order"))],
+    ) -> Saga | None:
         record = visible(info.context, info.context.reads.get(SAGAS, looked_up_id(order_id, "orderId")))
         return Saga.of(record, info.context) if record is not None else None
 
 
 @strawberry.type
 class OrderMutation:
-    @strawberry.mutation
+    @described_mutation(
+        "Places an order at the catalogue's prices and starts its fulfilment; with `wait`, "
+        "answers once it is completed, cancelled or compensating, or after the server's order wait (30 "
+        "seconds by default). Needs sign-in; rejected with ALREADY_EXISTS, INVALID_INPUT, UNKNOWN_PRODUCT, "
+        "CURRENCY_MISMATCH or INVALID_QUANTITY."
+    )
     async def place_order(
         self,
         info: RequestInfo,
-        input: PlaceOrderInput,
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        input: Annotated[PlaceOrderInput, strawberry.argument(description="The order.")],
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> OrderResult:
         context = info.context
         started = time.monotonic()
@@ -364,14 +459,23 @@ class OrderMutation:
             order=Order.of(shown) if shown is not None else None,
         )
 
-    @strawberry.mutation
+    @described_mutation(
+        "Cancels an order: it is CANCELLING at once, and CANCELLED once its payment is refunded "
+        "and its stock released. Your own order, or any for an admin; rejected with NOT_FOUND (someone "
+        "else's order too) or ORDER_NOT_CANCELLABLE once it is shipping or completed."
+    )
     async def cancel_order(
         self,
         info: RequestInfo,
-        id: strawberry.ID,
-        reason: str = "cancelled on request",
-        wait: bool = True,
-        command_id: strawberry.ID | None = None,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The order's id.")],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description=f"Why, recorded on the order: 1 to {MAX_REASON_LENGTH} characters."
+            ),
+        ] = "cancelled on request",
+        wait: WaitArgument = True,
+        command_id: CommandIdArgument = None,
     ) -> CommandResult:
         with command_input():
             command = CancelOrder(order_id=str(id), reason=reason)

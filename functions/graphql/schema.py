@@ -9,7 +9,6 @@ import strawberry
 from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, DisableIntrospection
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_validator
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from functions.graphql.access import AccessControl
@@ -20,8 +19,17 @@ from functions.graphql.orders import OrderMutation, OrderQuery
 from functions.graphql.results import CommandQuery
 from shared.config import Settings
 
-Query = merge_types("Query", (CatalogueQuery, OrderQuery, CommandQuery, OperationsQuery))
-Mutation = merge_types("Mutation", (CatalogueMutation, OrderMutation))
+# merge_types, with a description: the root types are the first page of the API's manual.
+Query = strawberry.type(
+    type("Query", (CatalogueQuery, OrderQuery, CommandQuery, OperationsQuery), {}),
+    description="What can be read: the catalogue, orders and their sagas, a command's outcome, and (for "
+    "admins) event histories and dead letters.",
+)
+Mutation = strawberry.type(
+    type("Mutation", (CatalogueMutation, OrderMutation), {}),
+    description="What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). "
+    "Each sends one command and, with `wait`, answers its outcome.",
+)
 
 
 def validation_rules(config: Settings) -> list[type[ASTValidationRule]]:
