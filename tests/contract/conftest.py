@@ -1,7 +1,9 @@
 """Session services for the contract suite, started here and stopped at the end: never assumed running.
 
 The official Firestore emulator (and the suite's PostgreSQL, tests/conftest.py) start only when a selected
-test needs them; `backend` runs each contract test once per backend on a fresh, empty store.
+test needs them; `backend` runs each contract test once per backend on a fresh, empty store. The in-memory
+backend runs the contract too: the service-layer tests that use it (tests/unit/shared/application) rely
+on it keeping the same promises.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 
 from emulators.services import FirestoreEmulator
 from shared.storage import Storage
-from tests.contract.harness import FirestoreHarness, Harness, PostgresHarness
+from tests.contract.harness import FirestoreHarness, Harness, MemoryHarness, PostgresHarness
 
 
 @pytest.fixture(scope="session")
@@ -36,11 +38,13 @@ def firestore_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 def open_harness(name: str, request: pytest.FixtureRequest) -> Harness:
     if name == "postgres":
         return PostgresHarness(request.getfixturevalue("postgres_server"))
+    if name == "memory":
+        return MemoryHarness()
     request.getfixturevalue("firestore_emulator")
     return FirestoreHarness()
 
 
-@pytest.fixture(params=["postgres", "firestore"])
+@pytest.fixture(params=["postgres", "firestore", "memory"])
 def backend(request: pytest.FixtureRequest) -> Iterator[Harness]:
     harness = open_harness(request.param, request)
     yield harness

@@ -2,6 +2,7 @@
 
 PostgreSQL: a database copied from a migrated template (cheap, and each test starts empty).
 Firestore: a project id of its own on the one emulator (the emulator keeps projects apart).
+Memory: a fresh in-memory log and read-model store, shared by every store the harness hands out.
 `stored_items` counts everything the store holds, so a test can assert that a refused input wrote
 nothing at all; `remove_event` and `sabotage_next_append` reach behind the store to break it on purpose.
 """
@@ -19,10 +20,12 @@ from psycopg.conninfo import make_conninfo
 from psycopg_pool import ConnectionPool
 
 from shared.eventstore.firestore import FirestoreEventStore, version_id
+from shared.eventstore.memory import MemoryEventStore, MemoryLog, outbox_id
 from shared.eventstore.postgres import PostgresEventStore, open_pool
 from shared.eventstore.store import EventStore, SnapshotPolicy
 from shared.eventstore.upcasting import Upcasters
 from shared.readmodels.firestore import FirestoreReadModelStore
+from shared.readmodels.memory import MemoryReadModelStore
 from shared.readmodels.postgres import PostgresReadModelStore
 from shared.readmodels.store import ReadModelStore
 
@@ -134,6 +137,41 @@ class FirestoreHarness(Harness):
 
     def close(self) -> None:
         self.client.close()  # type: ignore[no-untyped-call]
+
+
+class MemoryHarness(Harness):
+    name = "memory"
+
+    def __init__(self) -> None:
+        self.log = MemoryLog()
+        self.models = MemoryReadModelStore()
+
+    def event_store(
+        self, upcasters: Upcasters | None = None, snapshot_policy: SnapshotPolicy | None = None
+    ) -> MemoryEventStore:
+        return MemoryEventStore(self.log, upcasters=upcasters, snapshot_policy=snapshot_policy)
+
+    def read_models(self) -> ReadModelStore:
+        return self.models
+
+    def stored_items(self) -> int:
+        with self.log.lock:
+            events = self.log.item_count()
+        return events + self.models.item_count()
+
+    def remove_event(self, stream_id: str, version: int) -> None:
+        with self.log.lock:
+            position = self.log.streams[stream_id].pop(version)
+            del self.log.events[position]
+
+    def sabotage_next_append(self, stream_id: str) -> None:
+        # The outbox entry the append's second event will need, already taken (written around the store).
+        with self.log.lock:
+            version = self.log.stream_version(stream_id) + 2
+            self.log.outbox[outbox_id(stream_id, version)] = (stream_id, version)
+
+    def close(self) -> None:
+        pass
 
 
 def _count_documents(collection: Any) -> int:
