@@ -13,7 +13,7 @@ from typing import Literal, Self
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.messages.sagas import Step
+from shared.messages.fulfilment import Step
 
 MIN_METRICS_TOKEN_LENGTH = 32
 

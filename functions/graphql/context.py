@@ -12,9 +12,9 @@ from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
 from functions.graphql.errors import api_error
+from shared.application.fulfilment import SAGAS
 from shared.application.outcomes import OutcomeLog
 from shared.application.projections import CATEGORIES
-from shared.application.sagas import SAGAS
 from shared.application.waits import PartnerWait, WaitLog
 from shared.bus.publisher import Publisher
 from shared.eventstore.store import EventStore

@@ -38,8 +38,8 @@ from functions.graphql.results import (
     page_size,
     send,
 )
+from shared.application.fulfilment import SAGAS
 from shared.application.projections import ORDERS as ORDER_VIEWS
-from shared.application.sagas import SAGAS
 from shared.application.waits import PartnerWait as Wait
 from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from shared.kernel.money import MAX_AMOUNT

@@ -15,7 +15,7 @@ from functools import cache
 import flask
 
 from functions.runtime import publisher, storage
-from shared.application.sagas import SagaRunner
+from shared.application.fulfilment import SagaRunner
 from shared.bus.push import Delivery, PushEntryPoint, push_entry_point
 from shared.config import settings
 from shared.domain.fulfilment import DEFAULT_DEADLINES

@@ -26,8 +26,8 @@ from shared.eventstore.model import LoadedStream, Snapshot
 from shared.eventstore.store import EventStore
 from shared.messages.catalogue import CATEGORY_EVENTS, PRODUCT_EVENTS
 from shared.messages.envelope import Envelope
+from shared.messages.fulfilment import SAGA_EVENTS
 from shared.messages.orders import ORDER_EVENTS, PAYMENT_EVENTS, RESERVATION_EVENTS, SHIPMENT_EVENTS
-from shared.messages.sagas import SAGA_EVENTS
 from shared.observability.metrics import EVENTS_NOT_IN_STORE
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ SHIPMENT: AggregateKind[ShipmentState] = AggregateKind(
     snapshot_every=100,
 )
 
-# The saga takes events, not commands: its handler decides (shared/application/sagas.py). Its stream is
+# The saga takes events, not commands: its handler decides (shared/application/fulfilment.py). Its stream is
 # never snapshotted, so its whole history stays one read away.
 SAGA: AggregateKind[SagaState] = AggregateKind(
     aggregate_type="FulfilmentSaga",

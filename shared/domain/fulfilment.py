@@ -40,6 +40,19 @@ from pydantic import BaseModel
 
 from shared.kernel.money import Money
 from shared.messages.fields import clipped
+from shared.messages.fulfilment import (
+    CommandsIssued,
+    CompensationStarted,
+    CompensationWithdrawn,
+    DeadlineMissed,
+    Fact,
+    FactRecorded,
+    SagaCommand,
+    SagaEnded,
+    SagaEvent,
+    SagaStarted,
+    Step,
+)
 from shared.messages.orders import (
     COMMANDS,
     CancellationReason,
@@ -74,19 +87,6 @@ from shared.messages.orders import (
     StartOrderShipping,
     StockReservationFailed,
     StockReserved,
-)
-from shared.messages.sagas import (
-    CommandsIssued,
-    CompensationStarted,
-    CompensationWithdrawn,
-    DeadlineMissed,
-    Fact,
-    FactRecorded,
-    SagaCommand,
-    SagaEnded,
-    SagaEvent,
-    SagaStarted,
-    Step,
 )
 
 SAGA_UID = "fulfilment-saga"  # the actor the saga sends its commands as

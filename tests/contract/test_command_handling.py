@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.application.commands import CommandHandler
+from shared.application.fulfilment import SAGAS, STEP_OVERDUE, SagaRunner
 from shared.application.outcomes import OutcomeLog
 from shared.application.projections import PRODUCTS, Projector
-from shared.application.sagas import SAGAS, STEP_OVERDUE, SagaRunner
 from shared.bus.publisher import Publisher
 from shared.messages.envelope import Actor, Envelope
 from shared.messages.fields import system_id
@@ -192,7 +192,7 @@ def test_a_step_the_saga_cannot_give_up_logs_the_alert_line_each_time_it_is_sent
     def alerts() -> list[logging.LogRecord]:
         return [record for record in caplog.records if record.getMessage().startswith(STEP_OVERDUE)]
 
-    with caplog.at_level(logging.ERROR, logger="shared.application.sagas"):
+    with caplog.at_level(logging.ERROR, logger="shared.application.fulfilment"):
         runner.sweep(now + timedelta(hours=1))  # reserving, never answered: the saga gives up, compensates
         assert alerts() == []
         runner.sweep(now + timedelta(hours=2))  # its compensation, never answered either, is sent again

@@ -14,8 +14,8 @@ from typing import Any, TypeVar, cast
 import pytest
 
 from shared.application.commands import CommandHandler
+from shared.application.fulfilment import SagaRunner
 from shared.application.outcomes import CommandOutcome
-from shared.application.sagas import SagaRunner
 from shared.eventstore.model import AppendResult
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor

@@ -26,7 +26,7 @@ import yaml
 from google.cloud.pubsub_v1 import SubscriberClient
 from pydantic import AliasChoices
 
-from shared.application.sagas import STEP_OVERDUE
+from shared.application.fulfilment import STEP_OVERDUE
 from shared.bus.manifest import DEFAULT_MANIFEST, FunctionSpec, HttpTrigger, Manifest, TopicTrigger
 from shared.config import Settings
 from shared.eventstore.postgres import SERVER_SETTINGS

@@ -1,6 +1,6 @@
 # Alerts on what Kiroku's functions log. A saga step that cannot give up (a refund, a release, the
 # cancellation or the completion) and misses its deadline is sent again, for as long as it takes: the
-# saga-deadlines function then logs `saga step overdue` at ERROR (shared/application/sagas.py). One such
+# saga-deadlines function then logs `saga step overdue` at ERROR (shared/application/fulfilment.py). One such
 # line means a partner or a function has kept failing for a whole deadline: someone should look.
 resource "google_monitoring_alert_policy" "saga_step_overdue" {
   project      = var.project_id

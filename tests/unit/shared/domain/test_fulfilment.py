@@ -42,6 +42,16 @@ from shared.domain.shipments import ShipmentState, decide_shipment, evolve_shipm
 from shared.kernel.money import Money
 from shared.messages.catalogue import CreateProduct, DeleteProduct, ProductCreated
 from shared.messages.fields import MAX_REASON_LENGTH
+from shared.messages.fulfilment import (
+    CommandsIssued,
+    CompensationStarted,
+    CompensationWithdrawn,
+    DeadlineMissed,
+    FactRecorded,
+    SagaEnded,
+    SagaEvent,
+    Step,
+)
 from shared.messages.orders import (
     COMMANDS,
     ORDER_EVENTS,
@@ -68,16 +78,6 @@ from shared.messages.orders import (
     ShipOrder,
     StartOrderShipping,
     StockReserved,
-)
-from shared.messages.sagas import (
-    CommandsIssued,
-    CompensationStarted,
-    CompensationWithdrawn,
-    DeadlineMissed,
-    FactRecorded,
-    SagaEnded,
-    SagaEvent,
-    Step,
 )
 
 ORDER = "o-1"

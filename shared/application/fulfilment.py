@@ -45,8 +45,15 @@ from shared.domain.fulfilment import (
 from shared.eventstore.errors import ConcurrencyConflict
 from shared.messages.envelope import Actor, Envelope, TraceContext
 from shared.messages.fields import system_id
+from shared.messages.fulfilment import (
+    CommandsIssued,
+    DeadlineMissed,
+    FactRecorded,
+    SagaEnded,
+    SagaEvent,
+    Step,
+)
 from shared.messages.orders import RESERVATION_EVENTS
-from shared.messages.sagas import CommandsIssued, DeadlineMissed, FactRecorded, SagaEnded, SagaEvent, Step
 from shared.observability.metrics import (
     SAGA_DEADLINES_MISSED,
     SAGA_OUTCOMES,

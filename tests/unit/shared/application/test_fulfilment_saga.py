@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from shared.adapters.gateways import Charge, ChargeRecord, GatewayDeclined, Refund, Shipment
 from shared.application.commands import CommandHandler
 from shared.application.facts import FactFinder
+from shared.application.fulfilment import SAGAS, SagaRunner
 from shared.application.projections import ORDERS, PRODUCTS, PROJECTIONS, Projector
-from shared.application.sagas import SAGAS, SagaRunner
 from shared.kernel.money import Money
 from shared.messages.envelope import Envelope
 from shared.messages.fields import system_id
