@@ -17,7 +17,6 @@ the embedded PostgreSQL of the `local` dependency group, which the cloud does no
 
 from __future__ import annotations
 
-import argparse
 import re
 import secrets
 import shutil
@@ -32,6 +31,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from shared.eventstore.deploy_schema import deploy
+from shared.generated_files import write_or_check
 
 SCHEMA_SQL = Path(__file__).resolve().parents[1] / "shared" / "eventstore" / "schema.sql"
 COMMAND = ".venv/bin/python -m deploy.schema_dump"
@@ -156,24 +156,14 @@ def dump_embedded() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.schema_dump", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="only say whether schema.sql is stale")
-    args = parser.parse_args(argv)
-    try:
-        schema = dump_embedded()
-    except (SchemaDumpError, psycopg.Error) as error:
-        print(f"schema_dump: {error}", file=sys.stderr)
-        return 2
-    current = SCHEMA_SQL.read_text() if SCHEMA_SQL.exists() else None
-    if args.check:
-        if current != schema:
-            print(f"{SCHEMA_SQL} is stale: run `{COMMAND}`", file=sys.stderr)
-            return 1
-        return 0
-    if current != schema:
-        SCHEMA_SQL.write_text(schema)
-        print(f"wrote {SCHEMA_SQL}")
-    return 0
+    return write_or_check(
+        argv,
+        prog="deploy.schema_dump",
+        description=__doc__,
+        path=SCHEMA_SQL,
+        build=dump_embedded,
+        failures=(SchemaDumpError, psycopg.Error),
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ what the code serves.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from strawberry.printer import print_schema
 
 from functions.graphql.schema import build_schema
 from shared.config import Settings
+from shared.generated_files import write_or_check
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 COMMAND = ".venv/bin/python -m functions.graphql.sdl"
@@ -29,18 +29,9 @@ def printed_schema() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m functions.graphql.sdl", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="exit 1 if schema.graphql is stale")
-    options = parser.parse_args(argv)
-    printed = printed_schema()
-    if options.check:
-        current = SCHEMA_FILE.read_text() if SCHEMA_FILE.exists() else ""
-        if current != printed:
-            print(f"{SCHEMA_FILE.name} is stale: run {COMMAND}", file=sys.stderr)
-            return 1
-        return 0
-    SCHEMA_FILE.write_text(printed)
-    return 0
+    return write_or_check(
+        argv, prog="functions.graphql.sdl", description=__doc__, path=SCHEMA_FILE, build=printed_schema
+    )
 
 
 if __name__ == "__main__":

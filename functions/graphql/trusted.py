@@ -21,7 +21,6 @@ printer), so a client sending a manifest's document as text needs no hashing.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -30,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphql import GraphQLError, parse, print_ast
+
+from shared.generated_files import write_or_check
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "trusted-documents.json"
@@ -109,17 +110,13 @@ def built_manifest() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m functions.graphql.trusted", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="exit 1 if trusted-documents.json is stale")
-    options = parser.parse_args(argv)
-    text = json.dumps(built_manifest(), indent=2, sort_keys=True) + "\n"
-    if options.check:
-        if not MANIFEST.exists() or MANIFEST.read_text() != text:
-            print(f"{MANIFEST.name} is stale: run {COMMAND}", file=sys.stderr)
-            return 1
-        return 0
-    MANIFEST.write_text(text)
-    return 0
+    return write_or_check(
+        argv,
+        prog="functions.graphql.trusted",
+        description=__doc__,
+        path=MANIFEST,
+        build=lambda: json.dumps(built_manifest(), indent=2, sort_keys=True) + "\n",
+    )
 
 
 if __name__ == "__main__":
