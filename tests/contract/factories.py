@@ -47,3 +47,18 @@ def command(command_type: str, actor: Actor, **payload: Any) -> Envelope:
         actor=actor,
         payload=payload,
     )
+
+
+def create_product(
+    actor: Actor, product_id: str = "p-1", name: str = "Sencha", price: str = "4.50", **fields: Any
+) -> Envelope:
+    """A CreateProduct of a tea in category c-1, priced in EUR."""
+    return command(
+        "CreateProduct",
+        actor,
+        product_id=product_id,
+        name=name,
+        price={"amount": price, "currency": "EUR"},
+        category_id="c-1",
+        **fields,
+    )

@@ -18,7 +18,7 @@ from shared.messages.envelope import Actor, Envelope
 from shared.messages.fields import system_id
 from shared.observability.metrics import SAGA_SWEEP_FAILURES
 from shared.storage import Storage
-from tests.contract.factories import command, event
+from tests.contract.factories import command, create_product, event
 
 ADMIN = Actor(uid="admin-1", role="admin")
 CUSTOMER = Actor(uid="customer-1", role="writer")
@@ -44,15 +44,7 @@ def create_catalogue(handler: CommandHandler) -> None:
     """Category c-1 and product p-1 (4.50 EUR, stock 10), unless the handler's store has them."""
     for sent in (
         command("CreateCategory", ADMIN, category_id="c-1", name="Tea"),
-        command(
-            "CreateProduct",
-            ADMIN,
-            product_id="p-1",
-            name="Sencha",
-            price={"amount": "4.50", "currency": "EUR"},
-            category_id="c-1",
-            initial_stock=10,
-        ),
+        create_product(ADMIN, initial_stock=10),
     ):
         handler.handle(sent, 1)
 
@@ -75,14 +67,7 @@ def _crash(envelope: Envelope, delivery_attempt: int | None) -> None:
 
 CREATING = {
     "CreateCategory": lambda: command("CreateCategory", ADMIN, category_id="c-2", name="Coffee"),
-    "CreateProduct": lambda: command(
-        "CreateProduct",
-        ADMIN,
-        product_id="p-2",
-        name="Gyokuro",
-        price={"amount": "9.00", "currency": "EUR"},
-        category_id="c-1",
-    ),
+    "CreateProduct": lambda: create_product(ADMIN, product_id="p-2", name="Gyokuro", price="9.00"),
     "PlaceOrder": lambda: place_order("o-1"),
 }
 

@@ -20,7 +20,7 @@ from shared.eventstore.model import AppendResult
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
 from shared.storage import Storage
-from tests.contract.factories import command
+from tests.contract.factories import command, create_product
 from tests.contract.test_command_handling import ADMIN, RecordingPublisher, create_catalogue, place_order
 
 T = TypeVar("T")
@@ -60,15 +60,7 @@ def test_a_delivery_that_sees_the_other_delivery_commit_answers_accepted(storage
     the command itself changed, and answers before the first records its outcome."""
     create_catalogue(CommandHandler(storage, RecordingPublisher()))
     # A command whose second decision, against the stream it changed, is a rejection.
-    created = command(
-        "CreateProduct",
-        ADMIN,
-        product_id="p-2",
-        name="Gyokuro",
-        price={"amount": "9.00", "currency": "EUR"},
-        category_id="c-1",
-        initial_stock=3,
-    )
+    created = create_product(ADMIN, product_id="p-2", name="Gyokuro", price="9.00", initial_stock=3)
     first_claimed, second_asked = threading.Event(), threading.Event()
     first_committed, second_answered = threading.Event(), threading.Event()
 

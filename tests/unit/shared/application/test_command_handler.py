@@ -9,7 +9,7 @@ from shared.application.commands import CommandHandler
 from shared.application.outcomes import OutcomeLog
 from shared.messages.envelope import Envelope
 from shared.storage import Storage
-from tests.contract.factories import command
+from tests.contract.factories import command, create_product
 from tests.contract.test_command_handling import (
     ADMIN,
     Crashed,
@@ -61,14 +61,7 @@ def test_a_rejection_is_recorded_and_a_redelivery_answers_it_even_once_the_world
     storage: Storage, publisher: RecordingPublisher
 ) -> None:
     handler = CommandHandler(storage, publisher)
-    created = command(
-        "CreateProduct",
-        ADMIN,
-        product_id="p-1",
-        name="Sencha",
-        price={"amount": "4.50", "currency": "EUR"},
-        category_id="c-1",
-    )
+    created = create_product(ADMIN)
 
     rejected = handler.handle(created, 1)
 
