@@ -174,11 +174,14 @@ def _operation(query: str, name: object, method: str) -> _Chosen | flask.Respons
 
 def _document(query: object, named: str | None, actor: Actor) -> str | flask.Response:
     """The document the request runs: the trusted document it names by hash, or its own text, which only an
-    admin may send outside the trusted documents where they are enforced."""
+    admin may send outside the trusted documents where they are enforced. A hash no trusted document has,
+    sent with the text (a client whose documents are newer than the server's manifest), runs the text."""
     if named is not None:
         try:
             return trusted_documents().resolve(named)
         except UnknownDocument:
+            if isinstance(query, str) and query.strip():
+                return _document(query, None, actor)
             return _errors_only(
                 api_error(
                     "NOT_FOUND",

@@ -456,9 +456,16 @@ DEFAULT_HOLDS_IN_THE_CLOUD = frozenset(
         "gateway_breaker_fail_max",
         "gateway_breaker_reset_seconds",
         "saga_deadline_seconds",
+        "trusted_documents",  # enforced in prod, off in dev: the environment decides
+        "trusted_documents_file",  # the manifest the bundle ships
     }
 )
-NEVER_IN_THE_CLOUD = frozenset({"firebase_auth_emulator_host"})  # the Auth emulator's unsigned tokens
+NEVER_IN_THE_CLOUD = frozenset(
+    {
+        "firebase_auth_emulator_host",  # the Auth emulator's unsigned tokens
+        "graphiql_assets",  # the local stack's node_modules; the cloud's dev GraphiQL loads from unpkg
+    }
+)
 
 
 def root_scope(storage: str) -> dict[str, str]:

@@ -403,8 +403,15 @@ def test_trusted_documents_where_enforced_run_for_everyone_and_any_document_for_
         assert (refused.status_code, _codes(refused)) == (403, ["FORBIDDEN"])
         assert refused.get_json()["errors"][0]["extensions"]["reason"] == "UNTRUSTED_DOCUMENT"
     assert ask(ad_hoc, admin).get_json() == {"data": {"categories": []}}
+    # A second writer: the first has spent its budget.
+    writer = users.ensure_user(f"{uuid.uuid4().hex[:12]}@kiroku.test", "door-password").id_token
     unknown = ask({"documentId": "sha256:" + "0" * 64}, writer)
     assert (unknown.status_code, _codes(unknown)) == (404, ["NOT_FOUND"])
+    # An unknown hash sent with its text runs the text, under the same rule as text alone.
+    with_text = {"documentId": "sha256:" + "0" * 64, "query": "query {categories {id name}}"}
+    assert ask(with_text, writer).get_json() == {"data": {"categories": []}}
+    untrusted_text = ask({**ad_hoc, "documentId": "sha256:" + "0" * 64}, writer)
+    assert (untrusted_text.status_code, _codes(untrusted_text)) == (403, ["FORBIDDEN"])
     # Where they are not enforced, any document runs, within the cost limits.
     assert door(DATABASE_URL=database, TRUSTED_DOCUMENTS="off").post(
         "/", json=ad_hoc, headers=_from(_address(), writer)

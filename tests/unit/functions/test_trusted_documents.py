@@ -22,6 +22,7 @@ def test_the_check_fails_on_a_stale_manifest(tmp_path: Path, monkeypatch: pytest
     sources.mkdir()
     (sources / "extra.graphql").write_text("{ categories { id } }\n")
     monkeypatch.setattr(trusted, "SOURCES", sources)
+    monkeypatch.setattr(trusted, "WEB_DOCUMENTS", tmp_path / "no-web-app.json")
     monkeypatch.setattr(trusted, "MANIFEST", tmp_path / "trusted-documents.json")
     assert trusted.main(["--check"]) == 1
     assert trusted.main([]) == 0
