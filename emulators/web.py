@@ -1,0 +1,62 @@
+"""The web app (web/, Next.js) beside the local stack: built once, then served by `next start`.
+
+The app reads the stack's addresses (GraphQL, the Auth emulator) from its environment at request time, so
+one build serves any stack; `make run` and the browser tests (tests/e2e/test_web.py) start it here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from emulators.processes import ManagedProcess, free_port, http_ok
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+NEXT = WEB_DIR / "node_modules" / "next" / "dist" / "bin" / "next"
+
+
+def build_if_missing() -> None:
+    """`next build`, unless a build is there (the Makefile rebuilds it when the app's sources change)."""
+    if not (WEB_DIR / ".next" / "BUILD_ID").exists():
+        subprocess.run(["npm", "run", "build"], cwd=WEB_DIR, env=_environment({}), check=True)
+
+
+def _environment(extra: dict[str, str]) -> dict[str, str]:
+    return {**os.environ, "NEXT_TELEMETRY_DISABLED": "1", **extra}
+
+
+class WebApp:
+    """The built app served on a free loopback port, pointed at one stack."""
+
+    name = "web"
+
+    def __init__(
+        self, log_dir: Path, graphql_url: str, project_id: str, auth_emulator_host: str | None
+    ) -> None:
+        self.port = free_port()
+        settings = {"KIROKU_GRAPHQL_URL": graphql_url, "KIROKU_FIREBASE_PROJECT_ID": project_id}
+        if auth_emulator_host:
+            settings["FIREBASE_AUTH_EMULATOR_HOST"] = auth_emulator_host
+        self._process = ManagedProcess(
+            "web",
+            ["node", str(NEXT), "start", "--port", str(self.port), "--hostname", "127.0.0.1"],
+            log_dir / "web.log",
+            env=_environment(settings),
+            cwd=WEB_DIR,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        build_if_missing()
+        self._process.start()
+        self._process.wait_until(lambda: http_ok(f"{self.url}/sign-in", timeout=5), 90, "it answered")
+
+    def stop(self) -> None:
+        self._process.stop()
+
+    def pids(self) -> list[int]:
+        return [self._process.pid] if self._process.pid is not None else []

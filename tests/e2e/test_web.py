@@ -1,0 +1,48 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright (web/tests/*.spec.ts) against the
+local stack on each backend, with the demo catalogue and the demo users."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from emulators.demo import DEMO_USERS, load_demo_catalogue
+from emulators.web import WEB_DIR, WebApp
+from tests.e2e.conftest import Stack
+
+
+@pytest.fixture(scope="module")
+def web_app(stack: Stack) -> Iterator[WebApp]:
+    assert stack.admin.token is not None
+    load_demo_catalogue(stack.admin.url, stack.admin.token)
+    email, password = DEMO_USERS["writer"]
+    stack.users.ensure_user(email, password, email_verified=True)
+    environment = stack.cloud.environment()
+    app = WebApp(
+        stack.log_dir,
+        stack.admin.url,
+        stack.cloud.options.project_id,
+        environment.get("FIREBASE_AUTH_EMULATOR_HOST"),
+    )
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def test_the_storefront_and_sign_in_work_in_a_browser(web_app: WebApp) -> None:
+    run = subprocess.run(
+        ["npx", "playwright", "test", "--forbid-only"],
+        cwd=WEB_DIR,
+        env={**os.environ, "KIROKU_WEB_URL": web_app.url},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
+    assert " passed" in run.stdout, run.stdout
+    assert " failed" not in run.stdout, run.stdout

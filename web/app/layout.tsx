@@ -1,0 +1,48 @@
+// The app's frame: Radix Themes, the session (Firebase in the browser), and the navigation.
+import "@radix-ui/themes/styles.css";
+
+import { Box, Container, Flex, Link, Theme } from "@radix-ui/themes";
+import type { Metadata } from "next";
+import NextLink from "next/link";
+import type { ReactNode } from "react";
+
+import { publicConfig } from "@/lib/session/config";
+import { SessionProvider } from "@/lib/session/session";
+
+import { AccountMenu } from "./account-menu";
+
+export const metadata: Metadata = {
+  title: "Kiroku",
+  description: "Kiroku's storefront and operations console",
+};
+
+// Everything is read per request: the API's address and the read models change at run time.
+export const dynamic = "force-dynamic";
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <Theme accentColor="teal" grayColor="sand" radius="medium">
+          <SessionProvider config={publicConfig()}>
+            <Box asChild style={{ borderBottom: "1px solid var(--gray-a5)" }}>
+              <header>
+                <Container size="4" px="4" py="3">
+                  <Flex justify="between" align="center">
+                    <Link asChild size="5" weight="bold" underline="none" highContrast>
+                      <NextLink href="/">Kiroku</NextLink>
+                    </Link>
+                    <AccountMenu />
+                  </Flex>
+                </Container>
+              </header>
+            </Box>
+            <Container size="4" px="4" py="5">
+              <main>{children}</main>
+            </Container>
+          </SessionProvider>
+        </Theme>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,74 @@
+"use client";
+// Sign-in with Firebase Authentication: email and password, and locally the demo admin and writer the
+// stack creates on its Auth emulator.
+import { Button, Callout, Card, Flex, Heading, Text, TextField } from "@radix-ui/themes";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+
+import { useSession } from "@/lib/session/session";
+
+export default function SignInPage() {
+  const session = useSession();
+  const router = useRouter();
+  const [problem, setProblem] = useState<string | null>(null);
+
+  async function signIn(email: string, password: string) {
+    setProblem(null);
+    try {
+      await session.signIn(email, password);
+      router.push("/");
+    } catch {
+      setProblem("That email and password do not match an account.");
+    }
+  }
+
+  function submitted(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    void signIn(String(form.get("email")), String(form.get("password")));
+  }
+
+  return (
+    <Card size="3" style={{ maxWidth: 420, margin: "0 auto" }}>
+      <Flex direction="column" gap="4">
+        <Heading as="h1" size="6">
+          Sign in
+        </Heading>
+        <form onSubmit={submitted}>
+          <Flex direction="column" gap="3">
+            <label>
+              <Text as="div" size="2" mb="1">
+                Email
+              </Text>
+              <TextField.Root name="email" type="email" autoComplete="username" required />
+            </label>
+            <label>
+              <Text as="div" size="2" mb="1">
+                Password
+              </Text>
+              <TextField.Root name="password" type="password" autoComplete="current-password" required />
+            </label>
+            <Button type="submit">Sign in</Button>
+          </Flex>
+        </form>
+        {problem ? (
+          <Callout.Root color="red" role="alert">
+            <Callout.Text>{problem}</Callout.Text>
+          </Callout.Root>
+        ) : null}
+        {session.config.demoUsers.length > 0 ? (
+          <Flex direction="column" gap="2">
+            <Text size="2" color="gray">
+              Demo accounts of the local stack
+            </Text>
+            {session.config.demoUsers.map((user) => (
+              <Button key={user.role} variant="soft" onClick={() => void signIn(user.email, user.password)}>
+                Sign in as the demo {user.role}
+              </Button>
+            ))}
+          </Flex>
+        ) : null}
+      </Flex>
+    </Card>
+  );
+}

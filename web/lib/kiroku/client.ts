@@ -1,0 +1,79 @@
+// The one module that talks to Kiroku's GraphQL API: a typed `execute` over fetch for server and client
+// components alike, and the API's coded errors as a KirokuError. Every operation is a typed document
+// generated from schema.graphql (src/gql); each is sent with its hash, which production's trusted
+// documents require, and with its text, which a development server that does not know the hash yet runs.
+import type { TypedDocumentString } from "@/src/gql/graphql";
+
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  | "INTERNAL";
+
+interface ApiError {
+  message: string;
+  extensions?: { code?: ErrorCode; reason?: string; field?: string };
+}
+
+/** A refusal the API answered with a code (and often a reason and the input field at fault). */
+export class KirokuError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode,
+    readonly reason?: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "KirokuError";
+  }
+
+  static of(error: ApiError): KirokuError {
+    const { code = "INTERNAL", reason, field } = error.extensions ?? {};
+    return new KirokuError(error.message, code, reason, field);
+  }
+}
+
+export interface ExecuteOptions {
+  /** The signed-in user's Firebase ID token; none: the anonymous reader. */
+  token?: string | null;
+  /** The GraphQL endpoint; server components default to KIROKU_GRAPHQL_URL. */
+  url?: string;
+}
+
+/** The GraphQL endpoint as the server knows it (an environment variable read at request time). */
+export function serverGraphqlUrl(): string {
+  return process.env.KIROKU_GRAPHQL_URL ?? "http://127.0.0.1:8080/";
+}
+
+export async function execute<Result, Variables>(
+  document: TypedDocumentString<Result, Variables>,
+  variables: Variables,
+  { token, url }: ExecuteOptions = {},
+): Promise<Result> {
+  const hash = document.__meta__?.hash;
+  const response = await fetch(url ?? serverGraphqlUrl(), {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({
+      documentId: typeof hash === "string" ? `sha256:${hash}` : undefined,
+      query: document.toString(),
+      variables,
+    }),
+    cache: "no-store", // read models change under every order: nothing here is cached
+  });
+  const body = (await response.json()) as { data?: Result | null; errors?: ApiError[] };
+  const first = body.errors?.[0];
+  if (first !== undefined) {
+    throw KirokuError.of(first);
+  }
+  if (body.data === undefined || body.data === null) {
+    throw new KirokuError(`the API answered HTTP ${response.status} without data`, "INTERNAL");
+  }
+  return body.data;
+}

@@ -1,0 +1,749 @@
+/* eslint-disable */
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** Date with time (isoformat) */
+  DateTime: { input: string; output: string; }
+};
+
+/** A correction of a product's stock, up or down (a count, a loss). */
+export type AdjustStockInput = {
+  /** The units to add (above 0) or remove (below 0), at most 1,000,000,000 either way; 0 is rejected with INVALID_QUANTITY, and removing units reserved for orders with INSUFFICIENT_STOCK. */
+  delta: Scalars['Int']['input'];
+  /** The product's id. */
+  productId: Scalars['ID']['input'];
+  /** Why, recorded with the change: 1 to 500 characters. */
+  reason: Scalars['String']['input'];
+};
+
+/** A category of the catalogue; every product belongs to one. */
+export type Category = {
+  __typename?: 'Category';
+  /** When the category was created (RFC 3339, UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** What the category holds (up to 5,000 characters); empty when none was given. */
+  description: Scalars['String']['output'];
+  /** The category's id. */
+  id: Scalars['ID']['output'];
+  /** The category's name (1 to 200 characters). */
+  name: Scalars['String']['output'];
+  /** When the category last changed (RFC 3339, UTC). */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The aggregate's version this record reflects (its event count, from 1): send it as `expectedVersion` to refuse a change made against an older view. */
+  version: Scalars['Int']['output'];
+};
+
+/** A product's new price; orders already placed keep the price they captured. */
+export type ChangePriceInput = {
+  /** The version the change was decided against (a record's `version`, at least 0): when the aggregate has moved on, the command is rejected with STALE_VERSION. Absent: no check. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The new price: above zero (INVALID_PRICE otherwise). */
+  price: MoneyInput;
+  /** The product's id. */
+  productId: Scalars['ID']['input'];
+};
+
+/** Why a command was rejected. A mutation also reports it as a GraphQL error, with the rejection's category (BAD_USER_INPUT, NOT_FOUND, CONFLICT or FORBIDDEN) as `extensions.code` and its `code` as `extensions.reason`. */
+export type CommandError = {
+  __typename?: 'CommandError';
+  /** A stable code to switch on, e.g. NOT_FOUND, ALREADY_EXISTS, STALE_VERSION, INVALID_PRICE, UNKNOWN_CATEGORY, CATEGORY_IN_USE, INSUFFICIENT_STOCK, STOCK_RESERVED, UNKNOWN_PRODUCT, CURRENCY_MISMATCH, ORDER_NOT_CANCELLABLE, INVALID_INPUT. */
+  code: Scalars['String']['output'];
+  /** The input field at fault, e.g. `expectedVersion` or `lines.0.productId`; null when none is. */
+  field?: Maybe<Scalars['String']['output']>;
+  /** What was wrong, in English, for people. */
+  message: Scalars['String']['output'];
+};
+
+/** What a command came to: its id, its status, and on rejection, why. */
+export type CommandResult = {
+  __typename?: 'CommandResult';
+  /** The id of the category, product or order the command addresses: for a create, the new one's id. */
+  aggregateId: Scalars['ID']['output'];
+  /** The command's id: the `commandId` sent, or one the server chose. Ask `commandStatus` with it. */
+  commandId: Scalars['ID']['output'];
+  /** Why, when REJECTED; null otherwise. */
+  error?: Maybe<CommandError>;
+  /** Where the command stands. */
+  status: CommandStatus;
+  /** The aggregate's version after the command, when ACCEPTED; null otherwise. */
+  version?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Where a command stands. */
+export type CommandStatus =
+  /** Carried out: its events (if it changed anything) are stored. */
+  | 'ACCEPTED'
+  /** Sent, not decided yet: ask `commandStatus` with its `commandId`. */
+  | 'PENDING'
+  /** Refused by the rules (`error` says why); nothing changed. */
+  | 'REJECTED'
+  /** Not decided within the wait; it may still be: ask `commandStatus` with its `commandId`. */
+  | 'TIMED_OUT';
+
+/** A new category. */
+export type CreateCategoryInput = {
+  /** What it holds: up to 5,000 characters, no control characters but tab and line breaks. */
+  description?: Scalars['String']['input'];
+  /** The new category's id: a letter or digit, then letters, digits and `_ - . :`, at most 100 characters. Absent: derived from `commandId` when given (a retry then addresses the same category), else chosen by the server. A taken id is rejected with ALREADY_EXISTS. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** Its name: 1 to 200 characters after trimming, no control characters but tab and line breaks. */
+  name: Scalars['String']['input'];
+};
+
+/** A new product. */
+export type CreateProductInput = {
+  /** Its category: an existing category's id (UNKNOWN_CATEGORY otherwise). */
+  categoryId: Scalars['ID']['input'];
+  /** What it is: up to 5,000 characters, no control characters but tab and line breaks. */
+  description?: Scalars['String']['input'];
+  /** The new product's id: a letter or digit, then letters, digits and `_ - . :`, at most 100 characters. Absent: derived from `commandId` when given (a retry then addresses the same product), else chosen by the server. A taken id is rejected with ALREADY_EXISTS. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** The units on hand it starts with: 0 to 1,000,000,000. */
+  initialStock?: Scalars['Int']['input'];
+  /** Its name: 1 to 200 characters after trimming, no control characters but tab and line breaks. */
+  name: Scalars['String']['input'];
+  /** Its price: above zero (INVALID_PRICE otherwise). */
+  price: MoneyInput;
+};
+
+/** A message a function gave up on, kept in its dead-letter subscription. */
+export type DeadLetter = {
+  __typename?: 'DeadLetter';
+  /** The aggregate id attribute; null when it has none. */
+  aggregateId?: Maybe<Scalars['String']['output']>;
+  /** The aggregate type attribute; null when it has none. */
+  aggregateType?: Maybe<Scalars['String']['output']>;
+  /** The message body as sent (an envelope, if it parsed), as UTF-8 text. */
+  data: Scalars['String']['output'];
+  /** The Pub/Sub message id. */
+  messageId: Scalars['String']['output'];
+  /** When it was published (RFC 3339, UTC). */
+  publishTime: Scalars['DateTime']['output'];
+  /** The message's type attribute; null when it has none. */
+  type?: Maybe<Scalars['String']['output']>;
+};
+
+/** An amount of money: an exact decimal string and its currency. */
+export type MoneyInput = {
+  /** An exact decimal string, e.g. "12.50", never a float: at most as many decimals as the currency's minor unit (2 for EUR, 0 for JPY), below 1,000,000,000. */
+  amount: Scalars['String']['input'];
+  /** An ISO 4217 currency code, e.g. EUR (any case). */
+  currency: Scalars['String']['input'];
+};
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Corrects a product's stock, up or down. Admins only; rejected with NOT_FOUND, INVALID_QUANTITY or INSUFFICIENT_STOCK. */
+  adjustStock: CommandResult;
+  /** Cancels an order: it is CANCELLING at once, and CANCELLED once its payment is refunded and its stock released. Your own order, or any for an admin; rejected with NOT_FOUND (someone else's order too) or ORDER_NOT_CANCELLABLE once it is shipping or completed. */
+  cancelOrder: CommandResult;
+  /** Changes a product's price. Admins only; rejected with NOT_FOUND, STALE_VERSION or INVALID_PRICE. */
+  changePrice: CommandResult;
+  /** Adds a category. Admins only; rejected with ALREADY_EXISTS when its id is taken. */
+  createCategory: CommandResult;
+  /** Adds a product. Admins only; rejected with ALREADY_EXISTS, INVALID_PRICE or UNKNOWN_CATEGORY. */
+  createProduct: CommandResult;
+  /** Deletes a category no product uses. Admins only; rejected with NOT_FOUND, STALE_VERSION or CATEGORY_IN_USE. */
+  deleteCategory: CommandResult;
+  /** Deletes a product that holds no stock reserved for orders. Admins only; rejected with NOT_FOUND, STALE_VERSION or STOCK_RESERVED. */
+  deleteProduct: CommandResult;
+  /** Places an order at the catalogue's prices and starts its fulfilment; with `wait`, answers once it is completed, cancelled or compensating, or after the server's order wait (30 seconds by default). Needs sign-in; rejected with ALREADY_EXISTS, INVALID_INPUT, UNKNOWN_PRODUCT, CURRENCY_MISMATCH or INVALID_QUANTITY. */
+  placeOrder: OrderResult;
+  /** Adds received units to a product's stock. Admins only; rejected with NOT_FOUND. */
+  restockProduct: CommandResult;
+  /** Renames or redescribes a category. Admins only; rejected with NOT_FOUND or STALE_VERSION. */
+  updateCategory: CommandResult;
+  /** Changes a product's name, description or category. Admins only; rejected with NOT_FOUND, STALE_VERSION or UNKNOWN_CATEGORY. */
+  updateProduct: CommandResult;
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationAdjustStockArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: AdjustStockInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationCancelOrderArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  id: Scalars['ID']['input'];
+  reason?: Scalars['String']['input'];
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationChangePriceArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: ChangePriceInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationCreateCategoryArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: CreateCategoryInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationCreateProductArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: CreateProductInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationDeleteCategoryArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationDeleteProductArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationPlaceOrderArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: PlaceOrderInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationRestockProductArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: RestockProductInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationUpdateCategoryArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: UpdateCategoryInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationUpdateProductArgs = {
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  input: UpdateProductInput;
+  wait?: Scalars['Boolean']['input'];
+};
+
+/** A customer's order: its lines and total, and where its fulfilment stands. */
+export type Order = {
+  __typename?: 'Order';
+  /** The cancellation explained for the customer; null unless CANCELLED. */
+  cancelDetail?: Maybe<Scalars['String']['output']>;
+  /** Why it was cancelled, a stable code: OUT_OF_STOCK, PRODUCT_UNAVAILABLE, PAYMENT_DECLINED, PAYMENT_FAILED, SHIPPING_FAILED, CANCELLED_BY_CUSTOMER, CANCELLED_BY_ADMIN or DEADLINE_EXCEEDED; null unless CANCELLED. */
+  cancelReason?: Maybe<Scalars['String']['output']>;
+  /** When the order was placed (RFC 3339, UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The currency of every line and the total (ISO 4217). */
+  currency: Scalars['String']['output'];
+  /** The id (Firebase uid) of the customer who placed the order. */
+  customerId: Scalars['ID']['output'];
+  /** The order's id. */
+  id: Scalars['ID']['output'];
+  /** The order's lines, as placed. */
+  lines: Array<OrderLine>;
+  /** The order's fulfilment saga; null until it has started. */
+  saga?: Maybe<Saga>;
+  /** Where the order stands: PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED. */
+  status: Scalars['String']['output'];
+  /** Why the order is where it is, when there is more to say than its status, e.g. `waiting for the payment gateway (attempt 3; next try at 2026-11-30T12:00:05Z)`; else null. */
+  statusDetail?: Maybe<Scalars['String']['output']>;
+  /** Every status the order has had, oldest first. */
+  statusHistory: Array<StatusChange>;
+  /** The sum of the lines: an exact decimal string in `currency`, e.g. "25.00". */
+  total: Scalars['String']['output'];
+  /** When the order last changed (RFC 3339, UTC). */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The order's version: the number of its events. */
+  version: Scalars['Int']['output'];
+  /** The partner the order is waiting for (see `statusDetail`); null when none, and once the order is completed or cancelled. */
+  waiting?: Maybe<PartnerWait>;
+};
+
+/** One page of a list, as a Relay connection: its records with their cursors, and where the page stands. Pages go forward with `first` and `after`. */
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  /** The page's records, in the list's order. */
+  edges: Array<OrderEdge>;
+  /** The page's records without their cursors: `edges { node }`, shorter. */
+  nodes: Array<Order>;
+  /** Where the page stands: is there more, its cursors. */
+  pageInfo: PageInfo;
+};
+
+/** A record of a connection's page, with the cursor that points at it. */
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  /** An opaque cursor: pass it as `after` to continue the list right after this record. */
+  cursor: Scalars['String']['output'];
+  /** The record. */
+  node: Order;
+};
+
+/** A line of an order: a product, how many, and its price when ordered. */
+export type OrderLine = {
+  __typename?: 'OrderLine';
+  /** The product's id. */
+  productId: Scalars['ID']['output'];
+  /** How many units: 1 to 1,000,000. */
+  quantity: Scalars['Int']['output'];
+  /** The unit price captured when the order was placed: an exact decimal string in the order's `currency`. */
+  unitPrice: Scalars['String']['output'];
+};
+
+/** A line of a new order: a product and how many. */
+export type OrderLineInput = {
+  /** A product for sale (UNKNOWN_PRODUCT otherwise), on one line only (INVALID_INPUT). */
+  productId: Scalars['ID']['input'];
+  /** How many units: 1 to 1,000,000. */
+  quantity: Scalars['Int']['input'];
+};
+
+/** What placing an order came to: the command's result, and the order as it stood when the wait ended. */
+export type OrderResult = {
+  __typename?: 'OrderResult';
+  /** The id of the category, product or order the command addresses: for a create, the new one's id. */
+  aggregateId: Scalars['ID']['output'];
+  /** The command's id: the `commandId` sent, or one the server chose. Ask `commandStatus` with it. */
+  commandId: Scalars['ID']['output'];
+  /** Why, when REJECTED; null otherwise. */
+  error?: Maybe<CommandError>;
+  /** The order when the wait ended: completed, cancelled, compensating, or as far as it got in time; null when it was not placed, not waited for, or not readable yet. */
+  order?: Maybe<Order>;
+  /** Where the command stands. */
+  status: CommandStatus;
+  /** The aggregate's version after the command, when ACCEPTED; null otherwise. */
+  version?: Maybe<Scalars['Int']['output']>;
+};
+
+/** Where a page of a connection stands in its list (Relay's PageInfo). */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** The cursor of the page's last record, to pass as `after` for the next page; null when the page is empty. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether records follow this page: ask for them with `after: endCursor`. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether records come before this page: true when it was asked for with `after`. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first record; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** A partner the order is waiting for: its gateway is away, slow or behind an open circuit. The step is tried again until the partner answers or the step's deadline passes; it is not failed. */
+export type PartnerWait = {
+  __typename?: 'PartnerWait';
+  /** Deliveries of the command so far. */
+  attempts: Scalars['Int']['output'];
+  /** The waiting command's type: ProcessPayment, ShipOrder or RefundPayment. */
+  command: Scalars['String']['output'];
+  /** The latest failed attempt (RFC 3339, UTC). */
+  lastAttemptAt: Scalars['DateTime']['output'];
+  /** When the command is delivered again (RFC 3339, UTC); null when not known. */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The partner: `payment gateway` or `shipping gateway`. */
+  partner: Scalars['String']['output'];
+  /** The partner's own words; admins only, else null. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** The first failed attempt (RFC 3339, UTC). */
+  since: Scalars['DateTime']['output'];
+};
+
+/** A new order: its lines, how it is paid and where it ships. */
+export type PlaceOrderInput = {
+  /** The new order's id: a letter or digit, then letters, digits and `_ - . :`, at most 100 characters. Absent: derived from `commandId` when given (a retry then addresses the same order), else chosen by the server. A taken id is rejected with ALREADY_EXISTS. */
+  id?: InputMaybe<Scalars['ID']['input']>;
+  /** The lines: 1 to 100, every product priced in one currency (CURRENCY_MISMATCH otherwise), the total below 1,000,000,000 (INVALID_QUANTITY otherwise). */
+  lines: Array<OrderLineInput>;
+  /** The payment method's token from the payment provider: 1 to 200 characters. */
+  paymentToken: Scalars['String']['input'];
+  /** Where the order ships: 1 to 1,000 characters. */
+  shippingAddress: Scalars['String']['input'];
+};
+
+/** A product for sale: its price, its stock and its category. */
+export type Product = {
+  __typename?: 'Product';
+  /** The product's category; null when the catalogue no longer holds it. */
+  category?: Maybe<Category>;
+  /** The id of the product's category. */
+  categoryId: Scalars['ID']['output'];
+  /** When the product was created (RFC 3339, UTC). */
+  createdAt: Scalars['DateTime']['output'];
+  /** The price's currency: an ISO 4217 code, e.g. EUR. */
+  currency: Scalars['String']['output'];
+  /** What the product is (up to 5,000 characters); empty when none was given. */
+  description: Scalars['String']['output'];
+  /** The product's id. */
+  id: Scalars['ID']['output'];
+  /** Whether a unit can be ordered: some stock is not held by reservations. */
+  inStock: Scalars['Boolean']['output'];
+  /** The product's name (1 to 200 characters). */
+  name: Scalars['String']['output'];
+  /** The price: an exact decimal string in `currency`, with its minor unit's decimals, e.g. "12.50" for EUR. */
+  price: Scalars['String']['output'];
+  /** Units on hand, those reserved for orders included. */
+  stock: Scalars['Int']['output'];
+  /** When the product last changed (RFC 3339, UTC). */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The aggregate's version this record reflects (its event count, from 1): send it as `expectedVersion` to refuse a change made against an older view. */
+  version: Scalars['Int']['output'];
+};
+
+/** One page of a list, as a Relay connection: its records with their cursors, and where the page stands. Pages go forward with `first` and `after`. */
+export type ProductConnection = {
+  __typename?: 'ProductConnection';
+  /** The page's records, in the list's order. */
+  edges: Array<ProductEdge>;
+  /** The page's records without their cursors: `edges { node }`, shorter. */
+  nodes: Array<Product>;
+  /** Where the page stands: is there more, its cursors. */
+  pageInfo: PageInfo;
+};
+
+/** A record of a connection's page, with the cursor that points at it. */
+export type ProductEdge = {
+  __typename?: 'ProductEdge';
+  /** An opaque cursor: pass it as `after` to continue the list right after this record. */
+  cursor: Scalars['String']['output'];
+  /** The record. */
+  node: Product;
+};
+
+/** Which products a list holds: each criterion given must match. */
+export type ProductFilter = {
+  /** Only the products of this category. */
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** With true, only the products a unit of which can be ordered (see `Product.inStock`); with false, only the others. */
+  inStock?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only the products priced at most this exact decimal amount, e.g. "99.99", whatever their currency (BAD_USER_INPUT when not a decimal). */
+  maxPrice?: InputMaybe<Scalars['String']['input']>;
+  /** Only the products priced at least this exact decimal amount, e.g. "10.00", whatever their currency (BAD_USER_INPUT when not a decimal). */
+  minPrice?: InputMaybe<Scalars['String']['input']>;
+  /** Only the products whose name contains this text, ignoring case. */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type Query = {
+  __typename?: 'Query';
+  /** Every category, by name. Open to everyone. */
+  categories: Array<Category>;
+  /** A category by its id; null when there is none. Open to everyone. */
+  category?: Maybe<Category>;
+  /** A command's result by its id, for its sender or an admin; null when unknown or someone else's. A rejection is reported only in the result here, not as an error. Needs sign-in (UNAUTHENTICATED otherwise). */
+  commandStatus?: Maybe<CommandResult>;
+  /** A look at the messages a function gave up on: they stay where they are (replaying or discarding them is the operations CLI's). Empty when none arrive within 3 seconds. Admins only. */
+  deadLetters: Array<DeadLetter>;
+  /** An aggregate's events from the event store, in order: the record itself, not a read model. Admins only. */
+  eventHistory: Array<StoredEvent>;
+  /** An order by its id: your own, or any for an admin; null when there is none or it is someone else's. Needs sign-in. */
+  order?: Maybe<Order>;
+  /** Orders, newest first, a page at a time: your own, or every order for an admin. Needs sign-in. */
+  orders: OrderConnection;
+  /** A product by its id; null when there is none. Open to everyone. */
+  product?: Maybe<Product>;
+  /** Products by name, as a plain list: every match up to 500 (more is BAD_USER_INPUT: page them), or one page when `first` or `after` is given. Open to everyone. */
+  products: Array<Product>;
+  /** Products by name, a page at a time (a Relay connection). Open to everyone. */
+  productsConnection: ProductConnection;
+  /** An order's fulfilment saga: your own, or any for an admin; null when there is none or it is someone else's. Needs sign-in. */
+  saga?: Maybe<Saga>;
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryCategoryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryCommandStatusArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryDeadLettersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  function: Scalars['String']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryEventHistoryArgs = {
+  aggregateId: Scalars['ID']['input'];
+  aggregateType: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  fromVersion?: Scalars['Int']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryProductArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryProductsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ProductFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryProductsConnectionArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ProductFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QuerySagaArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+/** Units received into a product's stock. */
+export type RestockProductInput = {
+  /** The product's id. */
+  productId: Scalars['ID']['input'];
+  /** The units received: 1 to 1,000,000,000. */
+  quantity: Scalars['Int']['input'];
+  /** Why, recorded with the change: 1 to 500 characters. */
+  reason?: Scalars['String']['input'];
+};
+
+/** An order's fulfilment saga: the steps that reserve, charge and ship the order, or undo them when one fails. */
+export type Saga = {
+  __typename?: 'Saga';
+  /** When the current step runs out of time (RFC 3339, UTC): a forward step then fails, a compensating one is sent again; null once the saga has ended. */
+  deadline?: Maybe<Scalars['DateTime']['output']>;
+  /** The code of the failure that started the compensation (an order's `cancelReason`, e.g. PAYMENT_DECLINED); null while none has. */
+  failure?: Maybe<Scalars['String']['output']>;
+  /** The failure explained: the participant's own words for an admin; for the customer, a stable message instead of a gateway's or a deadline's words. Null when none. */
+  failureDetail?: Maybe<Scalars['String']['output']>;
+  /** The saga's events, oldest first. */
+  history: Array<SagaHistoryEntry>;
+  /** The order's id. */
+  orderId: Scalars['ID']['output'];
+  /** RUNNING, COMPENSATING, COMPLETED or CANCELLED. */
+  status: Scalars['String']['output'];
+  /** The current step: RESERVING, PAYING, SHIPPING, COMPLETING, AWAITING_PAYMENT, AWAITING_SHIPMENT, REFUNDING, RELEASING, CANCELLING, COMPLETED or CANCELLED. */
+  step?: Maybe<Scalars['String']['output']>;
+  /** The saga's version: the number of its events. */
+  version: Scalars['Int']['output'];
+  /** The partner the current step is waiting for; null when none. */
+  waiting?: Maybe<PartnerWait>;
+};
+
+/** An event of an order's fulfilment saga, as its history shows it. */
+export type SagaHistoryEntry = {
+  __typename?: 'SagaHistoryEntry';
+  /** When it happened (RFC 3339, UTC). */
+  at: Scalars['DateTime']['output'];
+  /** The id of the message that caused the event. */
+  causationId: Scalars['String']['output'];
+  /** The types of the commands the event issued, e.g. ProcessPayment; empty when none. */
+  commands: Array<Scalars['String']['output']>;
+  /** What was learnt, e.g. a gateway's answer; admins only, and null when none. */
+  detail?: Maybe<Scalars['String']['output']>;
+  /** The saga event's type, e.g. SagaStarted, FactRecorded, CommandsIssued, CompensationStarted, DeadlineMissed or SagaEnded. */
+  event: Scalars['String']['output'];
+  /** The step the event is about, e.g. PAYING (see `Saga.step`); null when none. */
+  step?: Maybe<Scalars['String']['output']>;
+};
+
+/** A move of an order to another status. */
+export type StatusChange = {
+  __typename?: 'StatusChange';
+  /** When it moved (RFC 3339, UTC). */
+  at: Scalars['DateTime']['output'];
+  /** The reason given: a cancel request's words (CANCELLING) or the cancellation's code (CANCELLED); null otherwise. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** The status the order moved to: PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED. */
+  status: Scalars['String']['output'];
+};
+
+/** An event as the event store holds it: the record of what happened. */
+export type StoredEvent = {
+  __typename?: 'StoredEvent';
+  /** The role it acted with: reader, writer, admin or system (the fulfilment saga). */
+  actorRole: Scalars['String']['output'];
+  /** The uid of whoever caused it. */
+  actorUid: Scalars['String']['output'];
+  /** The id of the message that caused this event. */
+  causationId: Scalars['String']['output'];
+  /** The id every message that one request led to shares: its first command's id. */
+  correlationId: Scalars['String']['output'];
+  /** The event's id. */
+  id: Scalars['ID']['output'];
+  /** When it happened (RFC 3339, UTC). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The event's payload, as JSON with sorted keys. */
+  payload: Scalars['String']['output'];
+  /** The event's type, e.g. ProductCreated or OrderPlaced. */
+  type: Scalars['String']['output'];
+  /** Its place in the aggregate's stream: 1 for the first event. */
+  version: Scalars['Int']['output'];
+};
+
+/** A change to a category: the fields left out keep their value. */
+export type UpdateCategoryInput = {
+  /** Its new description: up to 5,000 characters, no control characters but tab and line breaks; empty clears it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The version the change was decided against (a record's `version`, at least 0): when the aggregate has moved on, the command is rejected with STALE_VERSION. Absent: no check. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The category's id. */
+  id: Scalars['ID']['input'];
+  /** Its new name: 1 to 200 characters after trimming, no control characters but tab and line breaks. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A change to a product's name, description or category (its price and stock have their own mutations): the fields left out keep their value. */
+export type UpdateProductInput = {
+  /** Its new category: an existing category's id (UNKNOWN_CATEGORY otherwise). */
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** Its new description: up to 5,000 characters, no control characters but tab and line breaks; empty clears it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The version the change was decided against (a record's `version`, at least 0): when the aggregate has moved on, the command is rejected with STALE_VERSION. Absent: no check. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The product's id. */
+  id: Scalars['ID']['input'];
+  /** Its new name: 1 to 200 characters after trimming, no control characters but tab and line breaks. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type StorefrontQueryVariables = Exact<{
+  filter?: InputMaybe<ProductFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type StorefrontQuery = { __typename?: 'Query', categories: Array<{ __typename?: 'Category', id: string, name: string }>, productsConnection: { __typename?: 'ProductConnection', edges: Array<{ __typename?: 'ProductEdge', cursor: string, node: { __typename?: 'Product', id: string, name: string, price: string, currency: string, inStock: boolean, category?: { __typename?: 'Category', id: string, name: string } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, endCursor?: string | null } } };
+
+export type ProductPageQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ProductPageQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string, description: string, price: string, currency: string, stock: number, inStock: boolean, category?: { __typename?: 'Category', id: string, name: string } | null } | null };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const StorefrontDocument = new TypedDocumentString(`
+    query Storefront($filter: ProductFilter, $first: Int, $after: String) {
+  categories {
+    id
+    name
+  }
+  productsConnection(filter: $filter, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        name
+        price
+        currency
+        inStock
+        category {
+          id
+          name
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      endCursor
+    }
+  }
+}
+    `, {"hash":"8b5b59a73efe16edadf79e8e933f797e3dc8fe46250998c0b6a9398997584ea7"}) as unknown as TypedDocumentString<StorefrontQuery, StorefrontQueryVariables>;
+export const ProductPageDocument = new TypedDocumentString(`
+    query ProductPage($id: ID!) {
+  product(id: $id) {
+    id
+    name
+    description
+    price
+    currency
+    stock
+    inStock
+    category {
+      id
+      name
+    }
+  }
+}
+    `, {"hash":"ea607756075fa4612ccd7f3641960bd4800eb12d6d0ee392ee0619c348be0c66"}) as unknown as TypedDocumentString<ProductPageQuery, ProductPageQueryVariables>;
