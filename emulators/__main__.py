@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -26,6 +27,7 @@ from emulators.demo import ADMIN_EMAIL, DEMO_USERS, SAMPLE_ORDER, SAMPLE_QUERY, 
 from emulators.processes import ServiceStartError
 from emulators.services import FakeGateway
 from emulators.stack import LocalCloud, StackOptions, Storage
+from emulators.web import WebApp
 from shared.bus.manifest import DEFAULT_MANIFEST, Manifest, ManifestError
 
 app = typer.Typer(add_completion=False, help="Kiroku's local cloud.")
@@ -41,6 +43,18 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _web_app(cloud: LocalCloud, graphql_url: str) -> WebApp:
+    """The web app, started against this cloud (built first if it never was)."""
+    app = WebApp(
+        cloud.log_dir,
+        graphql_url,
+        cloud.options.project_id,
+        cloud.environment().get("FIREBASE_AUTH_EMULATOR_HOST"),
+    )
+    app.start()
+    return app
+
+
 @app.command()
 def run(
     storage: Annotated[str, typer.Option(help="postgres or firestore", envvar="KIROKU_STORAGE")] = "postgres",
@@ -49,6 +63,7 @@ def run(
     auth: Annotated[bool, typer.Option(help="start the Firebase Auth emulator and the demo users")] = True,
     demo: Annotated[bool, typer.Option(help="load the demo catalogue (once)")] = True,
     fresh: Annotated[bool, typer.Option(help="start from an empty database")] = False,
+    web: Annotated[bool, typer.Option(help="serve the web app (web/) beside the stack")] = True,
 ) -> None:
     """Start the local cloud and keep it running until Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -72,12 +87,21 @@ def run(
         extra_env={"ADMIN_EMAIL": ADMIN_EMAIL},
     )
     try:
-        with LocalCloud(options) as cloud:
+        with LocalCloud(options) as cloud, ExitStack() as beside:
             assert cloud.runner is not None
             endpoints = {name: cloud.runner.url(name) for name in cloud.runner.servers}
+            app = _web_app(cloud, endpoints["graphql"]) if web and "graphql" in endpoints else None
+            if app is not None:
+                beside.callback(app.stop)
+                console.print(f"Web app: [bold]{app.url}[/bold]")
             (state_dir / "stack.json").write_text(
                 json.dumps(
-                    {"environment": cloud.environment(), "functions": endpoints, "pids": cloud.pids()},
+                    {
+                        "environment": cloud.environment(),
+                        "functions": endpoints,
+                        "web": app.url if app is not None else None,
+                        "pids": cloud.pids() + (app.pids() if app is not None else []),
+                    },
                     indent=2,
                 )
             )
@@ -121,6 +145,8 @@ def run(
                         highlight=False,
                         soft_wrap=True,
                     )
+            if app is not None:
+                console.print(f"Web app (storefront and console): [bold]{app.url}[/bold]")
             console.print(
                 "[green]Kiroku is running.[/green] Press Ctrl-C to stop everything.", highlight=False
             )

@@ -145,6 +145,11 @@ def test_make_run_serves_the_demo_once_fresh_empties_it_and_ctrl_c_stops_every_p
         assert "PUBSUB_EMULATOR_HOST" in printed
         assert "DATABASE_URL" in printed
         assert "demo catalogue:" in printed
+        web_url = running.stack["web"]
+        assert printed.index(web_url) < printed.index("PUBSUB_EMULATOR_HOST"), printed  # its URL first
+        storefront = requests.get(web_url, timeout=60)
+        assert storefront.status_code == 200
+        assert "Arita Yunomi" in storefront.text  # the demo catalogue's first product by name
         token = _make_token(state_dir)
         assert token.returncode == 0, token.stderr
         assert token.stdout.strip().count(".") == 2, token.stdout  # a JWT
