@@ -40,9 +40,15 @@ OPERATION_ROLES: dict[str, Role] = {
     "Query.saga": "writer",
     "Mutation.placeOrder": "writer",
     "Mutation.cancelOrder": "writer",  # and the command function checks the order is the caller's
-    # Operations.
+    # Operations (the `kiroku` command's, for the web console).
     "Query.eventHistory": "admin",
     "Query.deadLetters": "admin",
+    "Query.sagas": "admin",
+    "Query.sagaStats": "admin",
+    "Query.projectionStatus": "admin",
+    "Query.integrityReport": "admin",
+    "Mutation.replayDeadLetters": "admin",
+    "Mutation.discardDeadLetters": "admin",
 }
 
 

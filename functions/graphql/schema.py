@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext
 from functions.graphql.access import AccessControl
 from functions.graphql.catalogue import CatalogueMutation, CatalogueQuery
 from functions.graphql.limits import complexity_rule
-from functions.graphql.operations import OperationsQuery
+from functions.graphql.operations import OperationsMutation, OperationsQuery
 from functions.graphql.orders import OrderMutation, OrderQuery
 from functions.graphql.results import CommandQuery
 from shared.config import Settings
@@ -26,7 +26,7 @@ Query = strawberry.type(
     "admins) event histories and dead letters.",
 )
 Mutation = strawberry.type(
-    type("Mutation", (CatalogueMutation, OrderMutation), {}),
+    type("Mutation", (CatalogueMutation, OrderMutation, OperationsMutation), {}),
     description="What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). "
     "Each sends one command and, with `wait`, answers its outcome.",
 )
