@@ -35,6 +35,7 @@ class WebApp:
         self, log_dir: Path, graphql_url: str, project_id: str, auth_emulator_host: str | None
     ) -> None:
         self.port = free_port()
+        self.graphql_url = graphql_url
         settings = {"KIROKU_GRAPHQL_URL": graphql_url, "KIROKU_FIREBASE_PROJECT_ID": project_id}
         if auth_emulator_host:
             settings["FIREBASE_AUTH_EMULATOR_HOST"] = auth_emulator_host

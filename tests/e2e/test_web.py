@@ -38,7 +38,7 @@ def test_the_storefront_and_sign_in_work_in_a_browser(web_app: WebApp) -> None:
     run = subprocess.run(
         ["npx", "playwright", "test", "--forbid-only"],
         cwd=WEB_DIR,
-        env={**os.environ, "KIROKU_WEB_URL": web_app.url},
+        env={**os.environ, "KIROKU_WEB_URL": web_app.url, "KIROKU_GRAPHQL_URL": web_app.graphql_url},
         capture_output=True,
         text=True,
         timeout=600,

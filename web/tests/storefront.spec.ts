@@ -6,6 +6,8 @@ test("a reader browses the catalogue by category, searches it and opens a produc
   await expect(page.getByRole("heading", { name: "Catalogue" })).toBeVisible();
   const products = page.getByRole("list", { name: "Products" }).getByRole("listitem");
   await expect(products.first()).toBeVisible();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: "../docs/screenshots/storefront.png", animations: "disabled" });
 
   await page.getByRole("navigation", { name: "Categories" }).getByRole("link", { name: "Ceramics" }).click();
   await expect(page).toHaveURL(/category=ceramics/);
