@@ -28,6 +28,15 @@ export type AdjustStockInput = {
   reason: Scalars['String']['input'];
 };
 
+/** How many cancelled sagas one cancel reason ended. */
+export type CancelReasonCount = {
+  __typename?: 'CancelReasonCount';
+  /** The order's cancel reason, e.g. PAYMENT_DECLINED. */
+  reason: Scalars['String']['output'];
+  /** How many cancelled sagas it ended. */
+  sagas: Scalars['Int']['output'];
+};
+
 /** A category of the catalogue; every product belongs to one. */
 export type Category = {
   __typename?: 'Category';
@@ -127,12 +136,59 @@ export type DeadLetter = {
   aggregateType?: Maybe<Scalars['String']['output']>;
   /** The message body as sent (an envelope, if it parsed), as UTF-8 text. */
   data: Scalars['String']['output'];
-  /** The Pub/Sub message id. */
+  /** How many times the function was given it before it was dead-lettered; null when Pub/Sub did not say. */
+  deliveryAttempts?: Maybe<Scalars['Int']['output']>;
+  /** The Pub/Sub message id in the dead-letter subscription: name it to replay or discard it. */
   messageId: Scalars['String']['output'];
-  /** When it was published (RFC 3339, UTC). */
+  /** When it was dead-lettered (RFC 3339, UTC). */
   publishTime: Scalars['DateTime']['output'];
   /** The message's type attribute; null when it has none. */
   type?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a replay or a discard of dead letters did. */
+export type DeadLetterOutcome = {
+  __typename?: 'DeadLetterOutcome';
+  /** The dead letters that could not be republished: they are kept, to replay again. */
+  failed: Array<Scalars['String']['output']>;
+  /** The function whose dead letters these are. */
+  function: Scalars['String']['output'];
+  /** The dead letters replayed (republished, then removed) or discarded (removed). */
+  messageIds: Array<Scalars['String']['output']>;
+  /** The ids asked for that named no dead letter. */
+  missing: Array<Scalars['String']['output']>;
+};
+
+/** Damage the integrity check found in the event store. */
+export type IntegrityProblem = {
+  __typename?: 'IntegrityProblem';
+  /** What was found, in English. */
+  detail: Scalars['String']['output'];
+  /** What is wrong: version_gap, position_gap, outbox_orphan, unlisted_event, stuck_sequencer or stream_head. */
+  kind: Scalars['String']['output'];
+  /** The damaged stream; null when none is named. */
+  streamId?: Maybe<Scalars['String']['output']>;
+};
+
+/** The event store's integrity check: per-stream version continuity, global-position continuity (PostgreSQL), outbox entries without events, stream heads (Firestore). */
+export type IntegrityReport = {
+  __typename?: 'IntegrityReport';
+  /** The events checked. */
+  events: Scalars['Int']['output'];
+  /** True when no damage was found. */
+  ok: Scalars['Boolean']['output'];
+  /** How many problems were found. */
+  problemCount: Scalars['Int']['output'];
+  /** The problems found, in the order the check met them. */
+  problems: Array<IntegrityProblem>;
+  /** The streams checked. */
+  streams: Scalars['Int']['output'];
+};
+
+
+/** The event store's integrity check: per-stream version continuity, global-position continuity (PostgreSQL), outbox entries without events, stream heads (Firestore). */
+export type IntegrityReportProblemsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** An amount of money: an exact decimal string and its currency. */
@@ -160,8 +216,12 @@ export type Mutation = {
   deleteCategory: CommandResult;
   /** Deletes a product that holds no stock reserved for orders. Admins only; rejected with NOT_FOUND, STALE_VERSION or STOCK_RESERVED. */
   deleteProduct: CommandResult;
+  /** Removes dead letters for good: they are acknowledged and never delivered. Admins only. */
+  discardDeadLetters: DeadLetterOutcome;
   /** Places an order at the catalogue's prices and starts its fulfilment; with `wait`, answers once it is completed, cancelled or compensating, or after the server's order wait (30 seconds by default). Needs sign-in; rejected with ALREADY_EXISTS, INVALID_INPUT, UNKNOWN_PRODUCT, CURRENCY_MISMATCH or INVALID_QUANTITY. */
   placeOrder: OrderResult;
+  /** Republishes a command function's dead letters (all of them without `ids`) to the commands topic, with their original attributes and a `kiroku_replay` marker, and removes each once published: fix the cause first. Handlers are idempotent, so a command already applied changes nothing. A function that takes events answers BAD_USER_INPUT (this API publishes commands only: use `kiroku dead-letters replay`). Admins only. */
+  replayDeadLetters: DeadLetterOutcome;
   /** Adds received units to a product's stock. Admins only; rejected with NOT_FOUND. */
   restockProduct: CommandResult;
   /** Renames or redescribes a category. Admins only; rejected with NOT_FOUND or STALE_VERSION. */
@@ -231,10 +291,24 @@ export type MutationDeleteProductArgs = {
 
 
 /** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationDiscardDeadLettersArgs = {
+  function: Scalars['String']['input'];
+  ids: Array<Scalars['String']['input']>;
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
 export type MutationPlaceOrderArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: PlaceOrderInput;
   wait?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+export type MutationReplayDeadLettersArgs = {
+  function: Scalars['String']['input'];
+  ids?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -459,6 +533,31 @@ export type ProductFilter = {
   nameContains?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** How far one read model lags behind the event store it is projected from. */
+export type ProjectionStatus = {
+  __typename?: 'ProjectionStatus';
+  /** The aggregate type it is projected from. */
+  aggregateType: Scalars['String']['output'];
+  /** The aggregates whose record has not applied their latest event (or is missing). */
+  behind: Scalars['Int']['output'];
+  /** The events of that type in the event store. */
+  events: Scalars['Int']['output'];
+  /** The event store's last global position (PostgreSQL); null on Firestore. */
+  headPosition?: Maybe<Scalars['Int']['output']>;
+  /** The events those records have not applied yet: 0 when caught up. */
+  lag: Scalars['Int']['output'];
+  /** The highest global position (PostgreSQL) among the events the records have applied; null on Firestore, whose log has no global order. */
+  lastAppliedPosition?: Maybe<Scalars['Int']['output']>;
+  /** When the newest event of that type happened (RFC 3339, UTC); null when there is none. */
+  lastEventAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The read model, e.g. `products`. */
+  model: Scalars['String']['output'];
+  /** The read model's live records. */
+  records: Scalars['Int']['output'];
+  /** The aggregates (streams) of that type. */
+  streams: Scalars['Int']['output'];
+};
+
 /** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
 export type Query = {
   __typename?: 'Query';
@@ -468,10 +567,12 @@ export type Query = {
   category?: Maybe<Category>;
   /** A command's result by its id, for its sender or an admin; null when unknown or someone else's. A rejection is reported only in the result here, not as an error. Needs sign-in (UNAUTHENTICATED otherwise). */
   commandStatus?: Maybe<CommandResult>;
-  /** A look at the messages a function gave up on: they stay where they are (replaying or discarding them is the operations CLI's). Empty when none arrive within 3 seconds. Admins only. */
+  /** A look at the messages a function gave up on: they stay where they are (replay or discard them with `replayDeadLetters` and `discardDeadLetters`). Empty when none arrive within 2 seconds. Admins only. */
   deadLetters: Array<DeadLetter>;
   /** An aggregate's events from the event store, in order: the record itself, not a read model. Admins only. */
   eventHistory: Array<StoredEvent>;
+  /** The event store's integrity check, run now (one pass over the log: seconds on a large one). Admins only. */
+  integrityReport: IntegrityReport;
   /** An order by its id: your own, or any for an admin; null when there is none or it is someone else's. Needs sign-in. */
   order?: Maybe<Order>;
   /** Orders, newest first, a page at a time: your own, or every order for an admin. Needs sign-in. */
@@ -482,8 +583,14 @@ export type Query = {
   products: Array<Product>;
   /** Products by name, a page at a time (a Relay connection). Open to everyone. */
   productsConnection: ProductConnection;
+  /** How far each read model lags behind the event store (one pass over the log: seconds on a large one). Admins only. */
+  projectionStatus: Array<ProjectionStatus>;
   /** An order's fulfilment saga: your own, or any for an admin; null when there is none or it is someone else's. Needs sign-in. */
   saga?: Maybe<Saga>;
+  /** Every fulfilment saga counted by status and cancel reason, and the stuck ones. Admins only. */
+  sagaStats: SagaStats;
+  /** Fulfilment sagas by order id, a page at a time: all of them, those of one status, or the stuck ones (open, their deadline passed long enough ago that the deadline sweep should have moved them on), longest overdue first. Admins only. */
+  sagas: SagaConnection;
 };
 
 
@@ -552,8 +659,23 @@ export type QueryProductsConnectionArgs = {
 
 
 /** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QueryProjectionStatusArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
 export type QuerySagaArgs = {
   orderId: Scalars['ID']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+export type QuerySagasArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<SagaStatus>;
+  stuck?: Scalars['Boolean']['input'];
 };
 
 /** Units received into a product's stock. */
@@ -589,6 +711,26 @@ export type Saga = {
   waiting?: Maybe<PartnerWait>;
 };
 
+/** One page of a list, as a Relay connection: its records with their cursors, and where the page stands. Pages go forward with `first` and `after`. */
+export type SagaConnection = {
+  __typename?: 'SagaConnection';
+  /** The page's records, in the list's order. */
+  edges: Array<SagaEdge>;
+  /** The page's records without their cursors: `edges { node }`, shorter. */
+  nodes: Array<Saga>;
+  /** Where the page stands: is there more, its cursors. */
+  pageInfo: PageInfo;
+};
+
+/** A record of a connection's page, with the cursor that points at it. */
+export type SagaEdge = {
+  __typename?: 'SagaEdge';
+  /** An opaque cursor: pass it as `after` to continue the list right after this record. */
+  cursor: Scalars['String']['output'];
+  /** The record. */
+  node: Saga;
+};
+
 /** An event of an order's fulfilment saga, as its history shows it. */
 export type SagaHistoryEntry = {
   __typename?: 'SagaHistoryEntry';
@@ -605,6 +747,42 @@ export type SagaHistoryEntry = {
   /** The step the event is about, e.g. PAYING (see `Saga.step`); null when none. */
   step?: Maybe<Scalars['String']['output']>;
 };
+
+/** Every fulfilment saga counted: by status, by cancel reason, and the stuck ones. */
+export type SagaStats = {
+  __typename?: 'SagaStats';
+  /** The cancelled sagas by cancel reason, the most frequent first. */
+  cancelReasons: Array<CancelReasonCount>;
+  /** Sagas CANCELLED. */
+  cancelled: Scalars['Int']['output'];
+  /** Sagas COMPENSATING. */
+  compensating: Scalars['Int']['output'];
+  /** Sagas COMPLETED. */
+  completed: Scalars['Int']['output'];
+  /** Sagas RUNNING. */
+  running: Scalars['Int']['output'];
+  /** Open sagas whose deadline passed more than 2 minutes ago: the deadline sweep should have moved them on by then. */
+  stuck: Scalars['Int']['output'];
+  /** Every saga there is. */
+  total: Scalars['Int']['output'];
+};
+
+
+/** Every fulfilment saga counted: by status, by cancel reason, and the stuck ones. */
+export type SagaStatsCancelReasonsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Where a fulfilment saga stands. */
+export type SagaStatus =
+  /** Ended with the order cancelled. */
+  | 'CANCELLED'
+  /** A step failed: undoing what was done before cancelling the order. */
+  | 'COMPENSATING'
+  /** Ended with the order completed. */
+  | 'COMPLETED'
+  /** Moving the order forward. */
+  | 'RUNNING';
 
 /** A move of an order to another status. */
 export type StatusChange = {
