@@ -71,6 +71,16 @@ def _operations(category_id: str, product_id: str, order_id: str = "absent-order
             f'{{ eventHistory(aggregateType: "Product", aggregateId: "{product_id}") {{ type }} }}'
         ),
         "Query.deadLetters": '{ deadLetters(function: "create-category") { messageId } }',
+        "Query.sagas": "{ sagas(first: 1) { edges { cursor } } }",
+        "Query.sagaStats": "{ sagaStats { total } }",
+        "Query.projectionStatus": "{ projectionStatus(first: 1) { model } }",
+        "Query.integrityReport": "{ integrityReport { ok } }",
+        "Mutation.replayDeadLetters": (
+            'mutation { replayDeadLetters(function: "create-category", ids: ["absent"]) { missing } }'
+        ),
+        "Mutation.discardDeadLetters": (
+            'mutation { discardDeadLetters(function: "create-category", ids: ["absent"]) { missing } }'
+        ),
     }
 
 
