@@ -15,12 +15,19 @@ send no `deliveryAttempt` and ignore filters, so the runner instead:
 4. pulls each subscription with unary Pull calls, which the emulator answers as soon as a message is
    there (a long poll), and POSTs the push envelope the cloud would send; 2xx acks, anything else asks
    for a redelivery after the retry policy's backoff for that attempt (the ack deadline is set to it), and
-   the emulator dead-letters after the maximum attempts. With ordering on, the emulator hands out a key's
-   next message only after the previous one is acked, and messages of one key that arrive together are
-   pushed one after another: one in flight per key (the router keeps each key's order too). The client
+   after the maximum attempts the message is dead-lettered. With ordering on, the emulator hands out a
+   key's next message only after the previous one is acked, and messages of one key that arrive together
+   are pushed one after another: one in flight per key (the router keeps each key's order too). The client
    library's StreamingPull is not used: under load the emulator ends streams, and after the client
    reopens one the emulator holds that subscription's new messages back for a full ack deadline;
 5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
+
+Dead letters: the emulator forwards a message to the subscription's dead-letter topic after its maximum
+delivery attempts, but never from a subscription with message ordering (it counts the attempts and keeps
+the message: a poison message would come back forever). So for an ordered subscription the runner does
+what Pub/Sub does: after the last attempt fails it publishes the message to the dead-letter topic with
+its data, attributes and ordering key and the attributes Pub/Sub adds (`DEAD_LETTER_*`, as the
+emulator writes them for unordered subscriptions), then acks it.
 
 A `FaultInjection` makes it misbehave the ways Pub/Sub may: deliver some messages twice (at-least-once;
 the twin after the first was acknowledged, or at the same moment to another instance), late by a random
@@ -32,6 +39,7 @@ order-independence and deadlines can be proved through the real path.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import os
@@ -44,6 +52,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -71,6 +80,12 @@ ROUTER_ACK_DEADLINE_SECONDS = 60
 # Attributes the router adds and the delivery removes: the message's original id and publish time.
 ROUTED_ID = "kiroku-routed-message-id"
 ROUTED_TIME = "kiroku-routed-publish-time"
+# What Pub/Sub adds to a message it dead-letters (the emulator's format: the subscription's and project's
+# ids, the delivery count, the original publish time in RFC 3339 with milliseconds).
+DEAD_LETTER_SUBSCRIPTION = "CloudPubSubDeadLetterSourceSubscription"
+DEAD_LETTER_PROJECT = "CloudPubSubDeadLetterSourceSubscriptionProject"
+DEAD_LETTER_DELIVERY_COUNT = "CloudPubSubDeadLetterSourceDeliveryCount"
+DEAD_LETTER_PUBLISH_TIME = "CloudPubSubDeadLetterSourceTopicPublishTime"
 
 
 @dataclass(frozen=True)
@@ -148,12 +163,16 @@ class _Delivery:
         url: str,
         http: urllib3.PoolManager,
         faults: FaultInjection,
+        dead_letter: Callable[[ReceivedMessage], None] | None = None,
     ) -> None:
+        """`dead_letter`: forwards a message to the dead-letter topic, for a subscription whose messages
+        the emulator does not dead-letter itself (an ordered one)."""
         self.spec = spec
         self.subscription_path = subscription_path
         self.url = url
         self._http = http
         self._faults = faults
+        self._dead_letter = dead_letter
         self._lost: Predicate | None = parse_filter(faults.lose) if faults.lose else None
         self._held: Predicate | None = parse_filter(faults.hold) if faults.hold else None
         self._lost_aggregates: dict[str, str] = {}  # aggregate -> the id of its lost message
@@ -183,10 +202,28 @@ class _Delivery:
         if twin is not None:
             twin.join()
         if not handled:
-            return False
+            return self._gave_up(received, acknowledge)
         acknowledge()
         if duplicate == "after":
             self._post(body)
+        return True
+
+    def _gave_up(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
+        """After a failed delivery: on the last attempt, dead-letter the message (when the runner does it
+        for this subscription) and count it handled; otherwise it is redelivered."""
+        attempt = received.delivery_attempt or 0
+        if self._dead_letter is None or attempt < self.spec.dead_letter.max_delivery_attempts:
+            return False
+        self._dead_letter(received)
+        acknowledge()
+        logger.warning(
+            "%s gave up on %s %s after %d attempts: dead-lettered to %s",
+            self.spec.name,
+            received.message.attributes.get("type"),
+            received.message.attributes.get("id"),
+            attempt,
+            self.spec.dead_letter_topic,
+        )
         return True
 
     def _loses(self, attributes: dict[str, str]) -> bool:
@@ -582,8 +619,36 @@ class Runner:
     def _open_stream(self, spec: FunctionSpec) -> None:
         assert self._subscriber is not None
         path = self.subscription_path(spec.subscription)
-        deliver = _Delivery(spec, path, self.servers[spec.name].url, self._http, self.faults)
+        # The emulator dead-letters from unordered subscriptions itself, never from ordered ones.
+        dead_letter = functools.partial(self._dead_letter, spec) if spec.ordering else None
+        deliver = _Delivery(spec, path, self.servers[spec.name].url, self._http, self.faults, dead_letter)
         self._start_puller(path, deliver, spec.retry.backoff_seconds, spec.ack_deadline_seconds)
+
+    def _dead_letter(self, spec: FunctionSpec, received: ReceivedMessage) -> None:
+        """Forward a message to the function's dead-letter topic as Pub/Sub would: its data, its original
+        attributes and ordering key, and what Pub/Sub adds. Raises if the publish fails (the message is
+        then redelivered, and dead-lettered on that attempt's failure)."""
+        message = received.message
+        attributes = dict(message.attributes)
+        attributes.pop(ROUTED_ID, None)
+        published = attributes.pop(ROUTED_TIME, None)
+        published_at = datetime.fromisoformat(published) if published else message.publish_time
+        attributes |= {
+            DEAD_LETTER_SUBSCRIPTION: spec.subscription,
+            DEAD_LETTER_PROJECT: self.project_id,
+            DEAD_LETTER_DELIVERY_COUNT: str(received.delivery_attempt),
+            DEAD_LETTER_PUBLISH_TIME: published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+            + "Z",
+        }
+        topic = self.topic_path(spec.dead_letter_topic)
+        publisher = self._router_publisher()
+        future = publisher.publish(topic, message.data, ordering_key=message.ordering_key, **attributes)
+        try:
+            future.result(timeout=30)
+        except Exception:
+            if message.ordering_key:
+                publisher.resume_publish(topic, message.ordering_key)
+            raise
 
     def _start_puller(
         self, path: str, handler: Handler, backoff: Callable[[int], float], ack_deadline_seconds: int

@@ -56,7 +56,7 @@ def export_command(
     """
     with acting(ctx) as target:
         if str(file) == "-":
-            count = export_events(target.storage.events, typer.get_text_stream("stdout"))
+            export_events(target.storage.events, typer.get_text_stream("stdout"))
             return
         partial = file.with_name(file.name + ".partial")
         with (

@@ -23,6 +23,7 @@ read model, which is what an operator's tool may spend.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TextIO
@@ -173,21 +174,28 @@ def fold(projection: Projection, storage: Storage, progress: Progress | None = N
     return fold_log(projection, storage, progress)
 
 
+WRITERS = 8
+
+
 def write_fold(read_models: ReadModelStore, model: str, folded: Folded) -> int:
-    """Replace `model` with the fold: drop it, then each record (and each tombstone, so that an old event
-    arriving later cannot bring a deleted aggregate back). Returns the live records written.
+    """Replace `model` with the fold: drop it, then write each record (and each tombstone, so that an old
+    event arriving later cannot bring a deleted aggregate back), `WRITERS` at a time. Returns the live
+    records written.
 
     Not atomic: while it runs, readers may miss records. Projectors may go on writing: the store's version
     guard keeps whichever of their write and this one is newer."""
     read_models.drop(model)
-    live = 0
-    for key, (version, record) in folded.items():
+
+    def write(item: tuple[str, tuple[int, Record | None]]) -> bool:
+        key, (version, record) = item
         if record is None:
             read_models.delete(model, key, version)
-        else:
-            read_models.upsert(model, key, record, version)
-            live += 1
-    return live
+            return False
+        read_models.upsert(model, key, record, version)
+        return True
+
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix=f"write-{model}") as pool:
+        return sum(pool.map(write, folded.items()))
 
 
 def rebuild(projection: Projection, storage: Storage, progress: Progress | None = None) -> RebuildResult:
