@@ -38,6 +38,7 @@ from rich.table import Table
 from emulators.services import EmbeddedPostgres
 from shared.application.aggregates import PRODUCT
 from shared.eventstore.postgres import PostgresEventStore, open_pool
+from shared.interpreter import tune_garbage_collector
 from shared.messages.envelope import Actor, Envelope
 
 EVENTS = int(os.environ.get("KIROKU_BENCH_EVENTS", "100000"))
@@ -144,7 +145,8 @@ class Row:
 
 def run(events: int = EVENTS, rounds: int = ROUNDS) -> list[Row]:
     """Fill a fresh embedded PostgreSQL with `events` product events, measure, print; the rows measured
-    (the baseline first)."""
+    (the baseline first). The collector is tuned here as in the command and in function instances."""
+    tune_garbage_collector()
     with tempfile.TemporaryDirectory(prefix="kiroku-bench-rebuild-") as directory:
         root = Path(directory)
         server = EmbeddedPostgres(root / "postgres", ephemeral=True)

@@ -10,6 +10,7 @@ cloud's log file, or Cloud Logging in a deployed environment.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, table
+from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, moment, table
 from kiroku_cli.target import Target
 from shared.application import dead_letters
 from shared.application.dead_letters import (
@@ -53,24 +54,15 @@ def list_command(ctx: typer.Context, function: FunctionArgument, json_output: Js
         rows = [
             [
                 letter.message_id,
-                letter.attributes.get("type"),
+                f"{letter.attributes.get('type')} {letter.envelope_id}",
                 f"{letter.attributes.get('aggregate_type')} {letter.attributes.get('aggregate_id')}",
-                letter.envelope_id,
                 letter.delivery_attempts,
-                letter.publish_time.isoformat(timespec="seconds"),
+                moment(letter.publish_time),
                 errors.get(letter.envelope_id or ""),
             ]
             for letter in letters
         ]
-        columns = [
-            "message",
-            "type",
-            "aggregate",
-            "command/event id",
-            "attempts",
-            "dead-lettered",
-            "last error",
-        ]
+        columns = ["message", "command or event", "aggregate", "attempts", "dead-lettered", "last error"]
         console().print(table(f"{function}: {len(letters)} dead letter(s)", columns, rows))
     if letters:
         raise typer.Exit(PROBLEM)
@@ -258,11 +250,13 @@ def _errors_in_cloud_logging(project_id: str, function: str, ids: set[str]) -> d
 
 
 def _error_of(message: str) -> str:
-    """A logged failure in short: the exception at the end of its traceback (or the message itself)."""
+    """A logged failure in short: the exception at the end of its traceback, its type without its module
+    (or the message itself)."""
     lines = [line for line in message.splitlines() if line.strip()]
     if "Traceback (most recent call last):" in lines:
         start = len(lines) - 1 - lines[::-1].index("Traceback (most recent call last):")
         tail = [line for line in lines[start + 1 :] if not line.startswith(" ")]
         if tail:
+            tail[0] = re.sub(r"^(?:\w+\.)+(?=\w+:)", "", tail[0])
             return " ".join(tail[:ERROR_LINES])[:300]
     return " ".join(lines[:ERROR_LINES])[:300]

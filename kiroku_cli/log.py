@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, progress, table
+from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, moment, progress, table
 from shared.application.aggregates import KINDS
 from shared.application.operations import export_events, import_events, list_streams, read_events
 from shared.eventstore.errors import ImportRefused
@@ -117,8 +117,8 @@ def streams_command(
         [
             stream.stream_id,
             stream.version,
-            stream.first_at.isoformat(timespec="seconds") if stream.first_at else "",
-            stream.last_at.isoformat(timespec="seconds") if stream.last_at else "",
+            moment(stream.first_at),
+            moment(stream.last_at),
         ]
         for stream in streams
     ]
@@ -149,7 +149,7 @@ def events_command(
             [
                 event.aggregate_version,
                 event.type,
-                event.occurred_at.isoformat(timespec="seconds"),
+                moment(event.occurred_at),
                 f"{event.actor.role}:{event.actor.uid}",
                 event.causation_id,
                 json.dumps(event.payload, sort_keys=True),

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -42,6 +43,11 @@ def errors() -> Console:
 
 def emit_json(value: Any) -> None:
     print(json.dumps(as_json(value), indent=2, sort_keys=False))
+
+
+def moment(value: datetime | None) -> str:
+    """A time in a table: UTC, to the second."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, progress, table
+from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, moment, progress, table
 from shared.application.operations import (
     ProjectionDiff,
     RebuildResult,
@@ -144,7 +144,7 @@ def projections_command(ctx: typer.Context, json_output: JsonOption = False) -> 
                 f"{s.records:,}",
                 s.behind,
                 s.lag,
-                s.last_event_at.isoformat(timespec="seconds") if s.last_event_at else "",
+                moment(s.last_event_at),
                 s.last_applied_position,
                 s.head_position,
             ]

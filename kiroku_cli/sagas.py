@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, table
+from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, moment, table
 from shared.application.operations import (
     SAGA_STATUSES,
     STUCK_GRACE,
@@ -37,18 +37,19 @@ def saga_command(
         rows = [
             [
                 entry.version,
-                entry.at.isoformat(timespec="seconds"),
+                _clock(entry.at),
                 entry.event,
                 entry.step,
-                entry.learnt,
-                "\n".join(entry.sent),
-                entry.caused_by or entry.causation_id,
-                entry.deadline.isoformat(timespec="seconds") if entry.deadline else "",
+                entry.learnt
+                or ("sent " + ", ".join(sent.split()[0] for sent in entry.sent) if entry.sent else ""),
+                entry.caused_by or f"event {entry.causation_id[:8]}…",
+                _clock(entry.deadline),
             ]
             for entry in timeline
         ]
-        columns = ["v", "at", "event", "step", "learnt", "sent", "caused by", "deadline"]
-        console().print(table(f"saga of order {order_id}", columns, rows))
+        columns = ["v", "at", "event", "step", "learnt / sent", "caused by", "deadline"]
+        title = f"saga of order {order_id}" + (f", {timeline[0].at:%Y-%m-%d} (UTC)" if timeline else "")
+        console().print(table(title, columns, rows))
     if not timeline:
         raise typer.Exit(PROBLEM)
 
@@ -96,9 +97,9 @@ def sagas_command(
                 saga.status,
                 saga.step,
                 saga.failure,
-                saga.deadline.isoformat(timespec="seconds") if saga.deadline else "",
+                moment(saga.deadline),
                 _age(saga.overdue(now)),
-                saga.updated_at.isoformat(timespec="seconds") if saga.updated_at else "",
+                moment(saga.updated_at),
             ]
             for saga in sagas
         ]
@@ -130,6 +131,10 @@ def _answer(saga: SagaSummary, now: datetime) -> dict[str, Any]:
         "started_at": saga.started_at,
         "updated_at": saga.updated_at,
     }
+
+
+def _clock(at: datetime | None) -> str:
+    return f"{at.astimezone(UTC):%H:%M:%S}" if at is not None else ""
 
 
 def _age(overdue: timedelta | None) -> str:

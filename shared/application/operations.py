@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TextIO
 
+import orjson
 from pydantic import BaseModel, JsonValue
 
-from shared.application.aggregates import KINDS, ORDER, PAYMENT, SAGA, SHIPMENT
+from shared.application.aggregates import KINDS, ORDER, PAYMENT, PRODUCT, SAGA, SHIPMENT
 from shared.application.fulfilment import SAGAS
-from shared.application.projections import PROJECTIONS, Projection, Record, fold_log
+from shared.application.projections import PROJECTIONS, Projection, Record
 from shared.eventstore.integrity import import_log
+from shared.eventstore.model import StoredEvent
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Envelope
 from shared.messages.fields import system_id
@@ -170,8 +172,62 @@ class RebuildResult:
 
 def fold(projection: Projection, storage: Storage, progress: Progress | None = None) -> tuple[Folded, int]:
     """Every record of the model as the whole event store folds it (key -> version, record or None when
-    the aggregate is gone), and the events folded. The same log always folds to the same records."""
-    return fold_log(projection, storage, progress)
+    the aggregate is gone), and the events folded. The same log always folds to the same records.
+
+    `projections.fold_log`'s fold (a unit test holds them equal), cheaper per event, which is what a
+    rebuild spends its time on: the envelope is validated from one JSON text, in pydantic's core, rather
+    than built field by field, and an event already at its current schema version is parsed by its model
+    straight from its payload's text. Upcasting is unchanged.
+    """
+    events = storage.events
+    kind = projection.aggregate
+    folded: Folded = {}
+    seen = 0
+    for stored in events.iter_log():
+        if stored.aggregate_type != kind.aggregate_type:
+            continue
+        envelope = events.upcasters.upcast(_envelope(stored))
+        if envelope.schema_version == stored.schema_version:
+            event: BaseModel = kind.events[stored.event_type].model_validate_json(stored.payload)
+        else:
+            event = kind.parse_event(envelope)
+        _, record = folded.get(stored.aggregate_id, (0, None))
+        folded[stored.aggregate_id] = (stored.version, projection.apply(record, event, envelope))
+        seen += 1
+        if progress is not None:
+            progress(seen)
+    return folded, seen
+
+
+def _envelope(stored: StoredEvent) -> Envelope:
+    """`stored.to_envelope()`, validated by pydantic in one pass over one JSON text (about half the cost)."""
+    return Envelope.model_validate_json(
+        orjson.dumps(
+            {
+                "id": stored.event_id,
+                "kind": "event",
+                "type": stored.event_type,
+                "schema_version": stored.schema_version,
+                "aggregate_type": stored.aggregate_type,
+                "aggregate_id": stored.aggregate_id,
+                "aggregate_version": stored.version,
+                "occurred_at": stored.occurred_at,
+                "correlation_id": stored.correlation_id,
+                "causation_id": stored.causation_id,
+                "actor": {"uid": stored.actor_uid, "role": stored.actor_role},
+                "trace": {"traceparent": stored.traceparent, "tracestate": stored.tracestate},
+                "payload": orjson.Fragment(stored.payload),
+            },
+            default=_subclassed_datetime,
+        )
+    )
+
+
+def _subclassed_datetime(value: object) -> str:
+    """Firestore's times are a subclass of datetime, which orjson does not take as one."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 WRITERS = 8
@@ -476,7 +532,7 @@ class TimelineEntry:
     learnt: str | None
     sent: list[str]  # "Type id" of each command issued
     causation_id: str
-    caused_by: str | None  # "Type (stream vN)" when the cause is one of the order's events
+    caused_by: str | None  # "Type (aggregate type vN)" when the cause is an event of the order's own streams
 
 
 def saga_timeline(events: EventStore, order_id: str) -> list[TimelineEntry]:
@@ -486,10 +542,16 @@ def saga_timeline(events: EventStore, order_id: str) -> list[TimelineEntry]:
         return []
     known: dict[str, str] = {}
     for kind in (ORDER, PAYMENT, SHIPMENT, SAGA):
-        stream_id = kind.stream_id(order_id)
-        stream = saga if kind is SAGA else events.read_stream(stream_id)
+        stream = saga if kind is SAGA else events.read_stream(kind.stream_id(order_id))
         for event in stream:
-            known[event.id] = f"{event.type} ({stream_id} v{event.aggregate_version})"
+            known[event.id] = f"{event.type} ({kind.aggregate_type} v{event.aggregate_version})"
+    # The reservations are events of the products' streams (read whole: what a timeline may cost).
+    started = next((SAGA.parse_event(event) for event in saga if event.type == SagaStarted.__name__), None)
+    products = sorted({line.product_id for line in started.lines}) if isinstance(started, SagaStarted) else []
+    for product_id in products:
+        for event in events.read_stream(PRODUCT.stream_id(product_id)):
+            if event.payload.get("order_id") == order_id:
+                known[event.id] = f"{event.type} (Product {product_id} v{event.aggregate_version})"
     # A passed deadline is a trigger the sweep makes up and never stores: what it caused records it.
     for event in saga:
         if event.type == DeadlineMissed.__name__:
