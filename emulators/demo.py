@@ -6,10 +6,14 @@ it is skipped altogether when the demo's first category is already there.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import requests
+
+T = TypeVar("T")
 
 CATEGORIES = {
     "tea": ("Tea", "Leaves from Shizuoka, Uji and Darjeeling"),
@@ -82,6 +86,63 @@ def _call(url: str, token: str, query: str, variables: dict[str, Any]) -> dict[s
     return body
 
 
+@dataclass(frozen=True)
+class DemoRecord:
+    """One record of the demo catalogue as the mutation that creates it."""
+
+    name: str  # "category tea", "product tea-sencha-classic"
+    query: str
+    field: str
+    variables: dict[str, Any]
+
+
+def _demo_categories() -> list[DemoRecord]:
+    return [
+        DemoRecord(
+            f"category {category_id}",
+            CREATE_CATEGORY,
+            "createCategory",
+            {"input": {"id": category_id, "name": name, "description": description}},
+        )
+        for category_id, (name, description) in CATEGORIES.items()
+    ]
+
+
+def _demo_products() -> list[DemoRecord]:
+    return [
+        DemoRecord(
+            f"product {product_id}",
+            CREATE_PRODUCT,
+            "createProduct",
+            {
+                "input": {
+                    "id": product_id,
+                    "name": name,
+                    "price": {"amount": price, "currency": "EUR"},
+                    "categoryId": category,
+                    "initialStock": stock,
+                }
+            },
+        )
+        for product_id, name, price, category, stock in PRODUCTS
+    ]
+
+
+DEMO_RECORD_COUNT = len(CATEGORIES) + len(PRODUCTS)
+
+
+def create_demo_records(
+    create: Callable[[DemoRecord], T], workers: int = 4
+) -> Iterator[tuple[DemoRecord, T]]:
+    """Each demo record with what `create` answered for it: the categories one by one first (products
+    name them), then the products `workers` at a time."""
+    for record in _demo_categories():
+        yield record, create(record)
+    products = _demo_products()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield from zip(products, pool.map(create, products), strict=True)
+
+
 def load_demo_catalogue(graphql_url: str, admin_token: str) -> int:
     """Create the demo catalogue unless it is there; returns how many records were created."""
     first = next(iter(CATEGORIES))
@@ -89,30 +150,10 @@ def load_demo_catalogue(graphql_url: str, admin_token: str) -> int:
     existing = requests.post(graphql_url, json=query, timeout=30).json()
     if (existing.get("data") or {}).get("category"):
         return 0
-    for category_id, (name, description) in CATEGORIES.items():
-        _call(
-            graphql_url,
-            admin_token,
-            CREATE_CATEGORY,
-            {"input": {"id": category_id, "name": name, "description": description}},
-        )
-    inputs = [
-        {
-            "id": product_id,
-            "name": name,
-            "price": {"amount": price, "currency": "EUR"},
-            "categoryId": category,
-            "initialStock": stock,
-        }
-        for product_id, name, price, category, stock in PRODUCTS
-    ]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(
-            pool.map(
-                lambda product: _call(graphql_url, admin_token, CREATE_PRODUCT, {"input": product}), inputs
-            )
-        )
-    return len(CATEGORIES) + len(inputs)
+    created = create_demo_records(
+        lambda record: _call(graphql_url, admin_token, record.query, record.variables)
+    )
+    return sum(1 for _ in created)
 
 
 # Demo sign-ins on the local Auth emulator (never in the cloud): role -> (email, password).

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, moment, progress, table
+from kiroku_cli.output import PROBLEM, JsonOption, answer, console, emit_json, fail, moment, progress, table
 from shared.application.aggregates import KINDS
 from shared.application.operations import export_events, import_events, list_streams, read_events
 from shared.eventstore.errors import ImportRefused
@@ -65,10 +65,7 @@ def export_command(
         ):
             count = export_events(target.storage.events, out, advance_to)
         partial.replace(file)
-    if json_output:
-        emit_json({"file": str(file), "events": count})
-    else:
-        console().print(f"exported {count:,} events to {file}", highlight=False)
+    answer(json_output, {"file": str(file), "events": count}, f"exported {count:,} events to {file}")
 
 
 def import_command(
@@ -94,10 +91,11 @@ def import_command(
             if json_output:
                 emit_json({"file": str(file), "imported": 0, "refused": str(refused)})
             raise fail(f"nothing imported: {refused}", PROBLEM) from None
-    if json_output:
-        emit_json({"file": str(file), "imported": count})
-    else:
-        console().print(f"imported {count:,} events from {file} into the {target.describe}", highlight=False)
+    answer(
+        json_output,
+        {"file": str(file), "imported": count},
+        f"imported {count:,} events from {file} into the {target.describe}",
+    )
 
 
 def streams_command(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json
+from kiroku_cli.output import PROBLEM, JsonOption, answer, console, emit_json
 from shared.application.operations import OUTBOX_STALE, outbox_status
 from shared.application.relay import relay_outbox
 from shared.bus.topics import EVENTS_TOPIC
@@ -51,9 +51,10 @@ def relay(
     with acting(ctx) as target:
         published = relay_outbox(target.storage.events, target.publisher, EVENTS_TOPIC, budget_seconds=budget)
         left = outbox_status(target.storage.events)
-    if json_output:
-        emit_json({"published": published, "pending": left.pending})
-    else:
-        console().print(f"published {published:,} events; {left.pending:,} pending", highlight=False)
+    answer(
+        json_output,
+        {"published": published, "pending": left.pending},
+        f"published {published:,} events; {left.pending:,} pending",
+    )
     if left.stale(OUTBOX_STALE):
         raise typer.Exit(PROBLEM)

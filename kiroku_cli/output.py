@@ -45,6 +45,14 @@ def emit_json(value: Any) -> None:
     print(json.dumps(as_json(value), indent=2, sort_keys=False))
 
 
+def answer(json_output: bool, value: Any, line: str) -> None:
+    """A command's one-line answer: `value` as JSON with `--json`, else `line` for a person."""
+    if json_output:
+        emit_json(value)
+    else:
+        console().print(line, highlight=False)
+
+
 def moment(value: datetime | None) -> str:
     """A time in a table: UTC, to the second."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""

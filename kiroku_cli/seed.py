@@ -8,7 +8,6 @@ command ends the catalogue is readable.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -16,7 +15,7 @@ import requests
 import typer
 
 from emulators.auth_users import AuthEmulatorUsers
-from emulators.demo import CATEGORIES, CREATE_CATEGORY, CREATE_PRODUCT, DEMO_USERS, PRODUCTS
+from emulators.demo import DEMO_RECORD_COUNT, DEMO_USERS, create_demo_records
 from kiroku_cli.acting import acting
 from kiroku_cli.output import PROBLEM, UNUSABLE, JsonOption, console, emit_json, fail, progress
 from kiroku_cli.target import Target
@@ -60,7 +59,7 @@ def seed_command(
             if auth_host is None:
                 raise fail("no admin token: give --token (or KIROKU_ADMIN_TOKEN), an ID token of an admin")
             token = _demo_users(auth_host, target, report)
-        with progress("seeding", len(CATEGORIES) + len(PRODUCTS), quiet=json_output) as advance_to:
+        with progress("seeding", DEMO_RECORD_COUNT, quiet=json_output) as advance_to:
             _seed(graphql_url, token, report, advance_to)
     if json_output:
         emit_json(report)
@@ -107,26 +106,11 @@ def _seed(url: str, token: str, report: SeedReport, advance_to: Any) -> None:
         done += 1
         advance_to(done)
 
-    for category_id, (name, description) in CATEGORIES.items():
-        variables = {"input": {"id": category_id, "name": name, "description": description}}
-        record(f"category {category_id}", _mutation(url, token, CREATE_CATEGORY, "createCategory", variables))
-    products = [
-        {
-            "id": product_id,
-            "name": name,
-            "price": {"amount": price, "currency": "EUR"},
-            "categoryId": category,
-            "initialStock": stock,
-        }
-        for product_id, name, price, category, stock in PRODUCTS
-    ]
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        answers = pool.map(
-            lambda product: _mutation(url, token, CREATE_PRODUCT, "createProduct", {"input": product}),
-            products,
-        )
-        for product, answer in zip(products, answers, strict=True):
-            record(f"product {product['id']}", answer)
+    created = create_demo_records(
+        lambda demo: _mutation(url, token, demo.query, demo.field, demo.variables), workers=WORKERS
+    )
+    for demo, answer in created:
+        record(demo.name, answer)
 
 
 def _mutation(url: str, token: str, query: str, field_name: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,9 @@ It reads three connection URLs from the environment, each a secret Terraform gen
 - `KIROKU_WRITER_DATABASE_URL`: the role of every `database: write` function: reads and writes the rows
   of every Kiroku table and runs its functions, never changes the schema;
 - `KIROKU_READER_DATABASE_URL`: the role of `database: read` functions (the public GraphQL door):
-  SELECT on the read models (which hold the command outcomes and sagas too) and on the events (the
-  admins' `eventHistory`), and nothing else.
+  SELECT on the read models (which hold the command outcomes and sagas too), on the events (the
+  admins' `eventHistory`) and on the log's bookkeeping (appends, waiting appends, outbox: the admins'
+  `projectionStatus` and `integrityReport` read the log in order and check it), and nothing else.
 
 Each role is created, or its password reset, from the user and password of its URL, and its grants are
 revoked and given again, so the grants are exactly the ones below after every run, whatever a migration
@@ -40,8 +41,9 @@ logger = logging.getLogger(__name__)
 OWNER_URL = "DATABASE_URL"
 WRITER_URL = "KIROKU_WRITER_DATABASE_URL"
 READER_URL = "KIROKU_READER_DATABASE_URL"
-# What the reader may SELECT: read models (command outcomes and sagas included) and the event streams.
-READER_TABLES = ("kiroku_read_models", "kiroku_events")
+# What the reader may SELECT: read models (command outcomes and sagas included), the event streams, and
+# the tables that order and publish them (stream ids and positions: no payload lives there).
+READER_TABLES = ("kiroku_read_models", "kiroku_events", "kiroku_appends", "kiroku_waiting", "kiroku_outbox")
 # The migrations' own bookkeeping: the owner's alone.
 OWNER_ONLY_TABLES = ("schema_migrations",)
 

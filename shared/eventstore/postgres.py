@@ -45,6 +45,7 @@ parses and validates in one call.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -382,8 +383,15 @@ class PostgresEventStore(EventStore):
             )
 
     def iter_log(self) -> Iterator[StoredEvent]:
-        """Every committed event, positioning those that wait first (this waits for the sequencer lock)."""
-        with self._pool.connection() as conn, _positioning():
+        """Every committed event, positioning those that wait first (this waits for the sequencer lock).
+
+        A read-only role (the GraphQL door's) may not position: it reads the log as far as the writers
+        have positioned it, which the next append or read by a writer completes."""
+        with (
+            self._pool.connection() as conn,
+            _positioning(),
+            contextlib.suppress(psycopg.errors.InsufficientPrivilege),
+        ):
             conn.execute("SELECT kiroku_sequence(NULL, NULL)")
         after = 0
         while page := [_stored(row) for row in self._log_page(LOG_PAGE_OF_EVENTS, after, _PAGE)]:

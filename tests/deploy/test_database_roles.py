@@ -20,7 +20,9 @@ from psycopg import errors
 from psycopg.conninfo import make_conninfo
 
 from emulators.services import EmbeddedPostgres
+from shared.application.operations import projection_status
 from shared.eventstore.deploy_schema import READER_TABLES, DeployError, deploy, main
+from shared.eventstore.integrity import check_integrity
 from shared.eventstore.migrations import available
 from shared.eventstore.postgres import PostgresEventStore, open_pool
 from shared.messages.envelope import Envelope
@@ -154,6 +156,29 @@ def test_the_reader_reads_read_models_and_events_and_writes_nothing(deployed: di
                 _refused(conn, f'SELECT * FROM "{table}"')  # noqa: S608 - the server's own table names
             _refused(conn, "CREATE TABLE forged (id int)")
             _refused(conn, "DELETE FROM kiroku_read_models")
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_the_reader_answers_the_admins_projection_status_and_integrity_report(
+    deployed: dict[str, str],
+) -> None:
+    """What GraphQL's admin fields run, as the door's role: one pass over the log in order and the store's
+    own bookkeeping checks, read-only."""
+    writer = open_pool(deployed["writer"], migrate_schema=False)
+    reader = open_pool(deployed["reader"], migrate_schema=False)
+    try:
+        written = PostgresEventStore(writer)
+        for number in range(3):
+            written.append(f"counter-report-{number}", [_event(f"r-{number}")], expected_version=0)
+        as_writer = check_integrity(written)
+        as_reader = check_integrity(PostgresEventStore(reader))
+        assert as_reader.problems == []
+        assert (as_reader.events, as_reader.streams) == (as_writer.events, as_writer.streams)
+        statuses = projection_status(PostgresEventStore(reader), PostgresReadModelStore(reader))
+        head = max(event.position or 0 for event in written.iter_log())
+        assert {status.head_position for status in statuses} == {head}
     finally:
         writer.close()
         reader.close()

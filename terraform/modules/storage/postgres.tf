@@ -4,7 +4,8 @@
 # is private; README, "Deploying to Google Cloud"):
 #   kiroku         the owner: only the migration job (migrations.tf) connects as it;
 #   kiroku_writer  every `database: write` function: the rows of every table, no schema change;
-#   kiroku_reader  every `database: read` function (GraphQL): SELECT on the read models and events.
+#   kiroku_reader  every `database: read` function (GraphQL): SELECT on the read models, the events
+#                  and the log's bookkeeping (appends, waiting, outbox).
 # The owner is a Cloud SQL user; the job creates the other two, and grants them exactly that
 # (shared/eventstore/deploy_schema.py), so they are not members of cloudsqlsuperuser.
 
