@@ -16,7 +16,7 @@ export NEXT_TELEMETRY_DISABLED := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check web-check package bench-bus bench-store bench-e2e bench-orders chaos clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check web-check package bench-bus bench-store bench-e2e bench-orders bench-rebuild chaos clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench-e2e   createProduct with wait: true at 1 and 8 clients, beside the raw Pub/Sub hop"
 	@echo "make bench-orders placeOrder to COMPLETED at 1 and 8 clients and on one hot product"
 	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline"
+	@echo "make bench-rebuild kiroku rebuild on 100,000 events, beside read_all of the same events"
 	@echo "make chaos       ORDERS=1000 STORAGE=postgres orders under every fault at once, then the guarantees"
 	@echo "make clean       remove the virtual environments and local state"
 
@@ -137,6 +138,9 @@ bench-e2e: setup
 
 bench-orders: setup
 	$(PY) -m bench.orders
+
+bench-rebuild: setup
+	$(PY) -m bench.rebuild
 
 ORDERS ?= 1000
 STORAGE ?= postgres

@@ -27,8 +27,9 @@ Query = strawberry.type(
 )
 Mutation = strawberry.type(
     type("Mutation", (CatalogueMutation, OrderMutation, OperationsMutation), {}),
-    description="What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). "
-    "Each sends one command and, with `wait`, answers its outcome.",
+    description="What can be asked: catalogue changes (admins), placing and cancelling orders (writers), "
+    "and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command "
+    "and, with `wait`, answers its outcome.",
 )
 
 

@@ -199,7 +199,7 @@ export type MoneyInput = {
   currency: Scalars['String']['input'];
 };
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Corrects a product's stock, up or down. Admins only; rejected with NOT_FOUND, INVALID_QUANTITY or INSUFFICIENT_STOCK. */
@@ -231,7 +231,7 @@ export type Mutation = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationAdjustStockArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: AdjustStockInput;
@@ -239,7 +239,7 @@ export type MutationAdjustStockArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationCancelOrderArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   id: Scalars['ID']['input'];
@@ -248,7 +248,7 @@ export type MutationCancelOrderArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationChangePriceArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: ChangePriceInput;
@@ -256,7 +256,7 @@ export type MutationChangePriceArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationCreateCategoryArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: CreateCategoryInput;
@@ -264,7 +264,7 @@ export type MutationCreateCategoryArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationCreateProductArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: CreateProductInput;
@@ -272,7 +272,7 @@ export type MutationCreateProductArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationDeleteCategoryArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
@@ -281,7 +281,7 @@ export type MutationDeleteCategoryArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationDeleteProductArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
@@ -290,14 +290,14 @@ export type MutationDeleteProductArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationDiscardDeadLettersArgs = {
   function: Scalars['String']['input'];
   ids: Array<Scalars['String']['input']>;
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationPlaceOrderArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: PlaceOrderInput;
@@ -305,14 +305,14 @@ export type MutationPlaceOrderArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationReplayDeadLettersArgs = {
   function: Scalars['String']['input'];
   ids?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationRestockProductArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: RestockProductInput;
@@ -320,7 +320,7 @@ export type MutationRestockProductArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationUpdateCategoryArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: UpdateCategoryInput;
@@ -328,7 +328,7 @@ export type MutationUpdateCategoryArgs = {
 };
 
 
-/** What can be asked: catalogue changes (admins), and placing and cancelling orders (writers). Each sends one command and, with `wait`, answers its outcome. */
+/** What can be asked: catalogue changes (admins), placing and cancelling orders (writers), and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command and, with `wait`, answers its outcome. */
 export type MutationUpdateProductArgs = {
   commandId?: InputMaybe<Scalars['ID']['input']>;
   input: UpdateProductInput;
