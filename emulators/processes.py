@@ -8,14 +8,16 @@ signal), so nothing is left behind and nothing is ever stopped by name.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import IO
@@ -30,6 +32,10 @@ class ServiceStartError(RuntimeError):
     """A local service did not come up; the message carries the tail of its log."""
 
 
+# Where the local cloud's servers listen: `low-high`, when several processes on one machine start local
+# clouds side by side (the test suite's workers each get a range of their own); any free port otherwise.
+PORT_RANGE = "KIROKU_PORT_RANGE"
+
 _ports_handed_out: set[int] = set()
 _ports_lock = threading.Lock()
 
@@ -39,15 +45,31 @@ def free_port() -> int:
 
     The probe is closed before the caller's server binds, so the kernel may offer the same port to the next
     probe: a stack picks ports for thirty-odd servers before any of them binds, and two got the same one.
+    Another process probing at the same moment could be offered it too, which a range of this process's
+    own (`KIROKU_PORT_RANGE`) rules out.
     """
     with _ports_lock:
-        while True:
+        for wanted in _wanted_ports():
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-                probe.bind(("127.0.0.1", 0))
+                try:
+                    probe.bind(("127.0.0.1", wanted))
+                except OSError:
+                    continue  # in use
                 port = int(probe.getsockname()[1])
             if port not in _ports_handed_out:
                 _ports_handed_out.add(port)
                 return port
+    raise ServiceStartError(f"no free port left in {PORT_RANGE}={os.environ.get(PORT_RANGE)}")
+
+
+def _wanted_ports() -> Iterable[int]:
+    """Each port of the range once, from a random one on (0 without a range: the kernel's choice)."""
+    span = os.environ.get(PORT_RANGE)
+    if not span:
+        return itertools.repeat(0)
+    low, high = (int(bound) for bound in span.split("-"))
+    start = random.randint(low, high)  # noqa: S311 - spreading probes, not a secret
+    return itertools.chain(range(start, high + 1), range(low, start))
 
 
 def http_ok(url: str, timeout: float = 1.0) -> bool:

@@ -1,8 +1,15 @@
 """Suite-wide fixtures: the Auth emulator (slow to start, so once), the fake payment and shipping gateway,
-a real PostgreSQL server, and the guard that a test session leaves no process of the local cloud running."""
+a real PostgreSQL server, and the guard that a test session leaves no process of the local cloud running.
+
+`make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`): every test of one storage
+backend goes to the same worker, so each worker starts the local clouds of one backend only and keeps the
+order that lets a package's cloud serve all its tests; the rest is spread. Each worker's servers listen on
+a port range of its own.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -13,11 +20,31 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from emulators.processes import PORT_RANGE
 from emulators.services import EmbeddedPostgres, FakeGateway, FirebaseAuthEmulator
 from shared.eventstore.postgres import open_pool
 from tests.contract.harness import TEMPLATE_DATABASE
 
 AUTH_PROJECT = "kiroku-auth-test"
+BACKENDS = frozenset({"postgres", "firestore"})
+# Below the kernel's ephemeral ports (32768 on), which client connections take.
+WORKER_PORTS, FIRST_WORKER_PORT = 3000, 20000
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under xdist
+    if worker is not None and PORT_RANGE not in os.environ:
+        low = FIRST_WORKER_PORT + int(worker.removeprefix("gw")) * WORKER_PORTS
+        os.environ[PORT_RANGE] = f"{low}-{low + WORKER_PORTS - 1}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backends = BACKENDS.intersection(map(str, callspec.params.values())) if callspec else set()
+        for backend in backends:
+            item.add_marker(pytest.mark.xdist_group(backend))
 
 
 @pytest.fixture(scope="session", autouse=True)

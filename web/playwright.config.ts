@@ -1,10 +1,12 @@
 // Browser tests in a real Chromium: Debian's (/usr/bin/chromium, installed by the Makefile), never a
 // browser Playwright downloads. They run against the app at KIROKU_WEB_URL, which the test that starts the
-// local stack and the app (tests/e2e/test_web.py) sets.
+// local stack and the app (tests/e2e/test_web.py) sets, beside where their results go: one directory per
+// run, as runs on two backends may overlap.
 import { defineConfig } from "@playwright/test";
 
 export default defineConfig({
   testDir: "tests",
+  outputDir: process.env.KIROKU_WEB_RESULTS ?? "test-results",
   fullyParallel: false,
   workers: 1,
   retries: 0,

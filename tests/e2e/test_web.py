@@ -34,11 +34,21 @@ def web_app(stack: Stack) -> Iterator[WebApp]:
         app.stop()
 
 
-def test_the_storefront_and_sign_in_work_in_a_browser(web_app: WebApp) -> None:
+def test_the_storefront_and_sign_in_work_in_a_browser(web_app: WebApp, stack: Stack) -> None:
+    results = stack.log_dir / "playwright"
+    # The README's screenshots come from one backend's run; the other's stay with its results.
+    own = stack.cloud.options.storage != "postgres"
+    screenshots = {"KIROKU_SCREENSHOTS": str(results / "screenshots")} if own else {}
     run = subprocess.run(
         ["npx", "playwright", "test", "--forbid-only"],
         cwd=WEB_DIR,
-        env={**os.environ, "KIROKU_WEB_URL": web_app.url, "KIROKU_GRAPHQL_URL": web_app.graphql_url},
+        env={
+            **os.environ,
+            "KIROKU_WEB_URL": web_app.url,
+            "KIROKU_GRAPHQL_URL": web_app.graphql_url,
+            "KIROKU_WEB_RESULTS": str(results),
+            **screenshots,
+        },
         capture_output=True,
         text=True,
         timeout=600,

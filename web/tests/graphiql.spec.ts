@@ -2,6 +2,8 @@
 // documentation pane shows the schema's descriptions. Its screenshot is the README's.
 import { expect, test } from "@playwright/test";
 
+import { screenshot } from "./screenshots";
+
 test("the local GraphiQL loads without the internet and documents the schema", async ({ page }) => {
   const graphqlUrl = process.env.KIROKU_GRAPHQL_URL;
   if (graphqlUrl === undefined) {
@@ -20,5 +22,5 @@ test("the local GraphiQL loads without the internet and documents the schema", a
   await page.getByRole("link", { name: "Query" }).click();
   await expect(page.getByText(/What can be read/)).toBeVisible();
   expect(offStack).toEqual([]);
-  await page.screenshot({ path: "../docs/screenshots/graphiql-documentation.png", animations: "disabled" });
+  await page.screenshot({ path: screenshot("graphiql-documentation.png"), animations: "disabled" });
 });

@@ -1,13 +1,15 @@
 // The storefront as a reader and a writer use it, against the local stack with the demo catalogue.
 import { expect, test } from "@playwright/test";
 
+import { screenshot } from "./screenshots";
+
 test("a reader browses the catalogue by category, searches it and opens a product", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Catalogue" })).toBeVisible();
   const products = page.getByRole("list", { name: "Products" }).getByRole("listitem");
   await expect(products.first()).toBeVisible();
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: "../docs/screenshots/storefront.png", animations: "disabled" });
+  await page.screenshot({ path: screenshot("storefront.png"), animations: "disabled" });
 
   await page.getByRole("navigation", { name: "Categories" }).getByRole("link", { name: "Ceramics" }).click();
   await expect(page).toHaveURL(/category=ceramics/);
