@@ -78,7 +78,7 @@ typecheck: $(VENV)/.synced
 # messages more than they use the cores. TEST_WORKERS=0 runs the suite in this one process.
 TEST_WORKERS ?= 2
 test: setup lint typecheck deploy-check schema-check web-check $(CHROMIUM)
-	$(VENV)/bin/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS)) $(PYTEST_ARGS)
 
 # The web app: its GraphQL types and trusted documents generated from schema.graphql and committed (a
 # stale copy fails), ESLint, the TypeScript compiler, and the production build the browser tests serve.

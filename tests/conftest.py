@@ -1,8 +1,8 @@
 """Suite-wide fixtures: the Auth emulator (slow to start, so once), the fake payment and shipping gateway,
 a real PostgreSQL server, and the guard that a test session leaves no process of the local cloud running.
 
-`make test` runs the suite on two pytest-xdist workers (`--dist loadgroup`): every test of one storage
-backend goes to the same worker, so each worker starts the local clouds of one backend only and keeps the
+`make test` runs the suite on two pytest-xdist workers: every test of one storage backend goes to the
+same worker (`BackendScheduling`), so each worker starts the local clouds of one backend only and keeps the
 order that lets a package's cloud serve all its tests; the rest is spread. Each worker's servers listen on
 a port range of its own.
 """
@@ -14,11 +14,13 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
+from xdist.scheduler import LoadScopeScheduling
 
 from emulators.processes import PORT_RANGE
 from emulators.services import EmbeddedPostgres, FakeGateway, FirebaseAuthEmulator
@@ -38,13 +40,19 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[PORT_RANGE] = f"{low}-{low + WORKER_PORTS - 1}"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        backends = BACKENDS.intersection(map(str, callspec.params.values())) if callspec else set()
-        for backend in backends:
-            item.add_marker(pytest.mark.xdist_group(backend))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling:
+    return BackendScheduling(config, log)
+
+
+class BackendScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no types
+    """xdist's scope scheduling with a test's storage backend as its scope: every test with `postgres` (or
+    `firestore`) among its parameter ids is one unit of work, sent whole to one worker, largest first;
+    any other test is a unit of its own."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        ids = nodeid.rpartition("[")[2].removesuffix("]").split("-") if nodeid.endswith("]") else []
+        backends = BACKENDS.intersection(ids)
+        return "+".join(sorted(backends)) if backends else nodeid
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -119,6 +119,22 @@ class GraphQL:
         result: dict[str, Any] = body["data"]
         return result
 
+    def accepted(self, field: str, arguments: str) -> dict[str, Any]:
+        """The mutation `field(arguments)`, its command ACCEPTED: waited for past an answer that stopped
+        waiting first (PENDING, TIMED_OUT on a busy machine), because a command of another aggregate that
+        depends on it (a product in a new category) is not ordered after it on the bus."""
+        selection = "{ status commandId error { code } }"
+        answer: dict[str, Any] | None = self.data(f"mutation {{ {field}({arguments}) {selection} }}")[field]
+        assert answer is not None
+        command_id, deadline = answer["commandId"], time.monotonic() + 60
+        while answer is None or answer["status"] in ("PENDING", "TIMED_OUT"):
+            assert time.monotonic() < deadline, f"{field} {command_id} still not decided: {answer}"
+            time.sleep(0.2)
+            status = f"query($id: ID!) {{ commandStatus(id: $id) {selection} }}"
+            answer = self.data(status, {"id": command_id})["commandStatus"]
+        assert answer["status"] == "ACCEPTED", answer
+        return answer
+
 
 @dataclass
 class Stack:
@@ -135,9 +151,7 @@ class Stack:
     def product(self, stock: int, price: str = "12.50", prefix: str = "op-") -> str:
         """A new product, in a new category of its own, with this stock; its id (`prefix` and more)."""
         category_id, product_id = f"oc-{uuid.uuid4().hex[:8]}", f"{prefix}{uuid.uuid4().hex[:8]}"
-        self.admin.data(
-            f'mutation {{ createCategory(input: {{id: "{category_id}", name: "Orders"}}) {{ status }} }}'
-        )
+        self.admin.accepted("createCategory", f'input: {{id: "{category_id}", name: "Orders"}}')
         created = self.admin.data(
             f'mutation {{ createProduct(input: {{id: "{product_id}", name: "Thing", categoryId: '
             f'"{category_id}", price: {{amount: "{price}", currency: "EUR"}}, initialStock: {stock}}}) '
