@@ -1,5 +1,7 @@
 """The web app in a real browser: Debian's Chromium driven by Playwright (web/tests/*.spec.ts) against the
-local stack on each backend, with the demo catalogue and the demo users."""
+local stack on each backend, with the demo catalogue and the demo users: the storefront and sign-in, and the
+writer's buying path (cart, checkout with the fake gateway's tokens, the order followed live, a declined
+card, cancelling from "my orders")."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def web_app(stack: Stack) -> Iterator[WebApp]:
         app.stop()
 
 
-def test_the_storefront_and_sign_in_work_in_a_browser(web_app: WebApp, stack: Stack) -> None:
+def test_the_storefront_sign_in_and_checkout_work_in_a_browser(web_app: WebApp, stack: Stack) -> None:
     results = stack.log_dir / "playwright"
     # The README's screenshots come from one backend's run; the other's stay with its results.
     own = stack.cloud.options.storage != "postgres"

@@ -19,6 +19,9 @@ export function AccountMenu() {
   }
   return (
     <Flex gap="3" align="center">
+      <Link asChild size="2">
+        <NextLink href="/orders">My orders</NextLink>
+      </Link>
       <Text size="2" color="gray" data-testid="signed-in-as">
         {session.user.email}
       </Text>

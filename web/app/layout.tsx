@@ -1,4 +1,4 @@
-// The app's frame: Radix Themes, the session (Firebase in the browser), and the navigation.
+// The app's frame: Radix Themes, the session (Firebase in the browser), the cart, and the navigation.
 import "@radix-ui/themes/styles.css";
 
 import { Box, Container, Flex, Link, Theme } from "@radix-ui/themes";
@@ -6,10 +6,12 @@ import type { Metadata } from "next";
 import NextLink from "next/link";
 import type { ReactNode } from "react";
 
+import { CartProvider } from "@/lib/cart/cart";
 import { publicConfig } from "@/lib/session/config";
 import { SessionProvider } from "@/lib/session/session";
 
 import { AccountMenu } from "./account-menu";
+import { CartIndicator } from "./cart-indicator";
 
 export const metadata: Metadata = {
   title: "Kiroku",
@@ -25,6 +27,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <Theme accentColor="teal" grayColor="sand" radius="medium">
           <SessionProvider config={publicConfig()}>
+            <CartProvider>
             <Box asChild style={{ borderBottom: "1px solid var(--gray-a5)" }}>
               <header>
                 <Container size="4" px="4" py="3">
@@ -32,7 +35,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                     <Link asChild size="5" weight="bold" underline="none" highContrast>
                       <NextLink href="/">Kiroku</NextLink>
                     </Link>
-                    <AccountMenu />
+                    <Flex gap="4" align="center">
+                      <CartIndicator />
+                      <AccountMenu />
+                    </Flex>
                   </Flex>
                 </Container>
               </header>
@@ -40,6 +46,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Container size="4" px="4" py="5">
               <main>{children}</main>
             </Container>
+            </CartProvider>
           </SessionProvider>
         </Theme>
       </body>

@@ -1,11 +1,17 @@
 "use client";
 // Sign-in with Firebase Authentication: email and password, and locally the demo admin and writer the
-// stack creates on its Auth emulator.
+// stack creates on its Auth emulator; then back to the page that asked for it (?next=).
 import { Button, Callout, Card, Flex, Heading, Text, TextField } from "@radix-ui/themes";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 import { useSession } from "@/lib/session/session";
+
+/** Where to go once signed in: the page that sent here (?next=, a path of this app only), else home. */
+function returnPath(): string {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next !== null && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
 
 export default function SignInPage() {
   const session = useSession();
@@ -16,7 +22,7 @@ export default function SignInPage() {
     setProblem(null);
     try {
       await session.signIn(email, password);
-      router.push("/");
+      router.push(returnPath());
     } catch {
       setProblem("That email and password do not match an account.");
     }

@@ -860,6 +860,50 @@ export type ProductPageQueryVariables = Exact<{
 
 export type ProductPageQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string, description: string, price: string, currency: string, stock: number, inStock: boolean, category?: { __typename?: 'Category', id: string, name: string } | null } | null };
 
+export type PlaceOrderMutationVariables = Exact<{
+  input: PlaceOrderInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type PlaceOrderMutation = { __typename?: 'Mutation', placeOrder: { __typename?: 'OrderResult', commandId: string, status: CommandStatus, aggregateId: string, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type CheckoutCommandQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CheckoutCommandQuery = { __typename?: 'Query', commandStatus?: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } | null };
+
+export type OrderProgressQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type OrderProgressQuery = { __typename?: 'Query', order?: { __typename?: 'Order', id: string, status: string, total: string, currency: string, version: number, createdAt: string, updatedAt: string, cancelReason?: string | null, cancelDetail?: string | null, statusDetail?: string | null, lines: Array<{ __typename?: 'OrderLine', productId: string, quantity: number, unitPrice: string }>, statusHistory: Array<{ __typename?: 'StatusChange', status: string, at: string, reason?: string | null }>, waiting?: { __typename?: 'PartnerWait', partner: string, attempts: number, nextAttemptAt?: string | null } | null, saga?: { __typename?: 'Saga', status: string, step?: string | null, failure?: string | null, failureDetail?: string | null, version: number } | null } | null };
+
+export type OrderLineProductQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type OrderLineProductQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string } | null };
+
+export type MyOrdersQueryVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type MyOrdersQuery = { __typename?: 'Query', orders: { __typename?: 'OrderConnection', edges: Array<{ __typename?: 'OrderEdge', cursor: string, node: { __typename?: 'Order', id: string, status: string, total: string, currency: string, createdAt: string, cancelReason?: string | null, lines: Array<{ __typename?: 'OrderLine', quantity: number }> } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, endCursor?: string | null } } };
+
+export type CancelOrderMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type CancelOrderMutation = { __typename?: 'Mutation', cancelOrder: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -925,3 +969,115 @@ export const ProductPageDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"ea607756075fa4612ccd7f3641960bd4800eb12d6d0ee392ee0619c348be0c66"}) as unknown as TypedDocumentString<ProductPageQuery, ProductPageQueryVariables>;
+export const PlaceOrderDocument = new TypedDocumentString(`
+    mutation PlaceOrder($input: PlaceOrderInput!, $commandId: ID!) {
+  placeOrder(input: $input, commandId: $commandId, wait: false) {
+    commandId
+    status
+    aggregateId
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"b1c8307115dc5caa1467de4579f1548af687dc0cc44939aad597d9cc3fc2a098"}) as unknown as TypedDocumentString<PlaceOrderMutation, PlaceOrderMutationVariables>;
+export const CheckoutCommandDocument = new TypedDocumentString(`
+    query CheckoutCommand($id: ID!) {
+  commandStatus(id: $id) {
+    commandId
+    status
+    aggregateId
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"4b94058e32abe0d67ac0d6de9560f2708e421235f2c881eac60062eb4ca9ed8e"}) as unknown as TypedDocumentString<CheckoutCommandQuery, CheckoutCommandQueryVariables>;
+export const OrderProgressDocument = new TypedDocumentString(`
+    query OrderProgress($id: ID!) {
+  order(id: $id) {
+    id
+    status
+    total
+    currency
+    version
+    createdAt
+    updatedAt
+    lines {
+      productId
+      quantity
+      unitPrice
+    }
+    statusHistory {
+      status
+      at
+      reason
+    }
+    cancelReason
+    cancelDetail
+    statusDetail
+    waiting {
+      partner
+      attempts
+      nextAttemptAt
+    }
+    saga {
+      status
+      step
+      failure
+      failureDetail
+      version
+    }
+  }
+}
+    `, {"hash":"8cd91d076d6e010b99dae2f9be1d6d7f15ecf9203a33eff0ed9a4205e40c019d"}) as unknown as TypedDocumentString<OrderProgressQuery, OrderProgressQueryVariables>;
+export const OrderLineProductDocument = new TypedDocumentString(`
+    query OrderLineProduct($id: ID!) {
+  product(id: $id) {
+    id
+    name
+  }
+}
+    `, {"hash":"71e8317a96a2cfbfbd7a341765e84e652da7b5acd276ed09a0974657f87cb616"}) as unknown as TypedDocumentString<OrderLineProductQuery, OrderLineProductQueryVariables>;
+export const MyOrdersDocument = new TypedDocumentString(`
+    query MyOrders($after: String) {
+  orders(first: 10, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        status
+        total
+        currency
+        createdAt
+        cancelReason
+        lines {
+          quantity
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      endCursor
+    }
+  }
+}
+    `, {"hash":"add26ab656d14e614e75c9d6f1bf4198ad78fbc2a80a5104a101c4693c3f15c0"}) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
+export const CancelOrderDocument = new TypedDocumentString(`
+    mutation CancelOrder($id: ID!, $commandId: ID!) {
+  cancelOrder(id: $id, commandId: $commandId, reason: "cancelled by the customer") {
+    commandId
+    status
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"3bf7a3bbd28d93b3f4db26c6501096e2f6324d7c964bb6109329ea87fd411895"}) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;

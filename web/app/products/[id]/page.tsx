@@ -1,4 +1,4 @@
-// One product: its details, price and whether it can be ordered now.
+// One product: its details, price and whether it can be ordered now, and adding it to the cart.
 import { Badge, Card, Flex, Heading, Link, Text } from "@radix-ui/themes";
 import NextLink from "next/link";
 import { notFound } from "next/navigation";
@@ -6,6 +6,8 @@ import { notFound } from "next/navigation";
 import { execute } from "@/lib/kiroku/client";
 import { formatMoney } from "@/lib/kiroku/money";
 import { graphql } from "@/src/gql";
+
+import { AddToCart } from "./add-to-cart";
 
 const ProductQuery = graphql(`
   query ProductPage($id: ID!) {
@@ -53,6 +55,10 @@ export default async function ProductPage({ params }: { params: Promise<{ id: st
           </Badge>
         )}
         {product.description ? <Text as="p">{product.description}</Text> : null}
+        <AddToCart
+          product={{ productId: product.id, name: product.name, unitPrice: product.price, currency: product.currency }}
+          available={product.inStock ? product.stock : 0}
+        />
       </Flex>
     </Card>
   );

@@ -1,0 +1,240 @@
+// The writer's buying path against the local stack (demo catalogue, the fake payment gateway): cart,
+// checkout, the order followed live, a declined card, and cancelling from "my orders".
+import { expect, test, type Page, type Request } from "@playwright/test";
+
+import { screenshot } from "./screenshots";
+
+async function signInAsWriter(page: Page) {
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: "Sign in as the demo writer" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText("writer@kiroku.local");
+}
+
+async function addToCart(page: Page, productId: string, quantity: number) {
+  await page.goto(`/products/${productId}`);
+  await page.getByRole("spinbutton", { name: "Quantity" }).fill(String(quantity));
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page.getByRole("status")).toContainText(`Added ${quantity} to your cart.`);
+}
+
+/** Checkout with a demo card; resolves once on the order's page, with the order's id. */
+async function checkOut(page: Page, token: string): Promise<string> {
+  await page.goto("/checkout");
+  await page.getByRole("textbox", { name: "Shipping address" }).fill("Writer, 1 Demo Street, 100-0001 Tokyo, Japan");
+  await page.getByRole("button", { name: new RegExp(`\\(${token}\\)`) }).click();
+  await expect(page.getByRole("textbox", { name: "Payment token" })).toHaveValue(token);
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.waitForURL(/\/orders\/[^/?]+$/);
+  return decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
+}
+
+function operation(request: Request): string | null {
+  if (!request.url().endsWith("/api/graphql") || request.method() !== "POST") {
+    return null;
+  }
+  const body = request.postDataJSON() as { query?: string };
+  return /^\s*(?:query|mutation) (\w+)/.exec(body.query ?? "")?.[1] ?? null;
+}
+
+/** How many requests of the named GraphQL operation the page sent from now on. */
+function countRequests(page: Page, name: string): () => number {
+  let count = 0;
+  page.on("request", (request) => {
+    if (operation(request) === name) {
+      count += 1;
+    }
+  });
+  return () => count;
+}
+
+/** How many times the page's main frame navigated from now on (a reload would count). */
+function countNavigations(page: Page): () => number {
+  let count = 0;
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) {
+      count += 1;
+    }
+  });
+  return () => count;
+}
+
+test("a reader is sent to sign in at checkout, and comes back to it", async ({ page }) => {
+  await page.goto("/checkout");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fcheckout|\/sign-in\?next=\/checkout/);
+
+  await addToCart(page, "tea-genmaicha", 1);
+  await page.getByRole("link", { name: /^Cart, 1 item/ }).click();
+  await page.getByRole("link", { name: "Sign in to check out" }).click();
+  await page.getByRole("button", { name: "Sign in as the demo writer" }).click();
+  await expect(page).toHaveURL(/\/checkout$/);
+  await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Order summary" })).toContainText("1 × Genmaicha");
+});
+
+test("a writer fills a cart, checks out (a lost answer retried with the same commandId) and watches the order complete live", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await signInAsWriter(page);
+  await addToCart(page, "tea-genmaicha", 2);
+  await expect(page.getByTestId("cart-count")).toHaveText("2");
+  await addToCart(page, "books-the-book-of-tea", 1);
+  await expect(page.getByTestId("cart-count")).toHaveText("3");
+
+  await page.getByRole("link", { name: /^Cart, 3 items/ }).click();
+  const cart = page.getByRole("table", { name: "Your cart" });
+  await expect(cart.getByRole("row")).toHaveCount(3); // the header and two lines
+  await expect(page.getByTestId("cart-total")).toHaveText("€28.90"); // 2 × 9.50 + 9.90, exactly
+  await page.getByRole("spinbutton", { name: "Quantity of Genmaicha" }).fill("3");
+  await expect(page.getByTestId("cart-total")).toHaveText("€38.40");
+  await page.getByRole("button", { name: "Remove The Book of Tea" }).click();
+  await expect(cart.getByRole("row")).toHaveCount(2);
+  await expect(page.getByTestId("cart-total")).toHaveText("€28.50");
+  await expect(page.getByTestId("cart-count")).toHaveText("3");
+
+  // The first placeOrder reaches the API but its answer is lost: the customer clicks again.
+  const commandIds: string[] = [];
+  let lost = false;
+  await page.route("**/api/graphql", async (route) => {
+    const request = route.request();
+    if (operation(request) !== "PlaceOrder") {
+      return route.fallback();
+    }
+    const { variables } = request.postDataJSON() as { variables: { commandId: string } };
+    commandIds.push(variables.commandId);
+    if (!lost) {
+      lost = true;
+      await route.fetch(); // the API receives it and places the order
+      return route.abort("connectionreset");
+    }
+    return route.fallback();
+  });
+  const progressAsked = countRequests(page, "OrderProgress");
+  await page.getByRole("link", { name: "Check out" }).click();
+  await page.getByRole("textbox", { name: "Shipping address" }).fill("Writer, 1 Demo Street, 100-0001 Tokyo, Japan");
+  await page.getByRole("button", { name: "A card that pays (tok_ok)" }).click();
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "could not reach" })).toHaveText(
+    "We could not reach the shop. Check your connection and try again.",
+  );
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.waitForURL(/\/orders\/[^/?]+$/);
+  expect(commandIds).toHaveLength(2);
+  expect(commandIds[1]).toBe(commandIds[0]); // one attempt, one id: the API has one order for it
+
+  // Live: the page follows the order without ever reloading.
+  const navigations = countNavigations(page);
+  const progress = page.getByRole("list", { name: "Order progress" });
+  await expect(page.getByTestId("order-status")).toHaveText("Completed", { timeout: 90_000 });
+  await expect(progress.getByRole("listitem")).toHaveText([
+    /Order placed/,
+    /Items reserved/,
+    /Payment taken/,
+    /Handed to the carrier/,
+    /Completed/,
+  ]);
+  for (const item of await progress.getByRole("listitem").all()) {
+    await expect(item).toHaveAttribute("data-state", "done");
+  }
+  expect(navigations()).toBe(0);
+  expect(progressAsked()).toBeGreaterThan(0);
+  await expect(page.getByTestId("order-total")).toHaveText("€28.50"); // the API's total
+  await expect(page.getByRole("region", { name: "Order lines" })).toContainText("3 × Genmaicha at €9.50");
+  await expect(page.getByTestId("cart-count")).toHaveText("0"); // the cart was ordered
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({
+    path: screenshot("checkout.png"),
+    animations: "disabled",
+    mask: [page.getByTestId("step-time"), page.getByTestId("order-placed-at")],
+    maskColor: "#e9e8e6",
+  });
+
+  // It stopped asking once the order was settled.
+  const askedWhenSettled = progressAsked();
+  await page.waitForTimeout(3_000);
+  expect(progressAsked()).toBe(askedWhenSettled);
+});
+
+test("the order page shows the order's steps as they happen, without reloading", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsWriter(page);
+  await addToCart(page, "coffee-colombia-huila", 1);
+  const progressAsked = countRequests(page, "OrderProgress");
+  // tok_slow: the fake gateway charges the card but answers 2 s late, so the order is seen on its way.
+  await checkOut(page, "tok_slow");
+  const navigations = countNavigations(page);
+  const status = page.getByTestId("order-status");
+  await expect(status).toHaveText(/^(Placed|Items reserved|Paid|Shipping)$/);
+  await expect(page.getByRole("list", { name: "Order progress" }).locator('[data-state="current"]')).toHaveCount(1);
+  await expect(status).toHaveText("Completed", { timeout: 90_000 });
+  expect(navigations()).toBe(0);
+  expect(progressAsked()).toBeGreaterThan(1);
+});
+
+test("a declined card shows its reason in words", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsWriter(page);
+  await addToCart(page, "tea-sencha-classic", 1);
+  await checkOut(page, "tok_decline");
+  await expect(page.getByTestId("order-status")).toHaveText("Cancelled", { timeout: 90_000 });
+  await expect(page.getByTestId("cancel-reason")).toHaveText(
+    "Your card was declined, so the order was cancelled. Nothing was charged.",
+  );
+  await expect(page.getByText("PAYMENT_DECLINED")).toHaveCount(0);
+  const progress = page.getByRole("list", { name: "Order progress" });
+  await expect(progress.getByRole("listitem")).toHaveText([/Order placed/, /Items reserved/, /Cancelled/]);
+});
+
+test("a writer cancels an order from my orders while its payment is pending", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAsWriter(page);
+  await addToCart(page, "tea-matcha-culinary", 1);
+  // The fake gateway never answers tok_timeout: the order waits at the payment, cancellable.
+  const orderId = await checkOut(page, "tok_timeout");
+  const progress = page.getByRole("list", { name: "Order progress" });
+  await expect(progress.getByRole("listitem").filter({ hasText: "Items reserved" })).toHaveAttribute(
+    "data-state",
+    "done",
+  );
+  await expect(progress.getByRole("listitem").filter({ hasText: "Payment taken" })).toHaveAttribute(
+    "data-state",
+    "current",
+  );
+
+  // A hidden tab stops asking; shown again, it asks at once.
+  const asked = countRequests(page, "OrderProgress");
+  const setHidden = (hidden: boolean) =>
+    page.evaluate((value) => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => value });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
+  await setHidden(true);
+  await page.waitForTimeout(1_000); // a request already under way may still leave
+  const hiddenFrom = asked();
+  await page.waitForTimeout(10_000); // longer than the slowest poll
+  expect(asked()).toBe(hiddenFrom);
+  await setHidden(false);
+  await expect.poll(asked, { timeout: 3_000 }).toBeGreaterThan(hiddenFrom);
+
+  await page.getByRole("link", { name: "My orders" }).click();
+  await expect(page.getByRole("heading", { name: "My orders" })).toBeVisible();
+  const row = page.locator(`tr[data-order-id="${orderId}"]`);
+  await expect(page.getByRole("table", { name: "Your orders" }).getByRole("row").nth(1)).toHaveAttribute(
+    "data-order-id",
+    orderId,
+  ); // newest first
+  await expect(row.getByTestId("order-row-status")).not.toHaveText(/Cancel/);
+  const label = orderId.slice(0, 8).toUpperCase();
+  await row.getByRole("button", { name: `Cancel order ${label}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, cancel it" }).click();
+  await expect(page.getByRole("status").filter({ hasText: label })).toHaveText(
+    `Order ${label} is being cancelled: anything charged is refunded and the items go back on the shelf.`,
+  );
+  await expect(row.getByTestId("order-row-status")).toHaveText(/^(Cancelling|Cancelled)$/);
+  await expect(row.getByRole("button", { name: `Cancel order ${label}` })).toHaveCount(0);
+
+  await row.getByRole("link", { name: label }).click();
+  await page.waitForURL(new RegExp(`/orders/${orderId}$`));
+  await expect(page.getByTestId("order-status")).toHaveText("Cancelled", { timeout: 120_000 });
+  await expect(page.getByTestId("cancel-reason")).toHaveText("You cancelled this order. Anything charged is refunded.");
+});
