@@ -272,6 +272,7 @@ GRANT ALL ON FUNCTION public.kiroku_sequence(p_stream_id text, p_version bigint)
 GRANT ALL ON SEQUENCE public.kiroku_append_order TO kiroku_writer;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.kiroku_appends TO kiroku_writer;
+GRANT SELECT ON TABLE public.kiroku_appends TO kiroku_reader;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.kiroku_commands TO kiroku_writer;
 
@@ -279,6 +280,7 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.kiroku_events TO kiroku_writer
 GRANT SELECT ON TABLE public.kiroku_events TO kiroku_reader;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.kiroku_outbox TO kiroku_writer;
+GRANT SELECT ON TABLE public.kiroku_outbox TO kiroku_reader;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.kiroku_read_models TO kiroku_writer;
 GRANT SELECT ON TABLE public.kiroku_read_models TO kiroku_reader;
@@ -286,3 +288,4 @@ GRANT SELECT ON TABLE public.kiroku_read_models TO kiroku_reader;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.kiroku_snapshots TO kiroku_writer;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.kiroku_waiting TO kiroku_writer;
+GRANT SELECT ON TABLE public.kiroku_waiting TO kiroku_reader;
