@@ -4,10 +4,35 @@
 // is placed, is the one the order page shows.
 import { Button, Callout, Card, Flex, Heading, IconButton, Link, Table, Text, TextField, VisuallyHidden } from "@radix-ui/themes";
 import NextLink from "next/link";
+import { useState } from "react";
 
 import { lineTotal, MAX_QUANTITY, useCart } from "@/lib/cart/cart";
 import { formatMoney } from "@/lib/kiroku/money";
 import { useSession } from "@/lib/session/session";
+
+/** A line's quantity: typed freely (even empty for a moment), applied whenever it is a whole number. */
+function QuantityField({ quantity, label, onChange }: { quantity: number; label: string; onChange(quantity: number): void }) {
+  const [text, setText] = useState<string | null>(null);
+  return (
+    <TextField.Root
+      type="number"
+      min={1}
+      max={MAX_QUANTITY}
+      value={text ?? String(quantity)}
+      aria-label={label}
+      onChange={(event) => {
+        const typed = event.currentTarget.value;
+        setText(typed);
+        const wanted = Number(typed);
+        if (typed !== "" && Number.isInteger(wanted) && wanted >= 1) {
+          onChange(wanted);
+        }
+      }}
+      onBlur={() => setText(null)}
+      style={{ width: 80 }}
+    />
+  );
+}
 
 export default function CartPage() {
   const cart = useCart();
@@ -57,19 +82,10 @@ export default function CartPage() {
               </Table.RowHeaderCell>
               <Table.Cell>{formatMoney(line.unitPrice, line.currency)}</Table.Cell>
               <Table.Cell>
-                <TextField.Root
-                  type="number"
-                  min={1}
-                  max={MAX_QUANTITY}
-                  value={String(line.quantity)}
-                  aria-label={`Quantity of ${line.name}`}
-                  onChange={(event) => {
-                    const quantity = Number(event.currentTarget.value);
-                    if (Number.isInteger(quantity) && quantity >= 1) {
-                      cart.setQuantity(line.productId, quantity);
-                    }
-                  }}
-                  style={{ width: 80 }}
+                <QuantityField
+                  quantity={line.quantity}
+                  label={`Quantity of ${line.name}`}
+                  onChange={(quantity) => cart.setQuantity(line.productId, quantity)}
                 />
               </Table.Cell>
               <Table.Cell justify="end">{formatMoney(lineTotal(line), line.currency)}</Table.Cell>
