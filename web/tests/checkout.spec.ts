@@ -188,6 +188,22 @@ test("a declined card shows its reason in words", async ({ page }) => {
   await expect(progress.getByRole("listitem")).toHaveText([/Order placed/, /Items reserved/, /Cancelled/]);
 });
 
+test("an order for more than the stock is cancelled as out of stock, in words", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsWriter(page);
+  await addToCart(page, "tea-gyokuro-uji", 1); // three in stock
+  await page.goto("/cart");
+  const quantity = page.getByRole("spinbutton", { name: "Quantity of Gyokuro Uji" });
+  await quantity.fill("5");
+  await expect(page.getByTestId("cart-total")).toHaveText("€260.00");
+  await checkOut(page, "tok_ok");
+  await expect(page.getByTestId("order-status")).toHaveText("Cancelled", { timeout: 90_000 });
+  await expect(page.getByTestId("cancel-reason")).toHaveText(
+    "Part of your order was out of stock, so it was cancelled. Nothing was charged.",
+  );
+  await expect(page.getByText("OUT_OF_STOCK")).toHaveCount(0);
+});
+
 test("a writer cancels an order from my orders while its payment is pending", async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsWriter(page);
