@@ -186,6 +186,13 @@ test("a declined card shows its reason in words", async ({ page }) => {
   await expect(page.getByText("PAYMENT_DECLINED")).toHaveCount(0);
   const progress = page.getByRole("list", { name: "Order progress" });
   await expect(progress.getByRole("listitem")).toHaveText([/Order placed/, /Items reserved/, /Cancelled/]);
+  await expect(page.getByTestId("cart-count")).toHaveText("0");
+
+  // Another card: the cancelled order's items go back in the cart.
+  await page.getByRole("button", { name: "Put these items back in your cart" }).click();
+  await expect(page).toHaveURL(/\/cart$/);
+  await expect(page.getByRole("table", { name: "Your cart" }).getByRole("row")).toHaveText([/Item/, /Sencha Classic/]);
+  await expect(page.getByTestId("cart-total")).toHaveText("€12.00");
 });
 
 test("an order for more than the stock is cancelled as out of stock, in words", async ({ page }) => {

@@ -76,6 +76,8 @@ export const ProductNameQuery = graphql(`
     product(id: $id) {
       id
       name
+      price
+      currency
     }
   }
 `);

@@ -20,7 +20,7 @@ type Documents = {
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $commandId: ID!) {\n    placeOrder(input: $input, commandId: $commandId, wait: false) {\n      commandId\n      status\n      aggregateId\n      error {\n        code\n        message\n        field\n      }\n    }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  query CheckoutCommand($id: ID!) {\n    commandStatus(id: $id) {\n      commandId\n      status\n      aggregateId\n      error {\n        code\n        message\n        field\n      }\n    }\n  }\n": typeof types.CheckoutCommandDocument,
     "\n  query OrderProgress($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      total\n      currency\n      version\n      createdAt\n      updatedAt\n      lines {\n        productId\n        quantity\n        unitPrice\n      }\n      statusHistory {\n        status\n        at\n        reason\n      }\n      cancelReason\n      cancelDetail\n      statusDetail\n      waiting {\n        partner\n        attempts\n        nextAttemptAt\n      }\n      saga {\n        status\n        step\n        failure\n        failureDetail\n        version\n      }\n    }\n  }\n": typeof types.OrderProgressDocument,
-    "\n  query OrderLineProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n    }\n  }\n": typeof types.OrderLineProductDocument,
+    "\n  query OrderLineProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      price\n      currency\n    }\n  }\n": typeof types.OrderLineProductDocument,
     "\n  query MyOrders($after: String) {\n    orders(first: 10, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          total\n          currency\n          createdAt\n          cancelReason\n          lines {\n            quantity\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n      }\n    }\n  }\n": typeof types.MyOrdersDocument,
     "\n  mutation CancelOrder($id: ID!, $commandId: ID!) {\n    cancelOrder(id: $id, commandId: $commandId, reason: \"cancelled by the customer\") {\n      commandId\n      status\n      error {\n        code\n        message\n        field\n      }\n    }\n  }\n": typeof types.CancelOrderDocument,
 };
@@ -30,7 +30,7 @@ const documents: Documents = {
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $commandId: ID!) {\n    placeOrder(input: $input, commandId: $commandId, wait: false) {\n      commandId\n      status\n      aggregateId\n      error {\n        code\n        message\n        field\n      }\n    }\n  }\n": types.PlaceOrderDocument,
     "\n  query CheckoutCommand($id: ID!) {\n    commandStatus(id: $id) {\n      commandId\n      status\n      aggregateId\n      error {\n        code\n        message\n        field\n      }\n    }\n  }\n": types.CheckoutCommandDocument,
     "\n  query OrderProgress($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      total\n      currency\n      version\n      createdAt\n      updatedAt\n      lines {\n        productId\n        quantity\n        unitPrice\n      }\n      statusHistory {\n        status\n        at\n        reason\n      }\n      cancelReason\n      cancelDetail\n      statusDetail\n      waiting {\n        partner\n        attempts\n        nextAttemptAt\n      }\n      saga {\n        status\n        step\n        failure\n        failureDetail\n        version\n      }\n    }\n  }\n": types.OrderProgressDocument,
-    "\n  query OrderLineProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n    }\n  }\n": types.OrderLineProductDocument,
+    "\n  query OrderLineProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      price\n      currency\n    }\n  }\n": types.OrderLineProductDocument,
     "\n  query MyOrders($after: String) {\n    orders(first: 10, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          status\n          total\n          currency\n          createdAt\n          cancelReason\n          lines {\n            quantity\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n      }\n    }\n  }\n": types.MyOrdersDocument,
     "\n  mutation CancelOrder($id: ID!, $commandId: ID!) {\n    cancelOrder(id: $id, commandId: $commandId, reason: \"cancelled by the customer\") {\n      commandId\n      status\n      error {\n        code\n        message\n        field\n      }\n    }\n  }\n": types.CancelOrderDocument,
 };
@@ -58,7 +58,7 @@ export function graphql(source: "\n  query OrderProgress($id: ID!) {\n    order(
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query OrderLineProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n    }\n  }\n"): typeof import('./graphql').OrderLineProductDocument;
+export function graphql(source: "\n  query OrderLineProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      price\n      currency\n    }\n  }\n"): typeof import('./graphql').OrderLineProductDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

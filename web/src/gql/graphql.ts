@@ -887,7 +887,7 @@ export type OrderLineProductQueryVariables = Exact<{
 }>;
 
 
-export type OrderLineProductQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string } | null };
+export type OrderLineProductQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string, price: string, currency: string } | null };
 
 export type MyOrdersQueryVariables = Exact<{
   after?: InputMaybe<Scalars['String']['input']>;
@@ -1040,9 +1040,11 @@ export const OrderLineProductDocument = new TypedDocumentString(`
   product(id: $id) {
     id
     name
+    price
+    currency
   }
 }
-    `, {"hash":"71e8317a96a2cfbfbd7a341765e84e652da7b5acd276ed09a0974657f87cb616"}) as unknown as TypedDocumentString<OrderLineProductQuery, OrderLineProductQueryVariables>;
+    `, {"hash":"cc36bb5199851e98271b4936810df7ba32be5148a9972c4ea4cbc7ddce33e820"}) as unknown as TypedDocumentString<OrderLineProductQuery, OrderLineProductQueryVariables>;
 export const MyOrdersDocument = new TypedDocumentString(`
     query MyOrders($after: String) {
   orders(first: 10, after: $after) {

@@ -2,7 +2,7 @@
 // An order's progress, live: placed → reserved → paid → shipping → completed, or its compensation and
 // why, followed by asking the API again with a backoff (usePolling) until the order is settled. Opened
 // with ?command=, it first follows the placing command, which may still be on its way or be refused.
-import { Badge, Box, Callout, Card, Flex, Heading, Link, Spinner, Text } from "@radix-ui/themes";
+import { Badge, Box, Button, Callout, Card, Flex, Heading, Link, Spinner, Text } from "@radix-ui/themes";
 import NextLink from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
@@ -233,20 +233,28 @@ function Progress({ order }: { order: Order }) {
   );
 }
 
+interface Sold {
+  name: string;
+  price: string;
+  currency: string;
+}
+
 function Lines({ order }: { order: Order }) {
   const run = useKiroku();
-  const [names, setNames] = useState<Record<string, string>>({});
+  const cart = useCart();
+  const router = useRouter();
+  const [products, setProducts] = useState<Record<string, Sold | null>>({});
   const ids = order.lines.map((line) => line.productId).join("\n");
   useEffect(() => {
     let current = true;
     void Promise.all(
       ids.split("\n").map(async (productId) => {
         const { product } = await run(ProductNameQuery, { id: productId }).catch(() => ({ product: null }));
-        return [productId, product?.name ?? productId] as const;
+        return [productId, product ?? null] as const;
       }),
     ).then((found) => {
       if (current) {
-        setNames(Object.fromEntries(found));
+        setProducts(Object.fromEntries(found));
       }
     });
     return () => {
@@ -261,7 +269,7 @@ function Lines({ order }: { order: Order }) {
             <Text>
               {line.quantity} ×{" "}
               <Link asChild>
-                <NextLink href={`/products/${encodeURIComponent(line.productId)}`}>{names[line.productId] ?? line.productId}</NextLink>
+                <NextLink href={`/products/${encodeURIComponent(line.productId)}`}>{products[line.productId]?.name ?? line.productId}</NextLink>
               </Link>{" "}
               at {formatMoney(line.unitPrice, order.currency)}
             </Text>
@@ -273,6 +281,25 @@ function Lines({ order }: { order: Order }) {
             {formatMoney(order.total, order.currency)}
           </Text>
         </Flex>
+        {order.status === "CANCELLED" ? (
+          <Button
+            variant="soft"
+            style={{ alignSelf: "start" }}
+            disabled={!order.lines.some((line) => products[line.productId])}
+            onClick={() => {
+              // At today's prices: the cart holds what the catalogue sells now.
+              for (const line of order.lines) {
+                const sold = products[line.productId];
+                if (sold) {
+                  cart.add({ productId: line.productId, name: sold.name, unitPrice: sold.price, currency: sold.currency }, line.quantity);
+                }
+              }
+              router.push("/cart");
+            }}
+          >
+            Put these items back in your cart
+          </Button>
+        ) : null}
       </Flex>
     </Card>
   );
