@@ -264,3 +264,82 @@ test("a writer cancels an order from my orders while its payment is pending", as
   await expect(page.getByTestId("order-status")).toHaveText("Cancelled", { timeout: 120_000 });
   await expect(page.getByTestId("cancel-reason")).toHaveText("You cancelled this order. Anything charged is refunded.");
 });
+
+test("my orders pages forward with the API's cursors, newest first", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsWriter(page);
+  // Enough orders for two pages of ten, placed straight through the API with the writer's own token.
+  const token = await page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const opened = indexedDB.open("firebaseLocalStorageDb");
+        opened.onerror = () => reject(new Error("no Firebase session in IndexedDB"));
+        opened.onsuccess = () => {
+          const read = opened.result.transaction("firebaseLocalStorage").objectStore("firebaseLocalStorage").getAll();
+          read.onsuccess = () => {
+            const user = (read.result as { value: { stsTokenManager?: { accessToken: string } } }[]).find(
+              (each) => each.value.stsTokenManager,
+            );
+            if (user?.value.stsTokenManager) {
+              resolve(user.value.stsTokenManager.accessToken);
+            } else {
+              reject(new Error("no signed-in user in IndexedDB"));
+            }
+          };
+        };
+      }),
+  );
+  const api = async (query: string, variables: Record<string, unknown> = {}) => {
+    const answer = await page.request.post("/api/graphql", {
+      headers: { Authorization: `Bearer ${token}` },
+      data: { query, variables },
+    });
+    return (await answer.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  };
+  const placedIds: string[] = [];
+  for (let placed = 0; placed < 11; placed += 1) {
+    const answer = await api(
+      "mutation($input: PlaceOrderInput!) { placeOrder(input: $input, wait: false) { status aggregateId } }",
+      {
+        input: {
+          lines: [{ productId: "books-the-book-of-tea", quantity: 1 }],
+          paymentToken: "tok_ok",
+          shippingAddress: "Writer, 1 Demo Street, 100-0001 Tokyo, Japan",
+        },
+      },
+    );
+    const { status, aggregateId } = (answer.data?.placeOrder ?? {}) as { status?: string; aggregateId?: string };
+    expect(status).toBe("PENDING");
+    placedIds.push(aggregateId ?? "");
+  }
+  // The list is a read model: wait until it shows every order placed.
+  await expect
+    .poll(async () => {
+      const listed = await api("{ orders(first: 100) { edges { node { id } } } }");
+      const edges = ((listed.data?.orders ?? { edges: [] }) as { edges: { node: { id: string } }[] }).edges;
+      const ids = new Set(edges.map((edge) => edge.node.id));
+      return placedIds.filter((id) => !ids.has(id));
+    })
+    .toEqual([]);
+
+  await page.goto("/orders");
+  const rows = page.getByRole("table", { name: "Your orders" }).getByRole("row");
+  await expect(rows).toHaveCount(11); // the header and ten orders
+  const first = await rows.evaluateAll((each) => each.slice(1).map((row) => row.getAttribute("data-order-id")));
+  const placedAt = await rows.locator("time").evaluateAll((each) =>
+    each.map((time) => Date.parse(time.getAttribute("datetime") ?? "")),
+  );
+  expect(placedAt).toHaveLength(10);
+  expect(placedAt.every(Number.isFinite)).toBe(true);
+  expect(placedAt).toEqual([...placedAt].sort((a, b) => b - a)); // newest first
+  await page.getByRole("link", { name: "Next page" }).click();
+  await expect(page).toHaveURL(/\/orders\?after=/);
+  await expect(page.getByRole("link", { name: "First page" })).toBeVisible();
+  await expect(rows.nth(1)).toBeVisible();
+  const second = await rows.evaluateAll((each) => each.slice(1).map((row) => row.getAttribute("data-order-id")));
+  expect(second.length).toBeGreaterThan(0);
+  expect(second.filter((id) => first.includes(id))).toEqual([]);
+  await page.getByRole("link", { name: "First page" }).click();
+  await expect(page).toHaveURL(/\/orders$/);
+  await expect(rows).toHaveCount(11);
+});

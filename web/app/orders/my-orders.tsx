@@ -119,9 +119,11 @@ function OrderList({ after }: { after: string | null }) {
                   </Link>
                 </Table.RowHeaderCell>
                 <Table.Cell>
-                  {new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(
-                    new Date(node.createdAt),
-                  )}
+                  <time dateTime={node.createdAt}>
+                    {new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(
+                      new Date(node.createdAt),
+                    )}
+                  </time>
                 </Table.Cell>
                 <Table.Cell>{node.lines.reduce((count, line) => count + line.quantity, 0)}</Table.Cell>
                 <Table.Cell>

@@ -6,20 +6,47 @@ import { serverGraphqlUrl } from "@/lib/kiroku/client";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+function answer(status: number, message: string): Response {
+  return Response.json({ errors: [{ message, extensions: { code: status === 413 ? "BAD_USER_INPUT" : "INTERNAL" } }] }, { status });
+}
+
+/** A kept-alive connection the API had closed meanwhile: the request never reached it. */
+function staleConnection(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
+  return error instanceof TypeError && (code === "UND_ERR_SOCKET" || code === "ECONNRESET");
+}
+
+async function forward(body: string, authorization: string | null, retried = false): Promise<globalThis.Response> {
+  try {
+    return await fetch(serverGraphqlUrl(), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+      body,
+      cache: "no-store",
+    });
+  } catch (error) {
+    // Sent again once on a fresh connection: every mutation the app sends carries its commandId, so
+    // even a request that did arrive has one effect.
+    if (!retried && staleConnection(error)) {
+      return forward(body, authorization, true);
+    }
+    throw error;
+  }
+}
+
 export async function POST(request: Request): Promise<Response> {
   const body = await request.text();
   if (body.length > MAX_BODY_BYTES) {
-    return Response.json({ errors: [{ message: "request too large", extensions: { code: "BAD_USER_INPUT" } }] }, { status: 413 });
+    return answer(413, "request too large");
   }
-  const authorization = request.headers.get("Authorization");
-  const answer = await fetch(serverGraphqlUrl(), {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
-    body,
-    cache: "no-store",
-  });
-  return new Response(answer.body, {
-    status: answer.status,
-    headers: { "Content-Type": answer.headers.get("Content-Type") ?? "application/json", "Cache-Control": "no-store" },
+  let reply: globalThis.Response;
+  try {
+    reply = await forward(body, request.headers.get("Authorization"));
+  } catch {
+    return answer(502, "the API could not be reached");
+  }
+  return new Response(reply.body, {
+    status: reply.status,
+    headers: { "Content-Type": reply.headers.get("Content-Type") ?? "application/json", "Cache-Control": "no-store" },
   });
 }
