@@ -15,6 +15,9 @@ from google.cloud.pubsub_v1.types import PublisherOptions
 
 from shared.messages.envelope import Envelope
 
+# How long a health check waits for Pub/Sub to answer.
+PUBSUB_PROBE_SECONDS = 5.0
+
 
 class Publisher:
     """Publishes envelopes to named topics of one project, ordered per aggregate."""
@@ -30,7 +33,8 @@ class Publisher:
 
     def check_topic(self, topic: str) -> None:
         """Raise unless the topic exists and this client can reach Pub/Sub (for health checks)."""
-        self._client.get_topic(topic=self.topic_path(topic), timeout=5)
+        # One attempt: the client retries an unreachable server for a minute by default.
+        self._client.get_topic(topic=self.topic_path(topic), retry=None, timeout=PUBSUB_PROBE_SECONDS)
 
     def publish(self, topic: str, envelope: Envelope, timeout: float = 30.0) -> str:
         """Publish one envelope and wait for the server's message id."""

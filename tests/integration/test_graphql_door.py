@@ -18,6 +18,7 @@ import itertools
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -37,6 +38,7 @@ from functions import runtime
 from functions.graphql import app
 from functions.graphql.results import DEFAULT_PAGE_SIZE, PLAIN_LIST_LIMIT
 from functions.graphql.trusted import TrustedDocuments
+from shared.bus.publisher import PUBSUB_PROBE_SECONDS
 from shared.config import settings
 from tests.conftest import AUTH_PROJECT
 from tests.contract.harness import TEMPLATE_DATABASE
@@ -320,6 +322,25 @@ def test_live_health_names_the_version_and_asks_no_dependency(door: Door) -> Non
     # No database and no Pub/Sub here: liveness answers all the same.
     live = door(VERSION="0123456789ab").get("/health/live", headers=_from(_address()))
     assert (live.status_code, live.get_json()) == (200, {"status": "ok", "version": "0123456789ab"})
+
+
+def test_readiness_with_pubsub_unreachable_answers_degraded_within_its_probe_time(
+    door: Door, database: str
+) -> None:
+    """Readiness asks Pub/Sub once, for at most its probe time: the client library's retries of an
+    unreachable server (a minute by default) would outlast the platform's probe, and the health check
+    must answer before it is given up on."""
+    client = door(DATABASE_URL=database)
+    started = time.monotonic()
+    ready = client.get("/health/ready", headers=_from(_address()))
+    answered_in = time.monotonic() - started
+    body = ready.get_json()
+    assert (ready.status_code, body["status"], body["services"]) == (
+        503,
+        "degraded",
+        {"database": "connected", "pubsub": "unavailable"},
+    )
+    assert answered_in < 2 * PUBSUB_PROBE_SECONDS, f"readiness took {answered_in:.1f} s"
 
 
 def test_the_plain_products_list_answers_everything_up_to_its_limit_and_refuses_more(
