@@ -119,7 +119,7 @@ class GraphQL:
         result: dict[str, Any] = body["data"]
         return result
 
-    def accepted(self, field: str, arguments: str) -> dict[str, Any]:
+    def created(self, field: str, arguments: str) -> dict[str, Any]:
         """The mutation `field(arguments)` creating a record, its command decided and the record there:
         waited for past an answer that stopped waiting first (PENDING, TIMED_OUT on a busy machine),
         because a command of another aggregate that depends on it (a product in a new category) is not
@@ -156,7 +156,7 @@ class Stack:
     def product(self, stock: int, price: str = "12.50", prefix: str = "op-") -> str:
         """A new product, in a new category of its own, with this stock; its id (`prefix` and more)."""
         category_id, product_id = f"oc-{uuid.uuid4().hex[:8]}", f"{prefix}{uuid.uuid4().hex[:8]}"
-        self.admin.accepted("createCategory", f'input: {{id: "{category_id}", name: "Orders"}}')
+        self.admin.created("createCategory", f'input: {{id: "{category_id}", name: "Orders"}}')
         created = self.admin.data(
             f'mutation {{ createProduct(input: {{id: "{product_id}", name: "Thing", categoryId: '
             f'"{category_id}", price: {{amount: "{price}", currency: "EUR"}}, initialStock: {stock}}}) '

@@ -110,7 +110,7 @@ def _state(stack: Stack, caller: GraphQL) -> Any:
 
 def test_the_role_by_operation_matrix(stack: Stack, writer: GraphQL) -> None:
     category_id, product_id = f"{SEED}-{uuid.uuid4().hex[:6]}", f"{SEED}-p-{uuid.uuid4().hex[:6]}"
-    stack.admin.accepted("createCategory", f'input: {{id: "{category_id}", name: "Access"}}')
+    stack.admin.created("createCategory", f'input: {{id: "{category_id}", name: "Access"}}')
     stack.admin.data(
         f'mutation {{ createProduct(input: {{id: "{product_id}", name: "Access", categoryId: "{category_id}",'
         f' price: {{amount: "5", currency: "EUR"}}}}) {RESULT} }}'

@@ -15,7 +15,7 @@ from tests.e2e.conftest import Stack
 def test_every_aggregates_event_history_is_its_stream_page_by_page_with_ids_and_actors(stack: Stack) -> None:
     writer = stack.signed_in(*DEMO_USERS["writer"])
     product_id = f"hist-{uuid.uuid4().hex[:8]}"
-    stack.admin.accepted("createCategory", f'input: {{id: "{product_id}-c", name: "History"}}')
+    stack.admin.created("createCategory", f'input: {{id: "{product_id}-c", name: "History"}}')
     stack.admin.data(
         f'mutation {{ createProduct(input: {{id: "{product_id}", name: "Kept", categoryId: "{product_id}-c", '
         'price: {amount: "3.00", currency: "EUR"}, initialStock: 5}) { status } }'

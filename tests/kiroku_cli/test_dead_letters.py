@@ -20,7 +20,7 @@ def poison_update(cloud: Cloud, name: str) -> tuple[str, str, str]:
     its function fails on every delivery (the stream no longer folds). (category, command id, the
     original payload to repair it with)."""
     category = f"dl-{uuid.uuid4().hex[:8]}"
-    cloud.admin.accepted("createCategory", f'input: {{id: "{category}", name: "Poisoned"}}')
+    cloud.admin.created("createCategory", f'input: {{id: "{category}", name: "Poisoned"}}')
     stream = f"Category-{category}"
     original = cloud.event_field(stream, 1, "payload")
     cloud.set_event_field(stream, 1, "payload", "{}")  # CategoryCreated without its name
