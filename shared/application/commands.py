@@ -101,8 +101,7 @@ class CommandHandler:
         kind = route.aggregate
         aggregate_id = route.aggregate_id(command)
         stream_id = kind.stream_id(aggregate_id)
-        # A claim this delivery wrote itself means no delivery took the command before, so none can have
-        # committed it: only a redelivery asks the store.
+        # A redelivery asks the store before it decides, so a command already committed asks no gateway.
         redelivered = bound is not claim
         for _ in range(MAX_DECISIONS):
             loaded = self._events.load(stream_id, kind.state_schema_version)
@@ -115,9 +114,18 @@ class CommandHandler:
             try:
                 facts = self._gather_facts(envelope, command, state, delivery_attempt)
                 decided = list(kind.decide(state, command, facts))
+                error = None
             except Rejected as rejection:
-                return self._reject(envelope, kind.aggregate_type, aggregate_id, CommandError.of(rejection))
+                decided, error = [], CommandError.of(rejection)
             if not decided:
+                # Writing the claim does not make this the only delivery: a redelivery may have committed the
+                # command since, and this decision be taken against its effect. An append would replay it;
+                # a rejection or a no-op must ask.
+                committed = None if redelivered else self._events.committed(envelope.id)
+                if committed is not None:
+                    return self._finish_committed(envelope, kind, aggregate_id, committed)
+                if error is not None:
+                    return self._reject(envelope, kind.aggregate_type, aggregate_id, error)
                 return self._accept(envelope, kind, aggregate_id, loaded.version)
             events = kind.envelopes(envelope, aggregate_id, loaded.version, decided)
             try:

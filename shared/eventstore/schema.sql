@@ -20,6 +20,8 @@ DECLARE
     v_base    bigint;
     v_command kiroku_commands%ROWTYPE;
 BEGIN
+    SELECT coalesce(max(e.version), 0) INTO v_current FROM kiroku_events e WHERE e.stream_id = p_stream_id;
+
     IF p_command_id IS NOT NULL THEN
         SELECT * INTO v_command FROM kiroku_commands c WHERE c.command_id = p_command_id;
         IF FOUND THEN
@@ -32,7 +34,6 @@ BEGIN
         END IF;
     END IF;
 
-    SELECT coalesce(max(e.version), 0) INTO v_current FROM kiroku_events e WHERE e.stream_id = p_stream_id;
     IF p_expected IS NOT NULL AND p_expected <> v_current THEN
         RETURN QUERY SELECT 'conflict', p_stream_id, v_current,
             NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint;

@@ -16,7 +16,7 @@ import pytest
 from shared.application.commands import CommandHandler
 from shared.application.fulfilment import SagaRunner
 from shared.application.outcomes import CommandOutcome
-from shared.eventstore.model import AppendResult
+from shared.eventstore.model import AppendResult, LoadedStream
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
 from shared.storage import Storage
@@ -98,19 +98,67 @@ def test_a_delivery_that_sees_the_other_delivery_commit_answers_accepted(storage
     assert storage.events.stream_version("Product-p-2") == 1
 
 
+def test_a_redelivery_that_commits_before_the_first_delivery_loads_leaves_it_accepted(
+    storage: Storage,
+) -> None:
+    """The first delivery wrote the command's claim, so it once took itself for the only one and never asked
+    the store: the redelivery commits between that claim and the first delivery's load, the first delivery
+    decides against the stream the command itself changed (CONFLICT ALREADY_EXISTS) and records that
+    rejection before the redelivery records its acceptance."""
+    create_catalogue(CommandHandler(storage, RecordingPublisher()))
+    created = create_product(ADMIN, product_id="p-2", name="Gyokuro", price="9.00", initial_stock=3)
+    first_claimed, second_committed, first_answered = threading.Event(), threading.Event(), threading.Event()
+
+    def first_loads() -> None:
+        first_claimed.set()
+        assert second_committed.wait(timeout=30), "the redelivery never committed"
+
+    def second_committed_it() -> None:
+        second_committed.set()
+        assert first_answered.wait(timeout=30), "the first delivery never answered"
+
+    first = _Hooked(storage.events, before_load=first_loads)
+    second = _Hooked(storage.events, after_append=second_committed_it)
+
+    def first_delivery() -> CommandOutcome:
+        try:
+            return CommandHandler(
+                replace(storage, events=cast(EventStore, first)), RecordingPublisher()
+            ).handle(created, 1)
+        finally:
+            first_answered.set()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        winner = pool.submit(first_delivery)
+        assert first_claimed.wait(timeout=30), "the first delivery never reached its load"
+        handler = CommandHandler(replace(storage, events=cast(EventStore, second)), RecordingPublisher())
+        racer = pool.submit(handler.handle, created, 2)
+        outcomes = [winner.result(timeout=60), racer.result(timeout=60)]
+
+    assert [(outcome.status, outcome.version) for outcome in outcomes] == [("ACCEPTED", 1)] * 2
+    assert storage.events.stream_version("Product-p-2") == 1
+
+
 class _Hooked:
-    """An event store that runs hooks around its appends and after it answers `committed`."""
+    """An event store that runs hooks before it loads, around its appends and after it answers
+    `committed`."""
 
     def __init__(
         self,
         events: EventStore,
+        before_load: Callable[[], None] = lambda: None,
         before_append: Callable[[], None] = lambda: None,
         after_append: Callable[[], None] = lambda: None,
         after_committed: Callable[[], None] = lambda: None,
     ) -> None:
         self._events = events
+        self._before_load = before_load
         self._before_append, self._after_append = before_append, after_append
         self._after_committed = after_committed
+
+    def load(self, *args: Any, **kwargs: Any) -> LoadedStream:
+        self._before_load()
+        return self._events.load(*args, **kwargs)
 
     def append(self, *args: Any, **kwargs: Any) -> AppendResult:
         self._before_append()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -120,25 +120,36 @@ class GraphQL:
         return result
 
     def created(self, field: str, arguments: str) -> dict[str, Any]:
-        """The mutation `field(arguments)` creating a record, its command decided and the record there:
-        waited for past an answer that stopped waiting first (PENDING, TIMED_OUT on a busy machine),
-        because a command of another aggregate that depends on it (a product in a new category) is not
-        ordered after it on the bus. ALREADY_EXISTS is taken too: a concurrent duplicate delivery can
-        still answer a fresh create that way (an open fault of issue 15), and the record exists."""
+        """The mutation `field(arguments)` creating a record, its command ACCEPTED: waited for past an
+        answer that stopped waiting first (PENDING, TIMED_OUT on a busy machine), because a command of
+        another aggregate that depends on it (a product in a new category) is not ordered after it on the
+        bus."""
         selection = "{ status commandId error { code } }"
         # A rejection comes with an error beside its data: read the data either way.
-        sent = self.post(f"mutation {{ {field}({arguments}) {selection} }}")
-        answer: dict[str, Any] | None = sent["data"][field]
-        assert answer is not None
-        command_id, deadline = answer["commandId"], time.monotonic() + 60
-        while answer is None or answer["status"] in ("PENDING", "TIMED_OUT"):
-            assert time.monotonic() < deadline, f"{field} {command_id} still not decided: {answer}"
-            time.sleep(0.2)
-            status = f"query($id: ID!) {{ commandStatus(id: $id) {selection} }}"
-            answer = self.data(status, {"id": command_id})["commandStatus"]
-        exists = answer["status"] == "REJECTED" and (answer["error"] or {}).get("code") == "ALREADY_EXISTS"
-        assert answer["status"] == "ACCEPTED" or exists, answer
+        sent: dict[str, Any] = self.post(f"mutation {{ {field}({arguments}) {selection} }}")["data"][field]
+        status = f"query($id: ID!) {{ commandStatus(id: $id) {selection} }}"
+
+        def decided() -> dict[str, Any] | None:
+            answer: dict[str, Any] = self.data(status, {"id": sent["commandId"]})["commandStatus"]
+            return None if answer["status"] in ("PENDING", "TIMED_OUT") else answer
+
+        answer = sent if sent["status"] not in ("PENDING", "TIMED_OUT") else until(decided, 60, 0.2)
+        assert answer["status"] == "ACCEPTED", answer
         return answer
+
+
+T = TypeVar("T")
+
+
+def until(check: Callable[[], T | None], timeout: float = 90.0, every: float = 0.5) -> T:
+    """The first truthy answer of `check`, asked until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = check()
+        if answer:
+            return answer
+        assert time.monotonic() < deadline, f"still nothing after {timeout} s"
+        time.sleep(every)
 
 
 @dataclass

@@ -11,11 +11,10 @@ straight in the database or the Firestore documents, past every check of the sto
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import psycopg
 import pytest
@@ -34,7 +33,6 @@ from shared.readmodels.firestore import records_collection
 from shared.storage import Storage, open_storage
 from tests.e2e.conftest import GraphQL
 
-T = TypeVar("T")
 PROJECT = "kiroku-cli"
 
 
@@ -146,17 +144,6 @@ class Cloud:
             assert changed == 1
             return
         self._firestore().collection(records_collection(model)).document(key).update({f"data.{field}": value})
-
-
-def until(check: Callable[[], T | None], timeout: float = 90.0, every: float = 0.5) -> T:
-    """The first truthy answer of `check`, asked until `timeout` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = check()
-        if answer:
-            return answer
-        assert time.monotonic() < deadline, f"still nothing after {timeout} s"
-        time.sleep(every)
 
 
 @pytest.fixture(scope="package", params=["postgres", "firestore"])

@@ -17,7 +17,8 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 
 from emulators.demo import CATEGORIES, PRODUCTS
-from tests.kiroku_cli.conftest import Cloud, until
+from tests.e2e.conftest import until
+from tests.kiroku_cli.conftest import Cloud
 
 KIROKU = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "kiroku"
 

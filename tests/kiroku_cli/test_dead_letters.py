@@ -10,7 +10,8 @@ import uuid
 from typing import Any
 
 from shared.bus.manifest import Manifest
-from tests.kiroku_cli.conftest import Cloud, until
+from tests.e2e.conftest import until
+from tests.kiroku_cli.conftest import Cloud
 
 FUNCTION = "update-category"
 

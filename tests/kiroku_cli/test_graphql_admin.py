@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import GraphQL
-from tests.kiroku_cli.conftest import Cloud, until
+from tests.e2e.conftest import GraphQL, until
+from tests.kiroku_cli.conftest import Cloud
 from tests.kiroku_cli.test_dead_letters import FUNCTION, dead_letter_of, poison_update
 
 # Each root field of the admin API, as the smallest document that asks for it.
