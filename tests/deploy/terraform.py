@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -148,12 +149,16 @@ def terraform() -> str:
 
 def console(module: str, expression: str, **variables: str) -> Any:
     """The JSON value of an expression in a provider-free module under terraform/modules, by Terraform."""
-    command = [terraform(), f"-chdir={MODULES / module}", "console"]
-    for name, value in variables.items():
-        command += ["-var", f"{name}={value}"]
-    result = subprocess.run(
-        command, input=f"jsonencode({expression})", capture_output=True, text=True, timeout=120, check=False
-    )
+    with tempfile.TemporaryDirectory(prefix="kiroku-console-") as scratch:
+        # A state of its own: the console locks its state, and two test workers ask one module at once.
+        state = f"-state={scratch}/terraform.tfstate"
+        command = [terraform(), f"-chdir={MODULES / module}", "console", state]
+        for name, value in variables.items():
+            command += ["-var", f"{name}={value}"]
+        asked = f"jsonencode({expression})"
+        result = subprocess.run(
+            command, input=asked, capture_output=True, text=True, timeout=120, check=False
+        )
     assert result.returncode == 0, result.stderr
     # The console prints the JSON document as a quoted Terraform string.
     return json.loads(json.loads(result.stdout))

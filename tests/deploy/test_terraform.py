@@ -366,6 +366,14 @@ def test_environment_root(environment: str) -> None:
     required = {name for name, body in labelled(root, "variable").items() if "default" not in body}
     assert required <= set(example)
     assert unquote(example["storage"]) in {"postgres", "firestore"}
+    # Terraform only warns of a value for a variable the root does not declare.
+    assert set(example) - {"__comments__"} <= set(labelled(root, "variable"))
+    # The further settings the example suggests (commented out) are ones the functions read.
+    suggested = re.search(r"^# settings = \{(.+)\}$", (root / "terraform.tfvars.example").read_text(), re.M)
+    assert suggested is not None
+    names = set(re.findall(r"(\w+)\s*=", suggested.group(1)))
+    assert names
+    assert names <= variables_the_functions_read()
 
 
 def test_prod_is_protected_and_warm_and_dev_is_not() -> None:
@@ -402,6 +410,7 @@ PROJECT = "kiroku-test-project"
 REGION = "asia-northeast1"
 ADMIN_EMAIL = "admin@example.com"
 PAYMENT_GATEWAY = "https://payments.example.com/v1"
+WEB_ORIGINS = ("https://kiroku.example.com", "https://kiroku-git-main.vercel.app")
 FURTHER_SETTING = ("KIROKU_RATE_LIMIT", "rate_limit", "120/minute")
 STORAGES = ("postgres", "firestore")
 FUNCTIONS = MODULES / "functions"
@@ -436,6 +445,7 @@ SET_BY_TERRAFORM = frozenset(
         "metrics_token",  # from Secret Manager, the GraphQL function's only
         "payment_gateway_url",  # when the root is given one
         "shipping_gateway_url",
+        "cors_origins",  # the root's list of the web app's origins
         "version",  # the deployed bundle's SHA-256, which /health names
     }
 )
@@ -450,7 +460,6 @@ DEFAULT_HOLDS_IN_THE_CLOUD = frozenset(
         "max_query_complexity",
         "rate_limit",
         "max_mutations_per_request",
-        "cors_origins",
         "gateway_timeout_seconds",
         "gateway_attempts",
         "gateway_breaker_fail_max",
@@ -464,6 +473,7 @@ NEVER_IN_THE_CLOUD = frozenset(
     {
         "firebase_auth_emulator_host",  # the Auth emulator's unsigned tokens
         "graphiql_assets",  # the local stack's node_modules; the cloud's dev GraphiQL loads from unpkg
+        "manifest_file",  # the local runner's manifest; the cloud's functions read the bundle's
     }
 )
 
@@ -476,6 +486,7 @@ def root_scope(storage: str) -> dict[str, str]:
         "var.region": json.dumps(REGION),
         "var.storage": json.dumps(storage),
         "var.admin_email": json.dumps(ADMIN_EMAIL),
+        "var.cors_origins": json.dumps(list(WEB_ORIGINS)),
         "var.settings": f"{{{name} = {json.dumps(value)}}}",
         "var.payment_gateway_url": json.dumps(PAYMENT_GATEWAY),
         "var.shipping_gateway_url": '""',
@@ -563,15 +574,22 @@ def stored_secret(secret_id: str) -> str:
     return f"{secret_id}:{'s' * 40}"
 
 
-def settings_from(variables: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The settings a function starts with when its environment is exactly `variables`."""
-    read = {
+def variables_the_functions_read() -> set[str]:
+    """The environment variables Settings reads: KIROKU_ and a field's name, or one of its aliases."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    aliases = {
         choice.upper()
         for field in Settings.model_fields.values()
         if isinstance(field.validation_alias, AliasChoices)
         for choice in field.validation_alias.choices
         if isinstance(choice, str)
     }
+    return aliases | {f"{prefix}{name}".upper() for name in Settings.model_fields}
+
+
+def settings_from(variables: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings a function starts with when its environment is exactly `variables`."""
+    read = variables_the_functions_read()
     with monkeypatch.context() as patch:
         for name in list(os.environ):
             if name.upper().startswith("KIROKU_") or name.upper() in read:
@@ -632,6 +650,7 @@ def test_every_function_starts_with_every_setting_terraform_owes_it(
             "metrics_token": stored_secret(unquote(token["secret_id"])) if spec.name == "graphql" else None,
             "payment_gateway_url": PAYMENT_GATEWAY,
             "shipping_gateway_url": None,  # left empty in the root: unset, not set empty
+            "cors_origins": ",".join(WEB_ORIGINS),
             "version": hashlib.sha256(BUNDLE_STAND_IN.read_bytes()).hexdigest()[:12],
         }
         assert set(expected) == SET_BY_TERRAFORM

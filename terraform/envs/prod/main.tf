@@ -24,13 +24,16 @@ module "kiroku" {
   manifest_path          = "${path.root}/../../../manifest.yaml"
   firestore_indexes_path = "${path.root}/../../../firestore.indexes.json"
   bundle_path            = var.bundle_path
-  app_environment        = merge(var.settings, { ADMIN_EMAIL = var.admin_email })
-  payment_gateway_url    = var.payment_gateway_url
-  shipping_gateway_url   = var.shipping_gateway_url
-  log_level              = "INFO"
-  deletion_protection    = true
-  public_min_instances   = 1
-  postgres_tier          = "db-custom-2-7680"
-  postgres_availability  = "REGIONAL"
-  firestore_location     = var.region
+  app_environment = merge(var.settings, {
+    ADMIN_EMAIL         = var.admin_email
+    KIROKU_CORS_ORIGINS = join(",", var.cors_origins)
+  })
+  payment_gateway_url   = var.payment_gateway_url
+  shipping_gateway_url  = var.shipping_gateway_url
+  log_level             = "INFO"
+  deletion_protection   = true
+  public_min_instances  = 1
+  postgres_tier         = "db-custom-2-7680"
+  postgres_availability = "REGIONAL"
+  firestore_location    = var.region
 }

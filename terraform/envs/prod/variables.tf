@@ -25,6 +25,12 @@ variable "admin_email" {
   default     = ""
 }
 
+variable "cors_origins" {
+  description = "The origins allowed to call the GraphQL API from a browser (the Vercel deployments of the web app), given to every function as KIROKU_CORS_ORIGINS; empty: none."
+  type        = list(string)
+  default     = []
+}
+
 variable "settings" {
   description = "Further application settings, as environment variables of every function."
   type        = map(string)
