@@ -44,7 +44,7 @@ from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
 from emulators.fake_gateway import FakeGatewayClient
 from emulators.runner import FaultInjection
-from emulators.stack import LocalCloud, StackOptions
+from emulators.stack import LocalCloud, StackOptions, gateway_circuits_reset_after
 from shared.application.aggregates import ORDER, PAYMENT, PRODUCT
 from shared.application.projections import PROJECTIONS, fold_log
 from shared.bus.manifest import Manifest, TopicTrigger
@@ -65,6 +65,7 @@ TOKENS = (
 )
 PAYING_TOKENS = frozenset({"tok_ok", "tok_slow", "tok_flaky"})  # cards that are charged in the end
 PARTNER_STEPS = frozenset({"PAYING", "SHIPPING"})  # the steps whose deadline a gateway's outage could pass
+BREAKER_RESET_SECONDS = 3
 DEADLINES = {
     "RESERVING": 40,
     "PAYING": 60,  # longer than an outage and its redelivery backoff
@@ -155,12 +156,13 @@ def run(options: ChaosOptions) -> Report:
         lose_first_only=True,
         crash_after_commit=f'hasPrefix(attributes.aggregate_id, "{CRASH_PREFIX}")',
     )
+    manifest, breaker = gateway_circuits_reset_after(Manifest.load(), BREAKER_RESET_SECONDS)
     stack = StackOptions(
         project_id="kiroku-chaos",
         storage=options.storage,
         auth=True,
         state_dir=state_dir,
-        manifest=Manifest.load(),
+        manifest=manifest,
         faults=faults,
         extra_env={
             "ADMIN_EMAIL": ADMIN_EMAIL,
@@ -169,7 +171,7 @@ def run(options: ChaosOptions) -> Report:
             "KIROKU_GATEWAY_TIMEOUT_SECONDS": "1",
             "KIROKU_GATEWAY_ATTEMPTS": "2",
             "KIROKU_GATEWAY_BREAKER_FAIL_MAX": "5",
-            "KIROKU_GATEWAY_BREAKER_RESET_SECONDS": "3",
+            **breaker,
         },
     )
     with LocalCloud(stack) as cloud:

@@ -465,7 +465,15 @@ class Runner:
             raise ValueError("the runner needs PUBSUB_EMULATOR_HOST: it only wires the local emulator")
         self.manifest = manifest
         self.project_id = project_id
-        self.env = {**os.environ, **env, "GOOGLE_CLOUD_PROJECT": project_id}
+        # The functions read their retry policies from the manifest their subscriptions were made from.
+        manifest_file = log_dir / "manifest.json"
+        manifest_file.write_text(manifest.model_dump_json(indent=2))
+        self.env = {
+            **os.environ,
+            **env,
+            "GOOGLE_CLOUD_PROJECT": project_id,
+            "KIROKU_MANIFEST_FILE": str(manifest_file),
+        }
         self.log_dir = log_dir
         self.faults = faults or FaultInjection()
         for fault in (self.faults.lose, self.faults.hold, self.faults.crash_after_commit):

@@ -23,7 +23,8 @@ from emulators.services import (
     LocalService,
     PubSubEmulator,
 )
-from shared.bus.manifest import Manifest
+from shared.application.registry import GATEWAY_ENTRY_POINTS
+from shared.bus.manifest import Manifest, RetryPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,14 @@ Storage = Literal["postgres", "firestore"]
 # The GraphiQL page's files, installed by `make run` (emulators/graphiql/package.json): the GraphQL
 # function serves them, so the local GraphiQL needs no internet (functions/graphql/graphiql.py).
 GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "graphiql" / "node_modules"
+
+
+def gateway_circuits_reset_after(manifest: Manifest, seconds: int) -> tuple[Manifest, dict[str, str]]:
+    """The manifest and settings of a stack whose gateways' circuits reset after `seconds` (sooner than
+    the cloud's, for a test or a benchmark): their waiting commands come back as soon, as in the cloud."""
+    retry = RetryPolicy(minimum_backoff_seconds=seconds, maximum_backoff_seconds=2 * seconds)
+    settings = {"KIROKU_GATEWAY_BREAKER_RESET_SECONDS": str(seconds)}
+    return manifest.with_retry(GATEWAY_ENTRY_POINTS, retry), settings
 
 
 @dataclass

@@ -72,6 +72,7 @@ def command_handler() -> CommandHandler:
 def _redelivery_backoff() -> Callable[[int], float] | None:
     """This function's retry policy, from the manifest its subscription was made from (none when the
     function is not in it, as in a test that builds handlers itself)."""
-    name = settings().function_name
-    spec = next((spec for spec in Manifest.load().functions if spec.name == name), None)
+    name, manifest_file = settings().function_name, settings().manifest_file
+    manifest = Manifest.load(manifest_file) if manifest_file is not None else Manifest.load()
+    spec = next((spec for spec in manifest.functions if spec.name == name), None)
     return spec.retry.backoff_seconds if spec is not None else None

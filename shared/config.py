@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     trusted_documents: Literal["enforce", "off"] | None = None
     # The trusted documents' manifest (hash -> document); default: the one the bundle ships.
     trusted_documents_file: Path | None = None
+    # The manifest this function's subscription was made from (its retry policy); default: the bundle's,
+    # which Terraform deploys. The local runner writes its own, whose policies a test may have shortened.
+    manifest_file: Path | None = None
     # A node_modules with the files of the GraphiQL page (emulators/graphiql): served locally instead of
     # loaded from unpkg, so GraphiQL works offline (functions/graphql/graphiql.py).
     graphiql_assets: Path | None = None

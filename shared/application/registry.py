@@ -116,6 +116,8 @@ ROUTES: tuple[CommandRoute, ...] = (
 
 COMMAND_ROUTES: dict[str, CommandRoute] = {route.type: route for route in ROUTES}
 ENTRY_POINTS: dict[str, CommandRoute] = {route.entry_point: route for route in ROUTES}
+# The functions whose commands wait for a partner: their redeliveries wait out the gateway's open circuit.
+GATEWAY_ENTRY_POINTS = frozenset(route.entry_point for route in ROUTES if route.handler == "gateway")
 
 
 def route_of(command: BaseModel) -> CommandRoute:

@@ -8,6 +8,7 @@ defined here and mirrored, by the same formula, in `terraform/modules/functions`
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -186,6 +187,15 @@ class Manifest(_Strict):
             if unknown:
                 raise ValueError(f"function {spec.name!r}: publishes {unknown} not in topics")
         return self
+
+    def with_retry(self, entry_points: Collection[str], retry: RetryPolicy) -> Manifest:
+        """This manifest with `retry` for the functions of those entry points: a local stack whose
+        gateways' circuits reset sooner than the cloud's redelivers their waiting commands sooner too."""
+        functions = [
+            spec.model_copy(update={"retry": retry}) if spec.entry_point in entry_points else spec
+            for spec in self.functions
+        ]
+        return self.model_copy(update={"functions": functions})
 
     def function(self, name: str) -> FunctionSpec:
         for spec in self.functions:

@@ -22,7 +22,7 @@ from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
 from emulators.query_shapes import RECORD_VARIABLE, index_for, needs_index, recorded_shapes
 from emulators.runner import FaultInjection
-from emulators.stack import LocalCloud, StackOptions
+from emulators.stack import LocalCloud, StackOptions, gateway_circuits_reset_after
 from functions.graphql.errors import CODES
 from shared.auth.tokens import READER
 from shared.bus.manifest import Manifest
@@ -245,12 +245,13 @@ class Stack:
 def stack(request: pytest.FixtureRequest, server_dir: Callable[[str], Path]) -> Iterator[Stack]:
     state_dir = server_dir(f"e2e-{request.param}")
     shapes = state_dir / "query-shapes.jsonl"
+    manifest, breaker = gateway_circuits_reset_after(Manifest.load(), BREAKER_RESET_SECONDS)
     options = StackOptions(
         project_id="kiroku-e2e",
         storage=request.param,
         auth=True,
         state_dir=state_dir,
-        manifest=Manifest.load(),
+        manifest=manifest,
         faults=FAULTS,
         extra_env={
             "KIROKU_SAGA_DEADLINE_SECONDS": json.dumps(
@@ -262,7 +263,7 @@ def stack(request: pytest.FixtureRequest, server_dir: Callable[[str], Path]) -> 
             ),
             "KIROKU_GATEWAY_TIMEOUT_SECONDS": "3",
             "KIROKU_GATEWAY_BREAKER_FAIL_MAX": str(BREAKER_FAIL_MAX),
-            "KIROKU_GATEWAY_BREAKER_RESET_SECONDS": str(BREAKER_RESET_SECONDS),
+            **breaker,
             "ADMIN_EMAIL": ADMIN_EMAIL,
             "KIROKU_CORS_ORIGINS": ALLOWED_ORIGIN,
             "KIROKU_RATE_LIMIT": f"{RATE_LIMIT}/minute",

@@ -4,10 +4,12 @@ a range of the process's own, only from it."""
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
 from emulators.processes import PORT_RANGE, ServiceStartError, free_port
+from tests.conftest import FIRST_WORKER_PORT, WORKER_PORTS
 
 SERVERS = 300
 
@@ -22,8 +24,12 @@ def test_ports_handed_out_never_repeat_and_are_free() -> None:
 def test_with_a_range_every_port_comes_from_it_and_a_port_in_use_is_passed_over(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The high end of the ephemeral range: free here, and never one of another test's ranges.
-    low, high = 60900, 60919
+    # Below the kernel's ephemeral ports, which a port of the kernel's choice (another test's, handed out
+    # by this process, or a client's connection) may take, and above the test workers' ranges.
+    low, high = 31900, 31919
+    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    assert high < ephemeral_low
+    assert low >= FIRST_WORKER_PORT + WORKER_PORTS * 3
     monkeypatch.setenv(PORT_RANGE, f"{low}-{high}")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
         taken.bind(("127.0.0.1", low))

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from shared.bus.manifest import Manifest, ManifestError, TopicTrigger
+from shared.application.registry import GATEWAY_ENTRY_POINTS
+from shared.bus.manifest import Manifest, ManifestError, RetryPolicy, TopicTrigger
+from shared.config import Settings
 
 
 def _manifest(**function: Any) -> dict[str, Any]:
@@ -97,3 +99,29 @@ def test_the_project_manifest_gives_the_graphql_door_commands_and_a_read_only_da
     graphql = Manifest.load().function("graphql")
     assert graphql.publishes == ("commands",)
     assert graphql.database == "read"
+
+
+def test_a_gateway_command_is_delivered_again_only_once_the_open_circuit_lets_a_call_through() -> None:
+    """A waiting command met an open circuit (or a failing gateway that is about to open it): delivered
+    again sooner than the circuit's reset, it would be failed at once again, and every waiting order would
+    call a recovering gateway together once it resets."""
+    reset = Settings.model_fields["gateway_breaker_reset_seconds"].default
+    waiting = [spec for spec in Manifest.load().functions if spec.entry_point in GATEWAY_ENTRY_POINTS]
+
+    assert {spec.entry_point for spec in waiting} == GATEWAY_ENTRY_POINTS
+    assert {
+        spec.name: spec.retry.minimum_backoff_seconds
+        for spec in waiting
+        if spec.retry.minimum_backoff_seconds < reset
+    } == {}
+
+
+def test_a_local_stack_shortens_the_retry_of_the_named_functions_only() -> None:
+    manifest = Manifest.load()
+    retry = RetryPolicy(minimum_backoff_seconds=3, maximum_backoff_seconds=6)
+
+    shortened = manifest.with_retry(GATEWAY_ENTRY_POINTS, retry)
+
+    for before, after in zip(manifest.functions, shortened.functions, strict=True):
+        expected = retry if before.entry_point in GATEWAY_ENTRY_POINTS else before.retry
+        assert after.retry == expected, before.name
