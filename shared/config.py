@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # The bearer secret a Prometheus scraper sends for /metrics; without it /metrics is served only locally.
     metrics_token: SecretStr | None = None
     cors_origins: str = Field(default="", description="comma-separated origins allowed to call the API")
+    # Where finished spans go (shared/observability/tracing.py). `cloud-trace`: Cloud Trace, the default in
+    # dev and prod; `file`: JSON lines appended to trace_file (the local cloud keeps every function's spans
+    # so, for `kiroku trace`); `none`: made and propagated, kept nowhere, the default elsewhere.
+    trace_export: Literal["cloud-trace", "file", "none"] | None = None
+    trace_file: Path | None = None
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -119,6 +124,16 @@ class Settings(BaseSettings):
                 "the Auth emulator's unsigned tokens are for local use only"
             )
         return self
+
+    @model_validator(mode="after")
+    def _trace_file_named(self) -> Self:
+        if self.trace_export == "file" and self.trace_file is None:
+            raise ValueError("KIROKU_TRACE_EXPORT=file needs KIROKU_TRACE_FILE: the file to write spans to")
+        return self
+
+    @property
+    def span_destination(self) -> Literal["cloud-trace", "file", "none"]:
+        return self.trace_export or ("none" if self.environment == "local" else "cloud-trace")
 
     @property
     def enforces_trusted_documents(self) -> bool:

@@ -41,7 +41,9 @@ from shared.auth.tokens import TokenVerifier, Unauthenticated
 from shared.bus.topics import COMMANDS_TOPIC
 from shared.config import settings
 from shared.messages.envelope import Actor
+from shared.observability.logging import log_context
 from shared.observability.metrics import GRAPHQL_REQUESTS
+from shared.observability.tracing import request_span
 
 logger = logging.getLogger(__name__)
 
@@ -351,7 +353,11 @@ def _route(request: flask.Request) -> flask.Response:
         request.method == "GET" and ("query" in request.args or "documentId" in request.args)
     )
     if side is None and runs_graphql:
-        return _execute(request)
+        with (
+            request_span(request.method, request.path, request.headers.items()) as ids,
+            log_context(trace=ids),
+        ):
+            return _execute(request)
     # What runs no GraphQL names no caller: it spends its address's budget.
     if not rate_limiter().spend(client_ip(request)):
         return _rate_limited()

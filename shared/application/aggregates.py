@@ -29,6 +29,7 @@ from shared.messages.envelope import Envelope
 from shared.messages.fulfilment import SAGA_EVENTS
 from shared.messages.orders import ORDER_EVENTS, PAYMENT_EVENTS, RESERVATION_EVENTS, SHIPMENT_EVENTS
 from shared.observability.metrics import EVENTS_NOT_IN_STORE
+from shared.observability.tracing import continued_trace
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class AggregateKind(Generic[State]):
         return [
             cause.caused(
                 kind="event",
+                trace=continued_trace(cause.trace),
                 type=type(event).__name__,
                 aggregate_type=self.aggregate_type,
                 aggregate_id=aggregate_id,

@@ -59,6 +59,7 @@ from shared.observability.metrics import (
     SAGA_OUTCOMES,
     SAGA_SWEEP_FAILURES,
 )
+from shared.observability.tracing import continued_trace
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -179,6 +180,7 @@ class SagaRunner:
                 commands.append(
                     saga_event.caused(
                         id=system_id(f"{saga_event.id}:{index}"),
+                        trace=continued_trace(saga_event.trace),
                         kind="command",
                         type=command.type,
                         aggregate_type=route.aggregate.aggregate_type,

@@ -22,7 +22,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from shared.messages.envelope import Envelope, EnvelopeError
 from shared.observability.logging import log_context
-from shared.observability.tracing import consumer_span
+from shared.observability.tracing import message_span
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def push_entry_point(handler: EnvelopeHandler) -> PushEntryPoint:
             attributes=push.message.attributes,
         )
         with (
-            consumer_span(f"handle {envelope.type}", envelope.trace, message_id=delivery.message_id) as ids,
+            message_span(envelope, delivery.message_id) as ids,
             log_context(
                 trace=ids,
                 message_id=envelope.id,

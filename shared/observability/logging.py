@@ -55,6 +55,7 @@ class _ContextualStructuredLogHandler(StructuredLogHandler):
         if trace is not None and not getattr(record, "trace", None):
             record.trace = f"projects/{self._project_id}/traces/{trace[0]}"
             record.span_id = trace[1]
+            record.trace_sampled = True  # every span is recorded and exported (tracing.py)
         return bool(super().filter(record))
 
 
