@@ -467,6 +467,7 @@ DEFAULT_HOLDS_IN_THE_CLOUD = frozenset(
         "saga_deadline_seconds",
         "trusted_documents",  # enforced in prod, off in dev: the environment decides
         "trusted_documents_file",  # the manifest the bundle ships
+        "trace_export",  # Cloud Trace in dev and prod: the environment decides
     }
 )
 NEVER_IN_THE_CLOUD = frozenset(
@@ -474,6 +475,7 @@ NEVER_IN_THE_CLOUD = frozenset(
         "firebase_auth_emulator_host",  # the Auth emulator's unsigned tokens
         "graphiql_assets",  # the local stack's node_modules; the cloud's dev GraphiQL loads from unpkg
         "manifest_file",  # the local runner's manifest; the cloud's functions read the bundle's
+        "trace_file",  # where the local cloud keeps a function's spans; the cloud's go to Cloud Trace
     }
 )
 
@@ -661,6 +663,25 @@ def test_every_function_starts_with_every_setting_terraform_owes_it(
         assert getattr(settings, further_field) == further_value, spec.name
         assert further_variable in plain
         assert settings.firebase_auth_emulator_host is None
+        assert settings.span_destination == "cloud-trace", spec.name
+
+
+@pytest.mark.parametrize("storage", STORAGES)
+def test_every_functions_own_account_may_write_its_spans_to_cloud_trace(storage: str) -> None:
+    """Every function exports its spans to Cloud Trace (the settings check above): its account holds the
+    role that lets it, bound to that account alone."""
+    roles = console(
+        "manifest",
+        resolve(locals_of(KIROKU)["function_project_roles"], kiroku_scope("dev", storage)),
+        manifest_path=str(DEFAULT_MANIFEST),
+    )
+    assert sorted(roles) == sorted(spec.name for spec in Manifest.load().functions)
+    for name, granted in roles.items():
+        assert "roles/cloudtrace.agent" in granted, name
+    assert labelled(KIROKU, "module")["iam"]["function_project_roles"] == "${local.function_project_roles}"
+    binding = resources(IAM)[("google_project_iam_member", "function")]
+    assert binding["role"] == "${each.value.role}"
+    assert binding["member"] == "${google_service_account.function[each.value.function].member}"
 
 
 @pytest.mark.parametrize("storage", STORAGES)
