@@ -65,6 +65,7 @@ from google.protobuf import duration_pb2
 from emulators.processes import ManagedProcess, free_port
 from shared.bus.manifest import FunctionSpec, Manifest, TopicTrigger
 from shared.bus.subscription_filter import Predicate, parse_filter
+from shared.observability.tracing import span_file
 
 logger = logging.getLogger(__name__)
 
@@ -139,8 +140,12 @@ class FunctionServer:
             "pythonpath": str(PROJECT_ROOT),
             "crash_after_commit": crash_after_commit,
             "environment": {
+                # Each function keeps its spans in the stack's log directory, which `kiroku trace` reads;
+                # the stack's environment may choose otherwise (KIROKU_TRACE_EXPORT=none).
+                "KIROKU_TRACE_EXPORT": "file",
                 **env,
                 **spec.environment,
+                "KIROKU_TRACE_FILE": str(span_file(log_dir, spec.name)),
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),
                 "K_SERVICE": spec.name,
                 "FUNCTION_TARGET": spec.entry_point,
