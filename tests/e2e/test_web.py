@@ -1,19 +1,67 @@
 """The web app in a real browser: Debian's Chromium driven by Playwright (web/tests/*.spec.ts) against the
 local stack on each backend, with the demo catalogue and the demo users: the storefront and sign-in, and the
 writer's buying path (cart, checkout with the fake gateway's tokens, the order followed live, a declined
-card, cancelling from "my orders")."""
+card, cancelling from "my orders"), and the admins' operations console (a price change seen in the shop,
+a dead letter replayed, the console closed to writers)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
 from emulators.demo import DEMO_USERS, load_demo_catalogue
 from emulators.web import WEB_DIR, WebApp
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, until
+from tests.kiroku_cli.conftest import Cloud
+from tests.kiroku_cli.test_dead_letters import FUNCTION, poison_update
+
+# What the poisoned UpdateCategory renames its category to, once replayed.
+REPLAYED_NAME = "Replayed from the console"
+
+
+@dataclass
+class PoisonedUpdate:
+    """An UpdateCategory whose function fails on every delivery (its category's first event damaged by
+    hand), sent for the console to find among the dead letters and replay once the cause is fixed."""
+
+    cloud: Cloud
+    category: str
+    command_id: str
+    original_payload: str
+
+    def dead_lettered_then_fixed(self) -> dict[str, str]:
+        """Waits for the dead letter, repairs its cause; what the console test looks for (environment)."""
+        query = f'{{ deadLetters(function: "{FUNCTION}", first: 100) {{ aggregateId }} }}'
+        until(
+            lambda: any(
+                letter["aggregateId"] == self.category
+                for letter in self.cloud.admin.data(query)["deadLetters"]
+            ),
+            timeout=120,
+            every=2,
+        )
+        self.cloud.set_event_field(f"Category-{self.category}", 1, "payload", self.original_payload)
+        return {
+            "KIROKU_DEAD_LETTER_FUNCTION": FUNCTION,
+            "KIROKU_DEAD_LETTER_CATEGORY": self.category,
+            "KIROKU_DEAD_LETTER_COMMAND": self.command_id,
+            "KIROKU_DEAD_LETTER_NAME": REPLAYED_NAME,
+        }
+
+
+@pytest.fixture(scope="module")
+def poisoned_update(stack: Stack) -> PoisonedUpdate:
+    """Sent before the app starts, so its deliveries fail meanwhile. The operations tests' helpers damage
+    the event store; they take a Cloud, which this stack is seen as (it has no writer or state of its own)."""
+    cloud = Cloud(
+        stack.cloud, stack.cloud.options.storage, stack.log_dir, stack.admin, stack.reader, stack.storage
+    )
+    category, command_id, original = poison_update(cloud, REPLAYED_NAME)
+    return PoisonedUpdate(cloud, category, command_id, original)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +84,10 @@ def web_app(stack: Stack) -> Iterator[WebApp]:
         app.stop()
 
 
-def test_the_storefront_sign_in_and_checkout_work_in_a_browser(web_app: WebApp, stack: Stack) -> None:
+def test_the_storefront_sign_in_checkout_and_console_work_in_a_browser(
+    poisoned_update: PoisonedUpdate, web_app: WebApp, stack: Stack
+) -> None:
+    dead_letter = poisoned_update.dead_lettered_then_fixed()
     results = stack.log_dir / "playwright"
     # The README's screenshots come from one backend's run; the other's stay with its results.
     own = stack.cloud.options.storage != "postgres"
@@ -49,6 +100,7 @@ def test_the_storefront_sign_in_and_checkout_work_in_a_browser(web_app: WebApp, 
             "KIROKU_WEB_URL": web_app.url,
             "KIROKU_GRAPHQL_URL": web_app.graphql_url,
             "KIROKU_WEB_RESULTS": str(results),
+            **dead_letter,
             **screenshots,
         },
         capture_output=True,

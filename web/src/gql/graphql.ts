@@ -860,6 +860,161 @@ export type ProductPageQueryVariables = Exact<{
 
 export type ProductPageQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string, description: string, price: string, currency: string, stock: number, inStock: boolean, category?: { __typename?: 'Category', id: string, name: string } | null } | null };
 
+export type ConsoleProductsQueryVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ConsoleProductsQuery = { __typename?: 'Query', productsConnection: { __typename?: 'ProductConnection', edges: Array<{ __typename?: 'ProductEdge', cursor: string, node: { __typename?: 'Product', id: string, name: string, price: string, currency: string, stock: number, inStock: boolean, version: number, category?: { __typename?: 'Category', id: string, name: string } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, endCursor?: string | null } } };
+
+export type ConsoleCategoriesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleCategoriesQuery = { __typename?: 'Query', categories: Array<{ __typename?: 'Category', id: string, name: string, version: number }> };
+
+export type ConsoleProductQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleProductQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string, description: string, price: string, currency: string, stock: number, inStock: boolean, version: number, updatedAt: string, category?: { __typename?: 'Category', id: string, name: string } | null } | null };
+
+export type ConsoleCreateCategoryMutationVariables = Exact<{
+  input: CreateCategoryInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleCreateCategoryMutation = { __typename?: 'Mutation', createCategory: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleCreateProductMutationVariables = Exact<{
+  input: CreateProductInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleCreateProductMutation = { __typename?: 'Mutation', createProduct: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleUpdateProductMutationVariables = Exact<{
+  input: UpdateProductInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleUpdateProductMutation = { __typename?: 'Mutation', updateProduct: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleChangePriceMutationVariables = Exact<{
+  input: ChangePriceInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleChangePriceMutation = { __typename?: 'Mutation', changePrice: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleRestockProductMutationVariables = Exact<{
+  input: RestockProductInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleRestockProductMutation = { __typename?: 'Mutation', restockProduct: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleDeleteProductMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleDeleteProductMutation = { __typename?: 'Mutation', deleteProduct: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleDeleteCategoryMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleDeleteCategoryMutation = { __typename?: 'Mutation', deleteCategory: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleAccessQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleAccessQuery = { __typename?: 'Query', sagas: { __typename?: 'SagaConnection', pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean } } };
+
+export type ConsoleOrdersQueryVariables = Exact<{
+  after?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ConsoleOrdersQuery = { __typename?: 'Query', orders: { __typename?: 'OrderConnection', edges: Array<{ __typename?: 'OrderEdge', cursor: string, node: { __typename?: 'Order', id: string, customerId: string, status: string, total: string, currency: string, createdAt: string, cancelReason?: string | null, saga?: { __typename?: 'Saga', status: string, step?: string | null } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, endCursor?: string | null } } };
+
+export type ConsoleSagaStatsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleSagaStatsQuery = { __typename?: 'Query', sagaStats: { __typename?: 'SagaStats', total: number, running: number, compensating: number, completed: number, cancelled: number, stuck: number, cancelReasons: Array<{ __typename?: 'CancelReasonCount', reason: string, sagas: number }> } };
+
+export type ConsoleSagasQueryVariables = Exact<{
+  status?: InputMaybe<SagaStatus>;
+  stuck: Scalars['Boolean']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ConsoleSagasQuery = { __typename?: 'Query', sagas: { __typename?: 'SagaConnection', edges: Array<{ __typename?: 'SagaEdge', cursor: string, node: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, attempts: number } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, endCursor?: string | null } } };
+
+export type ConsoleSagaTimelineQueryVariables = Exact<{
+  orderId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleSagaTimelineQuery = { __typename?: 'Query', saga?: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
+
+export type ConsoleEventHistoryQueryVariables = Exact<{
+  aggregateType: Scalars['String']['input'];
+  aggregateId: Scalars['ID']['input'];
+  fromVersion: Scalars['Int']['input'];
+}>;
+
+
+export type ConsoleEventHistoryQuery = { __typename?: 'Query', eventHistory: Array<{ __typename?: 'StoredEvent', id: string, type: string, version: number, occurredAt: string, correlationId: string, causationId: string, actorUid: string, actorRole: string, payload: string }> };
+
+export type ConsoleDeadLettersQueryVariables = Exact<{
+  function: Scalars['String']['input'];
+}>;
+
+
+export type ConsoleDeadLettersQuery = { __typename?: 'Query', deadLetters: Array<{ __typename?: 'DeadLetter', messageId: string, publishTime: string, type?: string | null, aggregateType?: string | null, aggregateId?: string | null, data: string, deliveryAttempts?: number | null }> };
+
+export type ConsoleReplayDeadLettersMutationVariables = Exact<{
+  function: Scalars['String']['input'];
+  ids?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+}>;
+
+
+export type ConsoleReplayDeadLettersMutation = { __typename?: 'Mutation', replayDeadLetters: { __typename?: 'DeadLetterOutcome', function: string, messageIds: Array<string>, missing: Array<string>, failed: Array<string> } };
+
+export type ConsoleDiscardDeadLettersMutationVariables = Exact<{
+  function: Scalars['String']['input'];
+  ids: Array<Scalars['String']['input']> | Scalars['String']['input'];
+}>;
+
+
+export type ConsoleDiscardDeadLettersMutation = { __typename?: 'Mutation', discardDeadLetters: { __typename?: 'DeadLetterOutcome', function: string, messageIds: Array<string>, missing: Array<string>, failed: Array<string> } };
+
+export type ConsoleProjectionStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleProjectionStatusQuery = { __typename?: 'Query', projectionStatus: Array<{ __typename?: 'ProjectionStatus', model: string, aggregateType: string, events: number, streams: number, records: number, behind: number, lag: number, lastEventAt?: string | null, lastAppliedPosition?: number | null, headPosition?: number | null }> };
+
+export type ConsoleDeadLetterDepthQueryVariables = Exact<{
+  function: Scalars['String']['input'];
+}>;
+
+
+export type ConsoleDeadLetterDepthQuery = { __typename?: 'Query', deadLetters: Array<{ __typename?: 'DeadLetter', messageId: string }> };
+
 export type PlaceOrderMutationVariables = Exact<{
   input: PlaceOrderInput;
   commandId: Scalars['ID']['input'];
@@ -969,6 +1124,354 @@ export const ProductPageDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"ea607756075fa4612ccd7f3641960bd4800eb12d6d0ee392ee0619c348be0c66"}) as unknown as TypedDocumentString<ProductPageQuery, ProductPageQueryVariables>;
+export const ConsoleProductsDocument = new TypedDocumentString(`
+    query ConsoleProducts($after: String) {
+  productsConnection(first: 20, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        name
+        price
+        currency
+        stock
+        inStock
+        version
+        category {
+          id
+          name
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      endCursor
+    }
+  }
+}
+    `, {"hash":"3181eb5b2ea996ae728393b8cf630a0cc4b8727759c9672377811bc87eaeafd6"}) as unknown as TypedDocumentString<ConsoleProductsQuery, ConsoleProductsQueryVariables>;
+export const ConsoleCategoriesDocument = new TypedDocumentString(`
+    query ConsoleCategories {
+  categories {
+    id
+    name
+    version
+  }
+}
+    `, {"hash":"6617c095912a4bb2a37ac667db641e9024314c2aab026183a1e78a3f71148805"}) as unknown as TypedDocumentString<ConsoleCategoriesQuery, ConsoleCategoriesQueryVariables>;
+export const ConsoleProductDocument = new TypedDocumentString(`
+    query ConsoleProduct($id: ID!) {
+  product(id: $id) {
+    id
+    name
+    description
+    price
+    currency
+    stock
+    inStock
+    version
+    updatedAt
+    category {
+      id
+      name
+    }
+  }
+}
+    `, {"hash":"10dcd705e299c4b8635ffa4257b4f4cd6975e8f240e101a95e4bd3d66336bb30"}) as unknown as TypedDocumentString<ConsoleProductQuery, ConsoleProductQueryVariables>;
+export const ConsoleCreateCategoryDocument = new TypedDocumentString(`
+    mutation ConsoleCreateCategory($input: CreateCategoryInput!, $commandId: ID!) {
+  createCategory(input: $input, commandId: $commandId) {
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"78e8c2926ae64bf0270bebd842da3b8d6c2c83d0ac57803017cc45a885ff5a23"}) as unknown as TypedDocumentString<ConsoleCreateCategoryMutation, ConsoleCreateCategoryMutationVariables>;
+export const ConsoleCreateProductDocument = new TypedDocumentString(`
+    mutation ConsoleCreateProduct($input: CreateProductInput!, $commandId: ID!) {
+  createProduct(input: $input, commandId: $commandId) {
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"b774d598c2bc75e2bfedcaeb771c48928e2092498ab0436d24d99a1e7245fc75"}) as unknown as TypedDocumentString<ConsoleCreateProductMutation, ConsoleCreateProductMutationVariables>;
+export const ConsoleUpdateProductDocument = new TypedDocumentString(`
+    mutation ConsoleUpdateProduct($input: UpdateProductInput!, $commandId: ID!) {
+  updateProduct(input: $input, commandId: $commandId) {
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"5f4bfa834c4d9eb2543c858eeade3e24e9e6434e2e6ac2d65f63eaaf08fe00a4"}) as unknown as TypedDocumentString<ConsoleUpdateProductMutation, ConsoleUpdateProductMutationVariables>;
+export const ConsoleChangePriceDocument = new TypedDocumentString(`
+    mutation ConsoleChangePrice($input: ChangePriceInput!, $commandId: ID!) {
+  changePrice(input: $input, commandId: $commandId) {
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"9b49a4368069b56d9f7e33b6ac4506c52365b4e895886e2b43284529e4a26713"}) as unknown as TypedDocumentString<ConsoleChangePriceMutation, ConsoleChangePriceMutationVariables>;
+export const ConsoleRestockProductDocument = new TypedDocumentString(`
+    mutation ConsoleRestockProduct($input: RestockProductInput!, $commandId: ID!) {
+  restockProduct(input: $input, commandId: $commandId) {
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"13706920cb1597484b236d6224bf37e9e73d026ec520bc62aba012d9cc6bce95"}) as unknown as TypedDocumentString<ConsoleRestockProductMutation, ConsoleRestockProductMutationVariables>;
+export const ConsoleDeleteProductDocument = new TypedDocumentString(`
+    mutation ConsoleDeleteProduct($id: ID!, $expectedVersion: Int!, $commandId: ID!) {
+  deleteProduct(id: $id, expectedVersion: $expectedVersion, commandId: $commandId) {
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"0b6ec5a8315706db466944eb16879a1ec09e246dfc537483630d16a3bfe61a47"}) as unknown as TypedDocumentString<ConsoleDeleteProductMutation, ConsoleDeleteProductMutationVariables>;
+export const ConsoleDeleteCategoryDocument = new TypedDocumentString(`
+    mutation ConsoleDeleteCategory($id: ID!, $expectedVersion: Int!, $commandId: ID!) {
+  deleteCategory(
+    id: $id
+    expectedVersion: $expectedVersion
+    commandId: $commandId
+  ) {
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
+  }
+}
+    `, {"hash":"19eba3b6564f8a040aba56fd3ed41e15604584da02e5e69fb06271a7a66f9531"}) as unknown as TypedDocumentString<ConsoleDeleteCategoryMutation, ConsoleDeleteCategoryMutationVariables>;
+export const ConsoleAccessDocument = new TypedDocumentString(`
+    query ConsoleAccess {
+  sagas(first: 1) {
+    pageInfo {
+      hasNextPage
+    }
+  }
+}
+    `, {"hash":"feae29beb6cd19801563a3153491826cc05352b8d6b594e7a5ca11e3b2cdd091"}) as unknown as TypedDocumentString<ConsoleAccessQuery, ConsoleAccessQueryVariables>;
+export const ConsoleOrdersDocument = new TypedDocumentString(`
+    query ConsoleOrders($after: String, $status: String) {
+  orders(first: 20, after: $after, status: $status) {
+    edges {
+      cursor
+      node {
+        id
+        customerId
+        status
+        total
+        currency
+        createdAt
+        cancelReason
+        saga {
+          status
+          step
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      endCursor
+    }
+  }
+}
+    `, {"hash":"868235d3a01a9c8366e5f975875d1f2d4764e67fd75b964cc29ae65e0c955a02"}) as unknown as TypedDocumentString<ConsoleOrdersQuery, ConsoleOrdersQueryVariables>;
+export const ConsoleSagaStatsDocument = new TypedDocumentString(`
+    query ConsoleSagaStats {
+  sagaStats {
+    total
+    running
+    compensating
+    completed
+    cancelled
+    stuck
+    cancelReasons(first: 20) {
+      reason
+      sagas
+    }
+  }
+}
+    `, {"hash":"df9c33cd46885613185d5bfd0db3a356b6fd2e7d4d55cb55ecfcc1e1d49c5d90"}) as unknown as TypedDocumentString<ConsoleSagaStatsQuery, ConsoleSagaStatsQueryVariables>;
+export const ConsoleSagasDocument = new TypedDocumentString(`
+    query ConsoleSagas($status: SagaStatus, $stuck: Boolean!, $after: String) {
+  sagas(status: $status, stuck: $stuck, first: 20, after: $after) {
+    edges {
+      cursor
+      node {
+        orderId
+        status
+        step
+        deadline
+        failure
+        version
+        waiting {
+          partner
+          attempts
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      endCursor
+    }
+  }
+}
+    `, {"hash":"548ad65bc57754b1fabc6fbe5a6a83884cdf186b50e0e533dc337ae6bbf33e13"}) as unknown as TypedDocumentString<ConsoleSagasQuery, ConsoleSagasQueryVariables>;
+export const ConsoleSagaTimelineDocument = new TypedDocumentString(`
+    query ConsoleSagaTimeline($orderId: ID!) {
+  saga(orderId: $orderId) {
+    orderId
+    status
+    step
+    deadline
+    failure
+    failureDetail
+    version
+    waiting {
+      partner
+      command
+      attempts
+      since
+      lastAttemptAt
+      nextAttemptAt
+      reason
+    }
+    history {
+      at
+      event
+      step
+      detail
+      causationId
+      commands
+    }
+  }
+}
+    `, {"hash":"63ec4d8c94f722401d2628ea6815185e642b1728e8c0e6836dce04d71126fe9f"}) as unknown as TypedDocumentString<ConsoleSagaTimelineQuery, ConsoleSagaTimelineQueryVariables>;
+export const ConsoleEventHistoryDocument = new TypedDocumentString(`
+    query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {
+  eventHistory(
+    aggregateType: $aggregateType
+    aggregateId: $aggregateId
+    fromVersion: $fromVersion
+    first: 50
+  ) {
+    id
+    type
+    version
+    occurredAt
+    correlationId
+    causationId
+    actorUid
+    actorRole
+    payload
+  }
+}
+    `, {"hash":"8fc0d3942ba976f14964f01c51a03716f15a68b528b8af7f981d59dc3ce9a403"}) as unknown as TypedDocumentString<ConsoleEventHistoryQuery, ConsoleEventHistoryQueryVariables>;
+export const ConsoleDeadLettersDocument = new TypedDocumentString(`
+    query ConsoleDeadLetters($function: String!) {
+  deadLetters(function: $function, first: 100) {
+    messageId
+    publishTime
+    type
+    aggregateType
+    aggregateId
+    data
+    deliveryAttempts
+  }
+}
+    `, {"hash":"a5a086685d868e33862199dd419fe855fdbe263f70ec32c9522dff79fb9005cb"}) as unknown as TypedDocumentString<ConsoleDeadLettersQuery, ConsoleDeadLettersQueryVariables>;
+export const ConsoleReplayDeadLettersDocument = new TypedDocumentString(`
+    mutation ConsoleReplayDeadLetters($function: String!, $ids: [String!]) {
+  replayDeadLetters(function: $function, ids: $ids) {
+    function
+    messageIds
+    missing
+    failed
+  }
+}
+    `, {"hash":"74f9c99d8a11d3addf8662140d2c65ad01027a50c3cf5be242d0ef8553dd08bc"}) as unknown as TypedDocumentString<ConsoleReplayDeadLettersMutation, ConsoleReplayDeadLettersMutationVariables>;
+export const ConsoleDiscardDeadLettersDocument = new TypedDocumentString(`
+    mutation ConsoleDiscardDeadLetters($function: String!, $ids: [String!]!) {
+  discardDeadLetters(function: $function, ids: $ids) {
+    function
+    messageIds
+    missing
+    failed
+  }
+}
+    `, {"hash":"a65bc4ddfadbf5f6e532d4ab8b18eb11d9ed9fdeae393cdc3aaf6b24c927e80e"}) as unknown as TypedDocumentString<ConsoleDiscardDeadLettersMutation, ConsoleDiscardDeadLettersMutationVariables>;
+export const ConsoleProjectionStatusDocument = new TypedDocumentString(`
+    query ConsoleProjectionStatus {
+  projectionStatus {
+    model
+    aggregateType
+    events
+    streams
+    records
+    behind
+    lag
+    lastEventAt
+    lastAppliedPosition
+    headPosition
+  }
+}
+    `, {"hash":"bc6523d7ddde53590038a29e0a5faf8389716e3607b6a356ac53147946ae4575"}) as unknown as TypedDocumentString<ConsoleProjectionStatusQuery, ConsoleProjectionStatusQueryVariables>;
+export const ConsoleDeadLetterDepthDocument = new TypedDocumentString(`
+    query ConsoleDeadLetterDepth($function: String!) {
+  deadLetters(function: $function, first: 100) {
+    messageId
+  }
+}
+    `, {"hash":"c72eef1b6a1abc57c88c7ee26d0c3c92b2dccf522e9e6cd97887f40882bfa717"}) as unknown as TypedDocumentString<ConsoleDeadLetterDepthQuery, ConsoleDeadLetterDepthQueryVariables>;
 export const PlaceOrderDocument = new TypedDocumentString(`
     mutation PlaceOrder($input: PlaceOrderInput!, $commandId: ID!) {
   placeOrder(input: $input, commandId: $commandId, wait: false) {
