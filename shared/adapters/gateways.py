@@ -40,6 +40,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from shared.config import Settings, settings
 from shared.kernel.money import Money
 from shared.observability.metrics import GATEWAY_CALLS, GATEWAY_RETRIES
+from shared.observability.tracing import step_span
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +257,8 @@ class _GatewayClient:
             for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    result = self._attempt(operation, path, idempotency_key, body, parse)
+                    with step_span(f"{self.gateway} {operation}", attempt=attempts):
+                        result = self._attempt(operation, path, idempotency_key, body, parse)
             outcome = "ok"
             return result
         except GatewayCircuitOpen:

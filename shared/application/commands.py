@@ -45,6 +45,7 @@ from shared.domain.rejection import Rejected
 from shared.eventstore.errors import CommandIdReused, ConcurrencyConflict
 from shared.eventstore.model import AppendResult
 from shared.messages.envelope import Envelope
+from shared.observability.tracing import step_span
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,8 @@ class CommandHandler:
                 return self._accept(envelope, kind, aggregate_id, loaded.version)
             events = kind.envelopes(envelope, aggregate_id, loaded.version, decided)
             try:
-                result = self._events.append(stream_id, events, loaded.version, command_id=envelope.id)
+                with step_span("eventstore append", stream_id=stream_id, events=len(events)):
+                    result = self._events.append(stream_id, events, loaded.version, command_id=envelope.id)
             except ConcurrencyConflict as conflict:
                 logger.info("concurrent write to %s (%s); deciding again", stream_id, conflict)
                 continue

@@ -59,7 +59,7 @@ from shared.observability.metrics import (
     SAGA_OUTCOMES,
     SAGA_SWEEP_FAILURES,
 )
-from shared.observability.tracing import continued_trace
+from shared.observability.tracing import continued_trace, step_span
 from shared.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,8 @@ class SagaRunner:
                 return
             envelopes = SAGA.envelopes(cause, order_id, loaded.version, decided, actor=SAGA_ACTOR)
             try:
-                result = self._events.append(stream_id, envelopes, loaded.version, command_id=cause.id)
+                with step_span("eventstore append", stream_id=stream_id, events=len(envelopes)):
+                    result = self._events.append(stream_id, envelopes, loaded.version, command_id=cause.id)
             except ConcurrencyConflict:
                 continue
             if result.replayed:

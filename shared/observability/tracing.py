@@ -3,8 +3,9 @@
 Each envelope carries the W3C `traceparent` of the span that produced it; a function that receives it
 opens its own span as a child, and the messages it sends carry that span in turn, so one trace follows a
 request from the GraphQL call through every command, event and saga step, each span the child of the
-hop that caused it. Every span names the function that made it and carries the message's ids, so a
-trace can be found from a correlation id alone.
+hop that caused it; inside a hop, the steps that wait on something else (the event-store append, each
+gateway request) have spans of their own. Every span names the function that made it, and a hop's span
+carries the message's ids, so a trace can be found from a correlation id alone.
 
 Where spans go is one setting (`Settings.span_destination`): Cloud Trace in the cloud, through Google's
 OpenTelemetry exporter; locally a JSON-lines file per function in the local cloud's log directory, in
@@ -125,6 +126,14 @@ def message_span(envelope: Envelope, pubsub_message_id: str) -> Iterator[tuple[s
         attributes=attributes,
     ) as span:
         yield _ids(span)
+
+
+@contextmanager
+def step_span(name: str, **attributes: str | int) -> Iterator[None]:
+    """A span for one step of a hop that may take its time (an event-store append, a gateway request),
+    the hop's child; an exception that ends it marks it failed."""
+    with _tracer.start_as_current_span(f"{settings().function_name} {name}", attributes=attributes):
+        yield
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """`kiroku trace`: an order run through the local cloud is found again from its correlation id alone, as
-one trace with a span for every hop, each after the span of the hop that caused it.
+one trace with a span for every hop, each after the span of the hop that caused it, and inside the hops
+a span for each event-store append and gateway call.
 
 Which hops there must be is not written down here but worked out as the cloud routes messages: every
 event the order's conversation stored, each function the manifest subscribes to it (projectors, saga
@@ -75,10 +76,24 @@ def test_an_orders_trace_has_a_span_for_every_hop_in_causal_order(cloud: Cloud) 
     assert len({span["trace_id"] for span in spans}) == 1
     root = spans[0]
     assert (root["function"], root["kind"], root["depth"]) == ("graphql", "SERVER", 0)
-    handled = {span["message_id"]: span for span in spans if span["message_id"] is not None}
-    # Each event's cause was handled: its command, or the event a saga step handled.
+    # Each message's spans: an event has one for each function subscribed to it.
+    handled: dict[str, list[str]] = {}
+    for span in spans:
+        if span["message_id"] is not None:
+            handled.setdefault(span["message_id"], []).append(span["span_id"])
+    # The steps inside a hop that wait on something else, as (the hop's span, what): appends, gateway calls.
+    steps = {
+        (span["parent_id"], span["name"].removeprefix(f"{span['function']} "))
+        for span in spans
+        if span["message_id"] is None and span is not spans[0]
+    }
+    # Each event's cause was handled (its command, or the event a saga step handled), and appended it.
     for event in events:
         assert event.causation_id in handled, f"{event.type} {event.id}: no span for its cause"
+        assert any((hop, "eventstore append") in steps for hop in handled[event.causation_id]), event.type
+    for command, gateway_call in (("ProcessPayment", "payment capture"), ("ShipOrder", "shipping ship")):
+        [caller] = [span for span in spans if span["message_type"] == command]
+        assert (caller["span_id"], gateway_call) in steps
     # Each command by the function subscribed to its type, and the saga's commands among them.
     commands = [span for span in spans if span["message_kind"] == "command"]
     for span in commands:
@@ -96,7 +111,9 @@ def test_an_orders_trace_has_a_span_for_every_hop_in_causal_order(cloud: Cloud) 
         parent = spans[position[span["parent_id"]]]
         assert position[span["parent_id"]] < index
         assert span["depth"] == parent["depth"] + 1
-        if span["message_id"] == correlation_id:
+        if span["message_id"] is None:  # a step inside its hop
+            assert parent["message_id"] is not None
+        elif span["message_id"] == correlation_id:
             assert parent is root
         else:
             assert parent["message_id"] in {span["causation_id"], causes.get(span["causation_id"])}, span

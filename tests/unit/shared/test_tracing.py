@@ -17,6 +17,7 @@ from opentelemetry.exporter.cloud_trace import CloudTraceSpanExporter
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import StatusCode
 from pydantic import ValidationError
 
 from shared.config import Settings
@@ -32,6 +33,7 @@ from shared.observability.tracing import (
     request_span,
     span_exporter,
     span_file,
+    step_span,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -157,3 +159,22 @@ def test_a_requests_span_joins_the_callers_trace_whatever_the_header_case(
     assert ids[0] == SENDER.split("-")[1]
     assert span.kind == trace.SpanKind.SERVER
     assert span.name.endswith(" POST /graphql")
+
+
+def test_a_step_is_its_hops_child_and_fails_with_it(finished: InMemorySpanExporter) -> None:
+    command = Envelope.originate(
+        kind="command", type="ShipOrder", aggregate_type="Shipment", aggregate_id="s-1"
+    )
+    with (
+        pytest.raises(ConnectionError),
+        message_span(command, "pubsub-8") as ids,
+        step_span("shipping ship", attempt=1),
+    ):
+        raise ConnectionError("the gateway hung up")
+    step, hop = finished.get_finished_spans()
+    assert step.parent is not None
+    assert trace.format_span_id(step.parent.span_id) == ids[1]
+    assert step.name.endswith(" shipping ship")
+    assert dict(step.attributes or {}) == {"attempt": 1}
+    assert step.status.status_code == StatusCode.ERROR
+    assert hop.status.status_code == StatusCode.ERROR
