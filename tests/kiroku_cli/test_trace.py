@@ -91,9 +91,10 @@ def test_an_orders_trace_has_a_span_for_every_hop_in_causal_order(cloud: Cloud) 
     for event in events:
         assert event.causation_id in handled, f"{event.type} {event.id}: no span for its cause"
         assert any((hop, "eventstore append") in steps for hop in handled[event.causation_id]), event.type
+    # A message may be delivered twice (at least once): one of its deliveries called the gateway.
     for command, gateway_call in (("ProcessPayment", "payment capture"), ("ShipOrder", "shipping ship")):
-        [caller] = [span for span in spans if span["message_type"] == command]
-        assert (caller["span_id"], gateway_call) in steps
+        callers = [span["span_id"] for span in spans if span["message_type"] == command]
+        assert any((caller, gateway_call) in steps for caller in callers), command
     # Each command by the function subscribed to its type, and the saga's commands among them.
     commands = [span for span in spans if span["message_kind"] == "command"]
     for span in commands:
