@@ -80,8 +80,8 @@ def configure_tracing() -> None:
     provider = TracerProvider(resource=resource, sampler=ALWAYS_ON)
     exporter = span_exporter(config)
     if exporter is not None:
-        local = config.span_destination == "file"
-        delay = _FILE_EXPORT_DELAY_MILLIS if local else None  # None: the SDK's default, 5 s
+        # Cloud Trace gets the SDK's default batching (None: every 5 s).
+        delay = _FILE_EXPORT_DELAY_MILLIS if config.span_destination == "file" else None
         provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=delay))
     trace.set_tracer_provider(provider)
 
