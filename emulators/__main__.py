@@ -23,7 +23,14 @@ from rich.table import Table
 
 from emulators.auth_users import AuthEmulatorUsers, SignedIn
 from emulators.components import MissingComponentsError
-from emulators.demo import ADMIN_EMAIL, DEMO_USERS, SAMPLE_ORDER, SAMPLE_QUERY, load_demo_catalogue
+from emulators.demo import (
+    ADMIN_EMAIL,
+    DEMO_USERS,
+    SAMPLE_ORDER,
+    SAMPLE_QUERY,
+    load_demo_catalogue,
+    place_demo_orders,
+)
 from emulators.processes import ServiceStartError
 from emulators.services import FakeGateway
 from emulators.stack import LocalCloud, StackOptions, Storage
@@ -61,7 +68,9 @@ def run(
     manifest: Annotated[Path, typer.Option(help="the manifest to wire")] = DEFAULT_MANIFEST,
     state_dir: Annotated[Path, typer.Option(help="where data and logs are kept")] = Path(".kiroku"),
     auth: Annotated[bool, typer.Option(help="start the Firebase Auth emulator and the demo users")] = True,
-    demo: Annotated[bool, typer.Option(help="load the demo catalogue (once)")] = True,
+    demo: Annotated[
+        bool, typer.Option(help="load the demo catalogue and the demo writer's orders (once)")
+    ] = True,
     fresh: Annotated[bool, typer.Option(help="start from an empty database")] = False,
     web: Annotated[bool, typer.Option(help="serve the web app (web/) beside the stack")] = True,
 ) -> None:
@@ -125,6 +134,9 @@ def run(
                     console.print(
                         f"demo catalogue: {created} records created" if created else "demo catalogue: present"
                     )
+                    if created:
+                        orders = place_demo_orders(graphql_url, users["writer"].id_token)
+                        console.print(f"demo orders of {DEMO_USERS['writer'][0]}: {', '.join(orders)}")
                 console.print(
                     "ID tokens for the demo users: [bold]make token USER=admin[/bold] (or USER=writer)"
                 )

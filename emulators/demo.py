@@ -1,11 +1,15 @@
-"""The demo catalogue `make run` loads: through the GraphQL API and the same commands as any client.
+"""The demo catalogue `make run` loads, and the demo writer's first orders: through the GraphQL API and
+the same commands as any client.
 
 Ids are fixed, so loading twice changes nothing (the second round is rejected as already existing);
-it is skipped altogether when the demo's first category is already there.
+it is skipped altogether when the demo's first category is already there. The orders are placed once,
+with the catalogue, and end in different states (the fake gateway's demo cards decide how), so the
+storefront's "my orders" and the console have something to show.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -154,6 +158,71 @@ def load_demo_catalogue(graphql_url: str, admin_token: str) -> int:
         lambda record: _call(graphql_url, admin_token, record.query, record.variables)
     )
     return sum(1 for _ in created)
+
+
+PLACE_ORDER = """mutation($input: PlaceOrderInput!, $commandId: ID!) {
+  placeOrder(input: $input, commandId: $commandId, wait: false) { status error { code message } }
+}"""
+CANCEL_ORDER = """mutation($id: ID!, $commandId: ID!) {
+  cancelOrder(id: $id, reason: "Changed my mind", commandId: $commandId) { status error { code message } }
+}"""
+ORDER_SHOWN = "query($id: ID!) { order(id: $id) { id } }"
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    """One of the demo writer's orders: its lines (product id, quantity), the demo card that decides its
+    course (emulators/fake_gateway.py), and whether the writer cancels it at once."""
+
+    order_id: str
+    lines: tuple[tuple[str, int], ...]
+    card: str
+    cancelled: bool = False
+
+
+DEMO_ORDERS = (
+    DemoOrder("demo-completed", (("tea-sencha-classic", 2), ("ceramics-arita-yunomi", 1)), "tok_ok"),
+    DemoOrder("demo-declined", (("coffee-ethiopia-yirgacheffe", 1),), "tok_decline"),
+    # Charged 2 s late, so the cancel meets it paying: refunded, stock released.
+    DemoOrder("demo-cancelled", (("tea-matcha-ceremonial", 1),), "tok_slow", cancelled=True),
+    # The bank never answers: the order waits on the payment gateway until the step's deadline.
+    DemoOrder("demo-waiting", (("books-kiln-notes", 1),), "tok_timeout"),
+)
+
+
+def place_demo_orders(graphql_url: str, writer_token: str, wait_seconds: float = 30) -> list[str]:
+    """Place the demo writer's orders (fixed command ids: placing them again changes nothing) and cancel
+    the one to be cancelled once the API shows it; returns the ids of the orders placed."""
+    placed = []
+    for order in DEMO_ORDERS:
+        lines = [{"productId": product_id, "quantity": quantity} for product_id, quantity in order.lines]
+        variables = {
+            "input": {
+                "id": order.order_id,
+                "lines": lines,
+                "paymentToken": order.card,
+                "shippingAddress": "1-2-3 Demo Street, Shizuoka",
+            },
+            "commandId": order.order_id,
+        }
+        answer = _call(graphql_url, writer_token, PLACE_ORDER, variables)["data"]["placeOrder"]
+        if answer["status"] == "PENDING":
+            placed.append(order.order_id)
+    deadline = time.monotonic() + wait_seconds
+    for order in DEMO_ORDERS:
+        if not order.cancelled or order.order_id not in placed:
+            continue
+        while not _call(graphql_url, writer_token, ORDER_SHOWN, {"id": order.order_id})["data"]["order"]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"demo order {order.order_id} not shown within {wait_seconds} s")
+            time.sleep(0.2)
+        _call(
+            graphql_url,
+            writer_token,
+            CANCEL_ORDER,
+            {"id": order.order_id, "commandId": f"{order.order_id}-cancel"},
+        )
+    return placed
 
 
 # Demo sign-ins on the local Auth emulator (never in the cloud): role -> (email, password).

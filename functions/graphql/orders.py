@@ -447,8 +447,12 @@ class OrderMutation:
             )
         result = await send(info, command, wait, command_id)
         record = None
-        if result.status == CommandStatus.ACCEPTED:
+        # A retry of a command already decided answers ACCEPTED even without `wait`: it shows the order as
+        # it stands then, and waits for it to settle only when asked to.
+        if result.status == CommandStatus.ACCEPTED and wait:
             record = await wait_until_settled(context, order_id, started + context.order_wait_seconds)
+        elif result.status == CommandStatus.ACCEPTED:
+            record = await asyncio.to_thread(context.reads.get, ORDERS, order_id)
         shown = visible(context, record)
         return OrderResult(
             command_id=result.command_id,
