@@ -135,6 +135,9 @@ test("an admin inspects a dead letter and replays it from the console once its c
     maskColor: "#e9e8e6",
   });
 
+  await page.getByRole("button", { name: "Check now" }).click();
+  await expect(page.getByTestId("integrity")).toHaveText("intact", { timeout: 30_000 }); // the damage was repaired
+
   await depths.getByRole("link", { name: new RegExp(`^${functionName}: `) }).click();
   await expect(page).toHaveURL(new RegExp(`/console/dead-letters\\?function=${functionName}$`));
   const letters = page.getByRole("table", { name: `Dead letters of ${functionName}` });
@@ -166,6 +169,38 @@ test("an admin inspects a dead letter and replays it from the console once its c
     }),
   );
   await deleteCategory(page, category, replayedName);
+});
+
+test("an admin follows a completed order from all orders to its saga's timeline and the order's events", async ({ page }) => {
+  // The checkout tests ran first: the demo writer has completed orders.
+  await signInAs(page, "admin");
+  await page.goto("/console/orders?status=COMPLETED");
+  const orders = page.getByRole("table", { name: "All orders" });
+  await expect(orders.getByRole("row").nth(1)).toBeVisible();
+  for (const status of await orders.getByTestId("status").allInnerTexts()) {
+    expect(status).toBe("COMPLETED");
+  }
+  const orderId = await orders.getByRole("row").nth(1).getAttribute("data-order-id");
+  expect(orderId).toBeTruthy();
+  await orders.getByRole("link", { name: orderId ?? "" }).click();
+
+  await expect(page.getByRole("heading", { name: `Saga of order ${orderId}` })).toBeVisible();
+  const timeline = page.getByRole("table", { name: "Saga timeline" });
+  await expect(timeline.getByRole("rowheader").first()).toHaveText("SagaStarted");
+  await expect(timeline.getByRole("rowheader").last()).toHaveText("SagaEnded");
+  await expect(timeline.getByRole("row").filter({ hasText: "ProcessPayment" }).first()).toBeVisible();
+
+  await page.getByRole("link", { name: "The order's events" }).click();
+  const events = page.getByRole("table", { name: `Events of Order ${orderId}` });
+  await expect(events.getByRole("rowheader").first()).toHaveText("OrderPlaced");
+  await expect(events.getByRole("row").nth(1)).toContainText("writer");
+
+  await page.goto("/console/sagas?status=COMPLETED");
+  const sagas = page.getByRole("table", { name: "Sagas" });
+  await expect(sagas.getByRole("row").nth(1)).toBeVisible();
+  for (const status of await sagas.getByTestId("status").allInnerTexts()) {
+    expect(status).toBe("COMPLETED");
+  }
 });
 
 test("a writer cannot reach the console, nor can a reader", async ({ page }) => {

@@ -1,9 +1,11 @@
 // The console's front page, its health: the API's readiness, how far each read model lags the event
-// store, the sagas (stuck ones first of all), and how many dead letters each function holds.
+// store, the sagas (stuck ones first of all), how many dead letters each function holds, and the event
+// store's integrity on request.
 import { Grid } from "@radix-ui/themes";
 
 import { ApiReadiness } from "./health/api-readiness";
 import { DeadLetterDepth } from "./health/dead-letter-depth";
+import { IntegrityCheck } from "./health/integrity-check";
 import { ProjectionLag } from "./health/projection-lag";
 import { SagaCounts } from "./sagas/saga-counts";
 
@@ -16,6 +18,7 @@ export default function ConsoleHealthPage() {
       </Grid>
       <ProjectionLag />
       <DeadLetterDepth />
+      <IntegrityCheck />
     </>
   );
 }

@@ -203,3 +203,19 @@ export const DeadLetterDepthQuery = graphql(`
     }
   }
 `);
+
+export const IntegrityReportQuery = graphql(`
+  query ConsoleIntegrityReport {
+    integrityReport {
+      ok
+      events
+      streams
+      problemCount
+      problems(first: 20) {
+        kind
+        streamId
+        detail
+      }
+    }
+  }
+`);

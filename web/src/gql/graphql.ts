@@ -1015,6 +1015,11 @@ export type ConsoleDeadLetterDepthQueryVariables = Exact<{
 
 export type ConsoleDeadLetterDepthQuery = { __typename?: 'Query', deadLetters: Array<{ __typename?: 'DeadLetter', messageId: string }> };
 
+export type ConsoleIntegrityReportQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleIntegrityReportQuery = { __typename?: 'Query', integrityReport: { __typename?: 'IntegrityReport', ok: boolean, events: number, streams: number, problemCount: number, problems: Array<{ __typename?: 'IntegrityProblem', kind: string, streamId?: string | null, detail: string }> } };
+
 export type PlaceOrderMutationVariables = Exact<{
   input: PlaceOrderInput;
   commandId: Scalars['ID']['input'];
@@ -1472,6 +1477,21 @@ export const ConsoleDeadLetterDepthDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"c72eef1b6a1abc57c88c7ee26d0c3c92b2dccf522e9e6cd97887f40882bfa717"}) as unknown as TypedDocumentString<ConsoleDeadLetterDepthQuery, ConsoleDeadLetterDepthQueryVariables>;
+export const ConsoleIntegrityReportDocument = new TypedDocumentString(`
+    query ConsoleIntegrityReport {
+  integrityReport {
+    ok
+    events
+    streams
+    problemCount
+    problems(first: 20) {
+      kind
+      streamId
+      detail
+    }
+  }
+}
+    `, {"hash":"17f1045a396351b6e8aa4d83d33f106748733c66be7e7974276853335ccb4f7d"}) as unknown as TypedDocumentString<ConsoleIntegrityReportQuery, ConsoleIntegrityReportQueryVariables>;
 export const PlaceOrderDocument = new TypedDocumentString(`
     mutation PlaceOrder($input: PlaceOrderInput!, $commandId: ID!) {
   placeOrder(input: $input, commandId: $commandId, wait: false) {
