@@ -362,8 +362,15 @@ class _Chaos:
             order = ORDER.fold(events.load(ORDER.stream_id(order_id)))
             payment_events = events.read_stream(PAYMENT.stream_id(order_id))
             charge, parcel = self.gateway.payment(order_id), self.gateway.shipment(order_id)
-            record = self.storage.read_models.get("orders", order_id)
-            reason = record.data.get("cancel_reason") if record is not None else None
+            # The reason from the store too: the read model may not show the cancellation yet.
+            reason = next(
+                (
+                    event.payload.get("reason")
+                    for event in reversed(events.read_stream(ORDER.stream_id(order_id)))
+                    if event.type == "OrderCancelled"
+                ),
+                None,
+            )
             report.outcomes[f"{order.status} {reason}" if reason else str(order.status)] += 1
             if sum(event.type == "PaymentCaptured" for event in payment_events) > 1 or charge["charges"] > 1:
                 report.add("double charges", order_id)
