@@ -17,7 +17,7 @@ from shared.adapters.gateways import payment_gateway, shipping_gateway
 from shared.application.aggregates import KINDS
 from shared.application.commands import AfterCommit, CommandHandler
 from shared.application.facts import FactFinder
-from shared.bus.manifest import Manifest
+from shared.bus.manifest import DEFAULT_MANIFEST, Manifest
 from shared.bus.publisher import Publisher
 from shared.config import settings
 from shared.eventstore.store import SnapshotPolicy
@@ -72,7 +72,7 @@ def command_handler() -> CommandHandler:
 def _redelivery_backoff() -> Callable[[int], float] | None:
     """This function's retry policy, from the manifest its subscription was made from (none when the
     function is not in it, as in a test that builds handlers itself)."""
-    name, manifest_file = settings().function_name, settings().manifest_file
-    manifest = Manifest.load(manifest_file) if manifest_file is not None else Manifest.load()
-    spec = next((spec for spec in manifest.functions if spec.name == name), None)
+    config = settings()
+    manifest = Manifest.load(config.manifest_file or DEFAULT_MANIFEST)
+    spec = next((spec for spec in manifest.functions if spec.name == config.function_name), None)
     return spec.retry.backoff_seconds if spec is not None else None
