@@ -15,12 +15,18 @@ async function signInAs(page: Page, role: "admin" | "writer") {
   await expect(page.getByTestId("signed-in-as")).toHaveText(`${role}@kiroku.local`);
 }
 
-/** Opens a page the read models may not show yet, until they do. */
-async function openOnceShown(page: Page, path: string, shown: () => Promise<void>) {
+const PAGE_SECONDS = 10;
+
+/**
+ * Opens a page the read models may not show yet, until they do. Each opening gets `PAGE_SECONDS` to render
+ * and show it: a console page asks the API twice (the admin check, then its data), which a loaded machine
+ * can take seconds to answer, so a shorter wait would only ever see the page still loading.
+ */
+async function openOnceShown(page: Page, path: string, shown: (timeout: number) => Promise<void>) {
   await expect(async () => {
     await page.goto(path);
-    await shown();
-  }).toPass({ timeout: 30_000 });
+    await shown(PAGE_SECONDS * 1000);
+  }).toPass({ timeout: 90_000 });
 }
 
 /** Deletes a category no product uses in the catalogue editor. */
@@ -73,7 +79,7 @@ test("an admin creates a product and changes its price in the console; the shop 
   await expect(newProduct.getByRole("status")).toHaveText(`Product ${productId} created. (version 1)`);
 
   const editor = `/console/catalogue/${productId}`;
-  await openOnceShown(page, editor, () => expect(page.getByTestId("product-version")).toHaveText("version 1", { timeout: 2_000 }));
+  await openOnceShown(page, editor, (timeout) => expect(page.getByTestId("product-version")).toHaveText("version 1", { timeout }));
   const price = page.getByRole("form", { name: "Price" });
   await expect(price.getByRole("textbox", { name: "New price" })).toHaveValue("10.00");
   await price.getByRole("textbox", { name: "New price" }).fill("12.34");
@@ -83,7 +89,7 @@ test("an admin creates a product and changes its price in the console; the shop 
   await expect(page.getByTestId("product-price")).toHaveText("€12.34");
 
   const shop = await context.newPage();
-  await openOnceShown(shop, `/products/${productId}`, () => expect(shop.getByText("€12.34")).toBeVisible({ timeout: 2_000 }));
+  await openOnceShown(shop, `/products/${productId}`, (timeout) => expect(shop.getByText("€12.34")).toBeVisible({ timeout }));
   await expect(shop.getByRole("heading", { name: "Console Sencha" })).toBeVisible();
 
   // Another admin's tab loads the product (version 2); this one changes the price meanwhile (version 3).
@@ -103,7 +109,7 @@ test("an admin creates a product and changes its price in the console; the shop 
   await expect(other.getByTestId("product-version")).toHaveText("version 3");
   await expect(other.getByTestId("product-price")).toHaveText("€13.00");
   await expect(other.getByRole("form", { name: "Price" }).getByRole("textbox", { name: "New price" })).toHaveValue("13.00");
-  await openOnceShown(shop, `/products/${productId}`, () => expect(shop.getByText("€13.00")).toBeVisible({ timeout: 2_000 }));
+  await openOnceShown(shop, `/products/${productId}`, (timeout) => expect(shop.getByText("€13.00")).toBeVisible({ timeout }));
 
   // Deleted, and its category after it: the shop is as it was (the storefront's screenshot comes later).
   await page.getByRole("button", { name: "Delete product" }).click();
@@ -158,14 +164,14 @@ test("an admin inspects a dead letter and replays it from the console once its c
 
   // Applied once: the category's stream holds the update after its creation, and nothing more.
   const events = page.getByRole("table", { name: `Events of Category ${category}` });
-  await openOnceShown(page, `/console/events?type=Category&id=${category}`, () =>
-    expect(events.getByRole("row")).toHaveCount(3, { timeout: 2_000 }),
+  await openOnceShown(page, `/console/events?type=Category&id=${category}`, (timeout) =>
+    expect(events.getByRole("row")).toHaveCount(3, { timeout }),
   );
   await expect(events.getByRole("rowheader")).toHaveText(["CategoryCreated", "CategoryUpdated"]);
   await expect(events.getByRole("row").nth(2)).toContainText(commandId); // caused by the replayed command
-  await openOnceShown(page, "/", () =>
+  await openOnceShown(page, "/", (timeout) =>
     expect(page.getByRole("navigation", { name: "Categories" }).getByRole("link", { name: replayedName })).toBeVisible({
-      timeout: 2_000,
+      timeout,
     }),
   );
   await deleteCategory(page, category, replayedName);
