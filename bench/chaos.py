@@ -86,6 +86,9 @@ CANCEL = (
     """mutation($id: ID!) { cancelOrder(id: $id, reason: "changed my mind") { status error { code } } }"""
 )
 SETTLED = frozenset({"COMPLETED", "CANCELLED"})
+# How long the orders still open may all stand still before the run calls them stuck: past the longest
+# step deadline, the gateway functions' longest redelivery backoff and a sweep's re-send.
+STALL_SECONDS = 180
 # placeOrder answers whose command was sent: the order will exist (every order here is valid).
 SENT = frozenset({"ACCEPTED", "PENDING", "TIMED_OUT"})
 
@@ -317,24 +320,36 @@ class _Chaos:
     # Settling --------------------------------------------------------------------------------------
 
     def _settle(self, order_ids: list[str]) -> list[str]:
-        """Wait until every order and its saga have ended; the ids that did not in time."""
-        deadline = time.monotonic() + 180 + 0.5 * len(order_ids)
+        """Wait until every order and its saga have ended; the ids that had not when their sagas stopped
+        moving for `STALL_SECONDS`.
+
+        A stall, not a fixed budget, ends the wait: the placing floods the stack with orders faster than
+        two cores settle them, and a backlog that is still being worked off is not a broken promise; a
+        saga that no longer moves is."""
         waiting = [order_id for order_id in order_ids if self.replies[order_id].placed in SENT]
-        while waiting and time.monotonic() < deadline:
-            waiting = [order_id for order_id in waiting if not self._ended(order_id)]
-            if waiting:
-                time.sleep(1)
+        progress, moved = self._progress(waiting), time.monotonic()
+        while waiting and time.monotonic() - moved < STALL_SECONDS:
+            time.sleep(1)
+            now = self._progress(waiting)
+            if now != progress:
+                progress, moved = now, time.monotonic()
+            waiting = [order_id for order_id in waiting if not self._ended(order_id, now)]
         return waiting
 
-    def _ended(self, order_id: str) -> bool:
+    def _progress(self, order_ids: list[str]) -> dict[str, tuple[int, int, str, str]]:
+        """Per order still waiting: its and its saga's read-model versions and statuses."""
         reads = self.storage.read_models
-        order, saga = reads.get("orders", order_id), reads.get("sagas", order_id)
-        return (
-            order is not None
-            and saga is not None
-            and order.data["status"] in SETTLED
-            and saga.data["status"] == order.data["status"]
-        )
+        orders, sagas = reads.get_many("orders", order_ids), reads.get_many("sagas", order_ids)
+        return {
+            order_id: (order.version, saga.version, str(order.data["status"]), str(saga.data["status"]))
+            for order_id in order_ids
+            if (order := orders.get(order_id)) is not None and (saga := sagas.get(order_id)) is not None
+        }
+
+    @staticmethod
+    def _ended(order_id: str, progress: dict[str, tuple[int, int, str, str]]) -> bool:
+        shown = progress.get(order_id)
+        return shown is not None and shown[2] in SETTLED and shown[2] == shown[3]
 
     def _reconcile(self) -> list[str]:
         """What the scheduler does every few minutes, once: refund charges held for unshipped orders; the
