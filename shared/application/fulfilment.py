@@ -15,6 +15,8 @@ from the event store rather than from the message (a message the store does not 
 The deadline sweep finds open sagas whose deadline has passed and feeds each a `DeadlinePassed`, whose
 id is derived from the saga, step and deadline: overlapping sweeps decide it once. A saga it cannot
 handle is logged and counted, and the sweep goes on to the next: one bad record never stops the rest.
+A sweep works for a bounded time, oldest deadline first, and leaves the rest to the next call: a backlog
+of overdue sagas (after an outage) is worked off over several calls, none cut off by its timeout.
 
 Ids the saga derives (its commands', its deadlines') start with `saga:`, which no id a client may choose
 can (shared/messages/fields.py): a client cannot take such an id first and so block the saga.
@@ -23,6 +25,7 @@ can (shared/messages/fields.py): a client cannot take such an id first and so bl
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import reduce
@@ -72,6 +75,9 @@ SAGAS = "sagas"
 SAGA_ACTOR = Actor(uid=SAGA_UID, role="system")
 MAX_DECISIONS = 8  # reload-and-decide rounds: several participants may answer one saga at once
 SWEEP_BATCH = 100
+# How long one sweep works before it leaves the rest to the next (oldest deadline first): well inside the
+# function's timeout, so a backlog of overdue sagas never has a sweep cut off, or overlapping the next.
+SWEEP_BUDGET_SECONDS = 20.0
 
 
 def order_of(envelope: Envelope) -> str:
@@ -105,9 +111,11 @@ class SagaRunner:
         trigger = Trigger(event=kind.parse_event(recorded), aggregate_id=recorded.aggregate_id)
         self._run(order_of(recorded), trigger, recorded)
 
-    def sweep(self, now: datetime | None = None) -> int:
-        """Fail or re-send every step whose deadline has passed; returns how many were overdue."""
+    def sweep(self, now: datetime | None = None, budget_seconds: float = SWEEP_BUDGET_SECONDS) -> int:
+        """Fail or re-send the steps whose deadline has passed, oldest first, for up to `budget_seconds`
+        (at least one step each sweep); returns how many it handled."""
         now = now or datetime.now(UTC)
+        ends = time.monotonic() + budget_seconds
         overdue = 0
         cursor: str | None = None
         while True:
@@ -116,7 +124,7 @@ class SagaRunner:
             )
             for record in page.records:
                 deadline = datetime.fromisoformat(str(record.data["deadline"]))
-                if deadline > now:
+                if deadline > now or (overdue and time.monotonic() > ends):
                     return overdue
                 overdue += 1
                 try:

@@ -157,6 +157,26 @@ def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage
     assert statuses == {"o-blocked": "RUNNING", "o-next": "COMPENSATING"}
 
 
+def test_a_sweep_past_its_budget_leaves_the_later_deadlines_to_the_next_sweep(storage: Storage) -> None:
+    publisher = RecordingPublisher()
+    handler = CommandHandler(storage, publisher)
+    create_catalogue(handler)
+    runner = SagaRunner(storage, publisher)
+    for order_id in ("o-older", "o-newer"):
+        assert handler.handle(place_order(order_id), 1).status == "ACCEPTED"
+        runner.handle(storage.events.read_stream(f"Order-{order_id}")[0])
+    later = datetime.now(UTC) + timedelta(hours=1)
+
+    def statuses() -> dict[str, object]:
+        records = storage.read_models.get_many(SAGAS, ["o-older", "o-newer"])
+        return {key: record.data["status"] for key, record in records.items()}
+
+    assert runner.sweep(later, budget_seconds=0) == 1  # spent at once: the oldest deadline only
+    assert statuses() == {"o-older": "COMPENSATING", "o-newer": "RUNNING"}
+    assert runner.sweep(later, budget_seconds=0) == 1
+    assert statuses() == {"o-older": "COMPENSATING", "o-newer": "COMPENSATING"}
+
+
 def _saga_started(storage: Storage, order_id: str) -> SagaRunner:
     """A placed order whose saga has started (and sent its first commands, which nothing handles)."""
     publisher = RecordingPublisher()
