@@ -12,14 +12,14 @@ from typing import Annotated
 
 import typer
 
-from kiroku_cli import dead_letters, log, outbox, projections, sagas, seed, trace
+from kiroku_cli import dead_letters, log, outbox, projections, sagas, seed, status, trace
 from kiroku_cli.target import DEFAULT_STATE_DIR, StorageName, TargetOptions
 from shared.interpreter import tune_garbage_collector
 
 app = typer.Typer(
     name="kiroku",
-    help="Operate Kiroku: rebuild read models, handle dead letters, check and move the event log, follow "
-    "sagas and their traces, drain the outbox, seed demo data.",
+    help="Operate Kiroku: see the stack's status, rebuild read models, handle dead letters, check and move "
+    "the event log, follow sagas and their traces, drain the outbox, seed demo data.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -75,6 +75,7 @@ app.command("streams")(log.streams_command)
 app.add_typer(outbox.app, name="outbox")
 app.command("seed")(seed.seed_command)
 app.command("trace")(trace.trace_command)
+app.command("status")(status.status_command)
 
 if __name__ == "__main__":
     app()
