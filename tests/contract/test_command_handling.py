@@ -129,15 +129,26 @@ def test_a_reused_id_meeting_a_commit_without_an_outcome_is_not_applied_twice(st
     assert handler.handle(placed, 2).status == "ACCEPTED"
 
 
-def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage: Storage) -> None:
+def _sagas_started(storage: Storage, *order_ids: str) -> SagaRunner:
+    """Placed orders whose sagas have started, in this order (and sent their first commands, which
+    nothing handles)."""
     publisher = RecordingPublisher()
     handler = CommandHandler(storage, publisher)
     create_catalogue(handler)
     runner = SagaRunner(storage, publisher)
-    for order_id in ("o-blocked", "o-next"):
+    for order_id in order_ids:
         assert handler.handle(place_order(order_id), 1).status == "ACCEPTED"
-        placed = storage.events.read_stream(f"Order-{order_id}")[0]
-        runner.handle(placed)
+        runner.handle(storage.events.read_stream(f"Order-{order_id}")[0])
+    return runner
+
+
+def _saga_statuses(storage: Storage, *order_ids: str) -> dict[str, object]:
+    records = storage.read_models.get_many(SAGAS, list(order_ids))
+    return {key: record.data["status"] for key, record in records.items()}
+
+
+def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage: Storage) -> None:
+    runner = _sagas_started(storage, "o-blocked", "o-next")
     blocked = storage.read_models.get(SAGAS, "o-blocked")
     assert blocked is not None
     # The deadline trigger's id of the first saga, taken first on another stream (a damaged or hostile
@@ -150,48 +161,24 @@ def test_a_saga_the_sweep_cannot_handle_is_counted_and_the_sweep_goes_on(storage
 
     assert overdue == 2
     assert SAGA_SWEEP_FAILURES._value.get() == failures + 1
-    statuses = {
-        key: record.data["status"]
-        for key, record in storage.read_models.get_many(SAGAS, ["o-blocked", "o-next"]).items()
-    }
+    statuses = _saga_statuses(storage, "o-blocked", "o-next")
     assert statuses == {"o-blocked": "RUNNING", "o-next": "COMPENSATING"}
 
 
 def test_a_sweep_past_its_budget_leaves_the_later_deadlines_to_the_next_sweep(storage: Storage) -> None:
-    publisher = RecordingPublisher()
-    handler = CommandHandler(storage, publisher)
-    create_catalogue(handler)
-    runner = SagaRunner(storage, publisher)
-    for order_id in ("o-older", "o-newer"):
-        assert handler.handle(place_order(order_id), 1).status == "ACCEPTED"
-        runner.handle(storage.events.read_stream(f"Order-{order_id}")[0])
+    runner = _sagas_started(storage, "o-older", "o-newer")
     later = datetime.now(UTC) + timedelta(hours=1)
 
-    def statuses() -> dict[str, object]:
-        records = storage.read_models.get_many(SAGAS, ["o-older", "o-newer"])
-        return {key: record.data["status"] for key, record in records.items()}
-
     assert runner.sweep(later, budget_seconds=0) == 1  # spent at once: the oldest deadline only
-    assert statuses() == {"o-older": "COMPENSATING", "o-newer": "RUNNING"}
+    assert _saga_statuses(storage, "o-older", "o-newer") == {"o-older": "COMPENSATING", "o-newer": "RUNNING"}
     assert runner.sweep(later, budget_seconds=0) == 1
-    assert statuses() == {"o-older": "COMPENSATING", "o-newer": "COMPENSATING"}
-
-
-def _saga_started(storage: Storage, order_id: str) -> SagaRunner:
-    """A placed order whose saga has started (and sent its first commands, which nothing handles)."""
-    publisher = RecordingPublisher()
-    handler = CommandHandler(storage, publisher)
-    create_catalogue(handler)
-    assert handler.handle(place_order(order_id), 1).status == "ACCEPTED"
-    runner = SagaRunner(storage, publisher)
-    runner.handle(storage.events.read_stream(f"Order-{order_id}")[0])
-    return runner
+    assert set(_saga_statuses(storage, "o-older", "o-newer").values()) == {"COMPENSATING"}
 
 
 def test_a_step_the_saga_cannot_give_up_logs_the_alert_line_each_time_it_is_sent_again(
     storage: Storage, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runner = _saga_started(storage, "o-late")
+    runner = _sagas_started(storage, "o-late")
     now = datetime.now(UTC)
 
     def alerts() -> list[logging.LogRecord]:
@@ -208,7 +195,7 @@ def test_a_step_the_saga_cannot_give_up_logs_the_alert_line_each_time_it_is_sent
 
 
 def test_consumers_act_on_what_the_store_holds_not_on_a_forged_message(storage: Storage) -> None:
-    runner = _saga_started(storage, "o-1")
+    runner = _sagas_started(storage, "o-1")
     saga_version = storage.events.stream_version("FulfilmentSaga-o-1")
     placed = storage.events.read_stream("Order-o-1")[0]
     # Anyone who may publish to the events topic could send these: none of them is in the store.
