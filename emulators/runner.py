@@ -17,9 +17,10 @@ send no `deliveryAttempt` and ignore filters, so the runner instead:
    for a redelivery after the retry policy's backoff for that attempt (the ack deadline is set to it), and
    after the maximum attempts the message is dead-lettered. With ordering on, the emulator hands out a
    key's next message only after the previous one is acked, and messages of one key that arrive together
-   are pushed one after another: one in flight per key (the router keeps each key's order too). The client
-   library's StreamingPull is not used: under load the emulator ends streams, and after the client
-   reopens one the emulator holds that subscription's new messages back for a full ack deadline;
+   are pushed one after another: one in flight per key (the router keeps each key's order too; in an
+   inbox, aggregates share `INBOX_ORDERING_KEYS` keys, see there). The client library's StreamingPull
+   is not used: under load the emulator ends streams, and after the client reopens one the emulator
+   holds that subscription's new messages back for a full ack deadline;
 5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
 
 Dead letters: the emulator forwards a message to the subscription's dead-letter topic after its maximum
@@ -48,6 +49,7 @@ import socket
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -63,6 +65,7 @@ from google.cloud.pubsub_v1.types import BatchSettings, PublisherOptions, Pubsub
 from google.protobuf import duration_pb2
 
 from emulators.processes import ManagedProcess, free_port
+from shared.application.registry import GATEWAY_ENTRY_POINTS
 from shared.bus.manifest import FunctionSpec, Manifest, TopicTrigger
 from shared.bus.subscription_filter import Predicate, parse_filter
 from shared.observability.tracing import span_file
@@ -80,9 +83,17 @@ PULL_WORKERS = 16
 # A message the router could not fan out is offered again after this long.
 ROUTE_RETRY_SECONDS = 1.0
 ROUTER_ACK_DEADLINE_SECONDS = 60
-# Attributes the router adds and the delivery removes: the message's original id and publish time.
+# Attributes the router adds and the delivery removes: the message's original id, publish time and
+# ordering key.
 ROUTED_ID = "kiroku-routed-message-id"
 ROUTED_TIME = "kiroku-routed-publish-time"
+ROUTED_KEY = "kiroku-routed-ordering-key"
+# How many ordering keys an inbox uses: the emulator keeps a backlog and a thread ticking every second
+# for each ordering key an ordered subscription has ever seen, and never lets them go, so one key per
+# aggregate grows it by a dozen threads per order (thousands after a few hundred orders, most of its
+# CPU in the kernel). The router maps each aggregate's key to one of these: its messages keep their
+# order, and a few aggregates share a turn.
+INBOX_ORDERING_KEYS = 64
 # What Pub/Sub adds to a message it dead-letters (the emulator's format: the subscription's and project's
 # ids, the delivery count, the original publish time in RFC 3339 with milliseconds).
 DEAD_LETTER_SUBSCRIPTION = "CloudPubSubDeadLetterSourceSubscription"
@@ -258,6 +269,7 @@ class _Delivery:
         attributes = dict(message.attributes)
         message_id = attributes.pop(ROUTED_ID, message.message_id)
         publish_time = attributes.pop(ROUTED_TIME, _rfc3339(message))
+        ordering_key = attributes.pop(ROUTED_KEY, message.ordering_key)
         body: dict[str, object] = {
             "message": {
                 "data": base64.b64encode(message.data).decode(),
@@ -266,7 +278,7 @@ class _Delivery:
                 "message_id": message_id,
                 "publishTime": publish_time,
                 "publish_time": publish_time,
-                "orderingKey": message.ordering_key,
+                "orderingKey": ordering_key,
             },
             "subscription": self.subscription_path,
         }
@@ -296,10 +308,26 @@ class _Delivery:
         return 200 <= response.status < 300 or response.status == 102
 
 
+@dataclass(frozen=True)
+class InboxRoute:
+    """One function's inbox, and which of the topic's messages go there."""
+
+    matches: Predicate | None
+    inbox: str
+    # Whether the inbox takes one of INBOX_ORDERING_KEYS keys rather than the aggregate's own. Not for a
+    # gateway's function: its message may wait a minute for a partner, and would hold the others so long.
+    shares_keys: bool
+
+    def ordering_key(self, key: str) -> str:
+        if not key or not self.shares_keys:
+            return key
+        return f"inbox-{zlib.crc32(key.encode()) % INBOX_ORDERING_KEYS}"
+
+
 class _Router:
     """Fans one topic's messages out to the inbox topics of the functions whose filter matches."""
 
-    def __init__(self, routes: list[tuple[Predicate | None, str]], publisher: PublisherClient) -> None:
+    def __init__(self, routes: list[InboxRoute], publisher: PublisherClient) -> None:
         self._routes = routes
         self._publisher = publisher
 
@@ -307,25 +335,25 @@ class _Router:
         """Route one message; whether every inbox has it (acknowledged through `acknowledge`)."""
         message = received.message
         attributes = dict(message.attributes)
-        inboxes = [inbox for matches, inbox in self._routes if matches is None or matches(attributes)]
+        routes = [route for route in self._routes if route.matches is None or route.matches(attributes)]
         original = {ROUTED_ID: message.message_id, ROUTED_TIME: _rfc3339(message)}
-        futures = [
-            (
-                inbox,
-                self._publisher.publish(
-                    inbox, message.data, ordering_key=message.ordering_key, **attributes, **original
-                ),
+        if message.ordering_key:
+            original[ROUTED_KEY] = message.ordering_key
+        futures = []
+        for route in routes:
+            key = route.ordering_key(message.ordering_key)
+            published = self._publisher.publish(
+                route.inbox, message.data, ordering_key=key, **attributes, **original
             )
-            for inbox in inboxes
-        ]
+            futures.append((route.inbox, key, published))
         try:
-            for _, future in futures:
+            for _, _, future in futures:
                 future.result(timeout=30)
         except Exception as error:  # redelivered to every inbox; each function's handler is idempotent
             logger.warning("routing %s failed: %s", attributes.get("type"), error)
-            if message.ordering_key:
-                for inbox, _ in futures:
-                    self._publisher.resume_publish(inbox, message.ordering_key)
+            for inbox, key, _ in futures:
+                if key:
+                    self._publisher.resume_publish(inbox, key)
             return False
         acknowledge()
         return True
@@ -603,9 +631,10 @@ class Runner:
     def _open_router(self, topic: str) -> None:
         assert self._subscriber is not None
         routes = [
-            (
+            InboxRoute(
                 parse_filter(spec.trigger.filter) if spec.trigger.filter else None,
                 self.topic_path(_inbox(spec)),
+                shares_keys=spec.entry_point not in GATEWAY_ENTRY_POINTS,
             )
             for spec in self.manifest.functions
             if isinstance(spec.trigger, TopicTrigger) and spec.trigger.topic == topic
@@ -647,6 +676,7 @@ class Runner:
         attributes = dict(message.attributes)
         attributes.pop(ROUTED_ID, None)
         published = attributes.pop(ROUTED_TIME, None)
+        ordering_key = attributes.pop(ROUTED_KEY, message.ordering_key)
         published_at = datetime.fromisoformat(published) if published else message.publish_time
         attributes |= {
             DEAD_LETTER_SUBSCRIPTION: spec.subscription,
@@ -657,12 +687,12 @@ class Runner:
         }
         topic = self.topic_path(spec.dead_letter_topic)
         publisher = self._router_publisher()
-        future = publisher.publish(topic, message.data, ordering_key=message.ordering_key, **attributes)
+        future = publisher.publish(topic, message.data, ordering_key=ordering_key, **attributes)
         try:
             future.result(timeout=30)
         except Exception:
-            if message.ordering_key:
-                publisher.resume_publish(topic, message.ordering_key)
+            if ordering_key:
+                publisher.resume_publish(topic, ordering_key)
             raise
 
     def _start_puller(
