@@ -8,7 +8,7 @@ from bench.chaos import ChaosOptions, Report, print_report, run
 
 
 def test_every_guarantee_holds_under_mixed_faults() -> None:
-    report = run(ChaosOptions(orders=40, clients=6, outage_every_seconds=8.0))
+    report = run(ChaosOptions(orders=40, clients=6, rate=2.0, outage_every_seconds=8.0))
     print_report(report)
     broken = {check: found[:5] for check, found in report.violations.items() if found}
     assert broken == {}
