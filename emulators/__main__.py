@@ -52,12 +52,7 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def _web_app(cloud: LocalCloud, graphql_url: str) -> WebApp:
     """The web app, started against this cloud (built first if it never was)."""
-    app = WebApp(
-        cloud.log_dir,
-        graphql_url,
-        cloud.options.project_id,
-        cloud.environment().get("FIREBASE_AUTH_EMULATOR_HOST"),
-    )
+    app = WebApp.beside(cloud, graphql_url)
     app.start()
     return app
 

@@ -9,17 +9,26 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emulators.processes import ManagedProcess, free_port, http_ok
+
+if TYPE_CHECKING:
+    from emulators.stack import LocalCloud
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 NEXT = WEB_DIR / "node_modules" / "next" / "dist" / "bin" / "next"
 
 
+def build() -> None:
+    """`next build`: the app as it is deployed."""
+    subprocess.run(["npm", "run", "build"], cwd=WEB_DIR, env=_environment({}), check=True)
+
+
 def build_if_missing() -> None:
     """`next build`, unless a build is there (the Makefile rebuilds it when the app's sources change)."""
     if not (WEB_DIR / ".next" / "BUILD_ID").exists():
-        subprocess.run(["npm", "run", "build"], cwd=WEB_DIR, env=_environment({}), check=True)
+        build()
 
 
 def _environment(extra: dict[str, str]) -> dict[str, str]:
@@ -32,11 +41,21 @@ class WebApp:
     name = "web"
 
     def __init__(
-        self, log_dir: Path, graphql_url: str, project_id: str, auth_emulator_host: str | None
+        self,
+        log_dir: Path,
+        graphql_url: str,
+        project_id: str,
+        auth_emulator_host: str | None,
+        settings: dict[str, str] | None = None,
     ) -> None:
+        """`settings`: more of the app's variables (README, "The web app")."""
         self.port = free_port()
         self.graphql_url = graphql_url
-        settings = {"KIROKU_GRAPHQL_URL": graphql_url, "KIROKU_FIREBASE_PROJECT_ID": project_id}
+        settings = {
+            "KIROKU_GRAPHQL_URL": graphql_url,
+            "KIROKU_FIREBASE_PROJECT_ID": project_id,
+            **(settings or {}),
+        }
         if auth_emulator_host:
             settings["FIREBASE_AUTH_EMULATOR_HOST"] = auth_emulator_host
         self._process = ManagedProcess(
@@ -46,6 +65,12 @@ class WebApp:
             env=_environment(settings),
             cwd=WEB_DIR,
         )
+
+    @classmethod
+    def beside(cls, cloud: LocalCloud, graphql_url: str, settings: dict[str, str] | None = None) -> WebApp:
+        """The app pointed at `cloud`, its logs with the cloud's."""
+        auth_emulator = cloud.environment().get("FIREBASE_AUTH_EMULATOR_HOST")
+        return cls(cloud.log_dir, graphql_url, cloud.options.project_id, auth_emulator, settings)
 
     @property
     def url(self) -> str:

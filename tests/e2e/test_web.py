@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from bench.web import load_pages
 from emulators.demo import DEMO_USERS, load_demo_catalogue
 from emulators.web import WEB_DIR, WebApp
 from tests.e2e.conftest import Stack, until
@@ -70,13 +71,8 @@ def web_app(stack: Stack) -> Iterator[WebApp]:
     load_demo_catalogue(stack.admin.url, stack.admin.token)
     email, password = DEMO_USERS["writer"]
     stack.users.ensure_user(email, password, email_verified=True)
-    environment = stack.cloud.environment()
-    app = WebApp(
-        stack.log_dir,
-        stack.admin.url,
-        stack.cloud.options.project_id,
-        environment.get("FIREBASE_AUTH_EMULATOR_HOST"),
-    )
+    # As a deployment that turned Google's sign-in on (storefront.spec.ts cuts Google off).
+    app = WebApp.beside(stack.cloud, stack.admin.url, {"KIROKU_GOOGLE_SIGN_IN": "true"})
     app.start()
     try:
         yield app
@@ -110,3 +106,16 @@ def test_the_storefront_sign_in_checkout_and_console_work_in_a_browser(
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
     assert " passed" in run.stdout, run.stdout
     assert " failed" not in run.stdout, run.stdout
+
+
+def test_make_bench_web_measures_the_storefronts_first_page(web_app: WebApp, stack: Stack) -> None:
+    """`make bench-web`'s measuring, one cold load each way: the page painted and shipped JavaScript, and
+    with JavaScript off it shipped none."""
+    vitals = load_pages(web_app.url, 1, stack.log_dir)
+    shown, html_alone = vitals.with_javascript, vitals.without_javascript
+    assert 0 < shown["fcpMs"] <= shown["lcpMs"]
+    assert html_alone["lcpMs"] > 0
+    assert shown["scripts"] > 0
+    assert shown["scriptDecodedBytes"] > 10_000
+    assert html_alone["scripts"] == 0
+    assert html_alone["scriptDecodedBytes"] == 0

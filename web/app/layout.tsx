@@ -1,4 +1,5 @@
-// The app's frame: Radix Themes, the session (Firebase in the browser), the cart, and the navigation.
+// The app's frame: Radix Themes, the session (Firebase in the browser), whether the API takes the user for
+// an admin, the cart, and the navigation.
 import "@radix-ui/themes/styles.css";
 
 import { Box, Container, Flex, Link, Theme } from "@radix-ui/themes";
@@ -7,6 +8,7 @@ import NextLink from "next/link";
 import type { ReactNode } from "react";
 
 import { CartProvider } from "@/lib/cart/cart";
+import { ConsoleAccessProvider } from "@/lib/kiroku/console-client";
 import { publicConfig } from "@/lib/session/config";
 import { SessionProvider } from "@/lib/session/session";
 
@@ -27,26 +29,28 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <Theme accentColor="teal" grayColor="sand" radius="medium">
           <SessionProvider config={publicConfig()}>
-            <CartProvider>
-            <Box asChild style={{ borderBottom: "1px solid var(--gray-a5)" }}>
-              <header>
-                <Container size="4" px="4" py="3">
-                  <Flex justify="between" align="center">
-                    <Link asChild size="5" weight="bold" underline="none" highContrast>
-                      <NextLink href="/">Kiroku</NextLink>
-                    </Link>
-                    <Flex gap="4" align="center">
-                      <CartIndicator />
-                      <AccountMenu />
-                    </Flex>
-                  </Flex>
+            <ConsoleAccessProvider>
+              <CartProvider>
+                <Box asChild style={{ borderBottom: "1px solid var(--gray-a5)" }}>
+                  <header>
+                    <Container size="4" px="4" py="3">
+                      <Flex justify="between" align="center">
+                        <Link asChild size="5" weight="bold" underline="none" highContrast>
+                          <NextLink href="/">Kiroku</NextLink>
+                        </Link>
+                        <Flex gap="4" align="center">
+                          <CartIndicator />
+                          <AccountMenu />
+                        </Flex>
+                      </Flex>
+                    </Container>
+                  </header>
+                </Box>
+                <Container size="4" px="4" py="5">
+                  <main>{children}</main>
                 </Container>
-              </header>
-            </Box>
-            <Container size="4" px="4" py="5">
-              <main>{children}</main>
-            </Container>
-            </CartProvider>
+              </CartProvider>
+            </ConsoleAccessProvider>
           </SessionProvider>
         </Theme>
       </body>

@@ -47,11 +47,11 @@ function required(name: string): string {
   return value;
 }
 
-test("an admin creates a product and changes its price in the console; the shop shows the new price, and a stale edit is a conflict", async ({
+test("an admin creates a product, changes its price, stock and category in the console; the shop shows them, and a stale edit is a conflict", async ({
   page,
   context,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const suffix = Date.now().toString(36);
   const categoryId = `console-${suffix}`;
   const productId = `console-tea-${suffix}`;
@@ -111,11 +111,45 @@ test("an admin creates a product and changes its price in the console; the shop 
   await expect(other.getByRole("form", { name: "Price" }).getByRole("textbox", { name: "New price" })).toHaveValue("13.00");
   await openOnceShown(shop, `/products/${productId}`, (timeout) => expect(shop.getByText("€13.00")).toBeVisible({ timeout }));
 
+  // Stock received, then a count that found two fewer; a correction below nothing is refused in words.
+  const restock = page.getByRole("form", { name: "Restock" });
+  await restock.getByRole("spinbutton", { name: "Units received" }).fill("4");
+  await restock.getByRole("button", { name: "Restock" }).click();
+  await expect(page.getByTestId("product-version")).toHaveText("version 4");
+  await expect(page.getByTestId("product-stock")).toHaveText("9 in stock");
+  const correction = page.getByRole("form", { name: "Correct the stock" });
+  await correction.getByRole("spinbutton", { name: "Units to add (or remove, below 0)" }).fill("-2");
+  await correction.getByRole("textbox", { name: "Reason" }).fill("cycle count");
+  await correction.getByRole("button", { name: "Correct the stock" }).click();
+  await expect(page.getByTestId("product-version")).toHaveText("version 5");
+  await expect(page.getByTestId("product-stock")).toHaveText("7 in stock");
+  await correction.getByRole("spinbutton", { name: "Units to add (or remove, below 0)" }).fill("-8");
+  await correction.getByRole("textbox", { name: "Reason" }).fill("miscount");
+  await correction.getByRole("button", { name: "Correct the stock" }).click();
+  await expect(correction.getByRole("alert")).toContainText("That would take the stock below what orders hold.");
+  await expect(page.getByTestId("product-stock")).toHaveText("7 in stock");
+
+  // Renamed in the catalogue editor: the shop's categories show the new name.
+  await page.goto("/console/catalogue");
+  const categories = page.getByRole("table", { name: "Categories" });
+  await categories.getByRole("button", { name: "Edit category Console tests" }).click();
+  const edit = page.getByRole("dialog").getByRole("form", { name: `Category ${categoryId}` });
+  await edit.getByRole("textbox", { name: "Category name" }).fill("Console teas");
+  await edit.getByRole("button", { name: "Save category" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(categories.locator(`tr[data-category-id="${categoryId}"]`)).toContainText("Console teas");
+  await openOnceShown(shop, "/", (timeout) =>
+    expect(shop.getByRole("navigation", { name: "Categories" }).getByRole("link", { name: "Console teas" })).toBeVisible({
+      timeout,
+    }),
+  );
+
   // Deleted, and its category after it: the shop is as it was (the storefront's screenshot comes later).
+  await page.goto(editor);
   await page.getByRole("button", { name: "Delete product" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Yes, delete it" }).click();
   await expect(page.getByText(`There is no product ${productId} (any more).`)).toBeVisible();
-  await deleteCategory(page, categoryId, "Console tests");
+  await deleteCategory(page, categoryId, "Console teas");
 });
 
 test("an admin inspects a dead letter and replays it from the console once its cause is fixed", async ({ page }) => {

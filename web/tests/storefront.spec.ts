@@ -61,3 +61,21 @@ test("a wrong password is refused in words, not codes", async ({ page }) => {
     "That email and password do not match an account.",
   );
 });
+
+test("the Google button starts Google's sign-in, and a Google that cannot be reached is said in words", async ({ page }) => {
+  // Google's sign-in needs Google's scripts (apis.google.com), which no test machine may reach: cut off
+  // here on any machine, so what the test sees does not depend on where it runs.
+  const asked: string[] = [];
+  await page.route("https://apis.google.com/**", (route) => {
+    asked.push(route.request().url());
+    return route.abort("internetdisconnected");
+  });
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: "Sign in with Google" }).click();
+  await expect(page.getByRole("alert")).toHaveText(
+    "Google's sign-in could not be reached. Try again, or sign in with your email and password.",
+    { timeout: 30_000 },
+  );
+  expect(asked.length).toBeGreaterThan(0);
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible(); // still nobody
+});

@@ -1,7 +1,9 @@
 "use client";
-// Sign-in with Firebase Authentication: email and password, and locally the demo admin and writer the
-// stack creates on its Auth emulator; then back to the page that asked for it (?next=).
+// Sign-in with Firebase Authentication: email and password, Google where the deployment turns it on, and
+// locally the demo admin and writer the stack creates on its Auth emulator; then back to the page that
+// asked for it (?next=).
 import { Button, Callout, Card, Flex, Heading, Text, TextField } from "@radix-ui/themes";
+import { FirebaseError } from "firebase/app";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
@@ -11,6 +13,21 @@ import { useSession } from "@/lib/session/session";
 function returnPath(): string {
   const next = new URLSearchParams(window.location.search).get("next");
   return next !== null && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
+/** Why Google's sign-in did not happen, in words; nothing when the user closed its window. */
+function googleProblem(error: unknown): string | null {
+  const code = error instanceof FirebaseError ? error.code : null;
+  if (code === "auth/popup-closed-by-user" || code === "auth/cancelled-popup-request") {
+    return null;
+  }
+  if (code === "auth/popup-blocked") {
+    return "The browser blocked Google's sign-in window: allow pop-ups for this site and try again.";
+  }
+  if (code === "auth/network-request-failed") {
+    return "Google's sign-in could not be reached. Try again, or sign in with your email and password.";
+  }
+  return "Google's sign-in did not complete. Try again, or sign in with your email and password.";
 }
 
 export default function SignInPage() {
@@ -25,6 +42,16 @@ export default function SignInPage() {
       router.push(returnPath());
     } catch {
       setProblem("That email and password do not match an account.");
+    }
+  }
+
+  async function signInWithGoogle() {
+    setProblem(null);
+    try {
+      await session.signInWithGoogle();
+      router.push(returnPath());
+    } catch (error) {
+      setProblem(googleProblem(error));
     }
   }
 
@@ -57,6 +84,11 @@ export default function SignInPage() {
             <Button type="submit">Sign in</Button>
           </Flex>
         </form>
+        {session.config.googleSignIn ? (
+          <Button variant="outline" onClick={() => void signInWithGoogle()}>
+            Sign in with Google
+          </Button>
+        ) : null}
         {problem ? (
           <Callout.Root color="red" role="alert">
             <Callout.Text>{problem}</Callout.Text>

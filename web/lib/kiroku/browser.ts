@@ -13,11 +13,17 @@ export type Run = <Result, Variables>(
   variables: Variables,
 ) => Promise<Result>;
 
+/**
+ * The API as the signed-in user. The function changes when who is signed in does (so a page reads again
+ * as them), and not when their token is refreshed.
+ */
 export function useKiroku(): Run {
-  const session = useSession();
+  const { token, config, user } = useSession();
+  const url = config.graphqlUrl;
+  const uid = user?.uid ?? null;
   return useCallback(
-    async (document, variables) =>
-      execute(document, variables, { token: await session.token(), url: session.config.graphqlUrl }),
-    [session],
+    // `uid` makes a new function for a new user; the token read is always the current user's.
+    async (document, variables) => execute(document, variables, { token: uid === null ? null : await token(), url }),
+    [token, uid, url],
   );
 }

@@ -37,6 +37,7 @@ export const ConsoleCategoriesQuery = graphql(`
     categories {
       id
       name
+      description
       version
     }
   }
@@ -62,9 +63,10 @@ export const ConsoleProductQuery = graphql(`
   }
 `);
 
-export const CreateCategoryMutation = graphql(`
-  mutation ConsoleCreateCategory($input: CreateCategoryInput!, $commandId: ID!) {
-    createCategory(input: $input, commandId: $commandId) {
+// What every console command answers: its id, whether it was decided, the record and version it made,
+// and why it was refused.
+export const ConsoleCommandResultFragment = graphql(`
+  fragment ConsoleCommandResult on CommandResult {
       commandId
       status
       aggregateId
@@ -74,6 +76,13 @@ export const CreateCategoryMutation = graphql(`
         message
         field
       }
+  }
+`);
+
+export const CreateCategoryMutation = graphql(`
+  mutation ConsoleCreateCategory($input: CreateCategoryInput!, $commandId: ID!) {
+    createCategory(input: $input, commandId: $commandId) {
+      ...ConsoleCommandResult
     }
   }
 `);
@@ -81,15 +90,7 @@ export const CreateCategoryMutation = graphql(`
 export const CreateProductMutation = graphql(`
   mutation ConsoleCreateProduct($input: CreateProductInput!, $commandId: ID!) {
     createProduct(input: $input, commandId: $commandId) {
-      commandId
-      status
-      aggregateId
-      version
-      error {
-        code
-        message
-        field
-      }
+      ...ConsoleCommandResult
     }
   }
 `);
@@ -97,15 +98,7 @@ export const CreateProductMutation = graphql(`
 export const UpdateProductMutation = graphql(`
   mutation ConsoleUpdateProduct($input: UpdateProductInput!, $commandId: ID!) {
     updateProduct(input: $input, commandId: $commandId) {
-      commandId
-      status
-      aggregateId
-      version
-      error {
-        code
-        message
-        field
-      }
+      ...ConsoleCommandResult
     }
   }
 `);
@@ -113,15 +106,7 @@ export const UpdateProductMutation = graphql(`
 export const ChangePriceMutation = graphql(`
   mutation ConsoleChangePrice($input: ChangePriceInput!, $commandId: ID!) {
     changePrice(input: $input, commandId: $commandId) {
-      commandId
-      status
-      aggregateId
-      version
-      error {
-        code
-        message
-        field
-      }
+      ...ConsoleCommandResult
     }
   }
 `);
@@ -129,15 +114,7 @@ export const ChangePriceMutation = graphql(`
 export const RestockProductMutation = graphql(`
   mutation ConsoleRestockProduct($input: RestockProductInput!, $commandId: ID!) {
     restockProduct(input: $input, commandId: $commandId) {
-      commandId
-      status
-      aggregateId
-      version
-      error {
-        code
-        message
-        field
-      }
+      ...ConsoleCommandResult
     }
   }
 `);
@@ -145,15 +122,7 @@ export const RestockProductMutation = graphql(`
 export const DeleteProductMutation = graphql(`
   mutation ConsoleDeleteProduct($id: ID!, $expectedVersion: Int!, $commandId: ID!) {
     deleteProduct(id: $id, expectedVersion: $expectedVersion, commandId: $commandId) {
-      commandId
-      status
-      aggregateId
-      version
-      error {
-        code
-        message
-        field
-      }
+      ...ConsoleCommandResult
     }
   }
 `);
@@ -161,15 +130,23 @@ export const DeleteProductMutation = graphql(`
 export const DeleteCategoryMutation = graphql(`
   mutation ConsoleDeleteCategory($id: ID!, $expectedVersion: Int!, $commandId: ID!) {
     deleteCategory(id: $id, expectedVersion: $expectedVersion, commandId: $commandId) {
-      commandId
-      status
-      aggregateId
-      version
-      error {
-        code
-        message
-        field
-      }
+      ...ConsoleCommandResult
+    }
+  }
+`);
+
+export const UpdateCategoryMutation = graphql(`
+  mutation ConsoleUpdateCategory($input: UpdateCategoryInput!, $commandId: ID!) {
+    updateCategory(input: $input, commandId: $commandId) {
+      ...ConsoleCommandResult
+    }
+  }
+`);
+
+export const AdjustStockMutation = graphql(`
+  mutation ConsoleAdjustStock($input: AdjustStockInput!, $commandId: ID!) {
+    adjustStock(input: $input, commandId: $commandId) {
+      ...ConsoleCommandResult
     }
   }
 `);

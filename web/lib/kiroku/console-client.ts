@@ -2,12 +2,22 @@
 // How console pages read and command as the signed-in admin: who the API takes the user for (the API is
 // the authority on roles; the browser only asks it), a read that can be asked again, and a catalogue
 // command sent with a commandId kept for its attempt (a retried click is the same command).
-import { useCallback, useEffect, useRef, useState } from "react";
+import {
+  createContext,
+  createElement,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  type FormEvent,
+  type ReactNode,
+} from "react";
 
 import type { TypedDocumentString } from "@/src/gql/graphql";
 
 import { useSession } from "../session/session";
-import { useKiroku } from "./browser";
+import { useKiroku, type Run } from "./browser";
 import { KirokuError } from "./client";
 import { ConsoleAccessQuery } from "./console-operations";
 
@@ -18,8 +28,11 @@ function refusal(error: unknown): ConsoleAccess {
   return refused ? "refused" : "unreachable";
 }
 
-/** Whether the API answers the signed-in user its admin fields. */
-export function useConsoleAccess(): ConsoleAccess {
+const ConsoleAccessContext = createContext<ConsoleAccess | null>(null);
+
+/** Asks the API once per signed-in user whether it answers them its admin fields, for every part of the
+ * page that needs to know (the header's console link, the console's gate). */
+export function ConsoleAccessProvider({ children }: { children: ReactNode }) {
   const session = useSession();
   const run = useKiroku();
   const uid = session.user?.uid ?? null;
@@ -37,13 +50,23 @@ export function useConsoleAccess(): ConsoleAccess {
       current = false;
     };
   }, [run, uid]);
-  if (!session.ready) {
-    return "checking";
+  const access: ConsoleAccess = !session.ready
+    ? "checking"
+    : uid === null
+      ? "signed-out"
+      : answer?.uid === uid
+        ? answer.access
+        : "checking";
+  return createElement(ConsoleAccessContext.Provider, { value: access }, children);
+}
+
+/** Whether the API answers the signed-in user its admin fields (as `ConsoleAccessProvider` asked it). */
+export function useConsoleAccess(): ConsoleAccess {
+  const access = useContext(ConsoleAccessContext);
+  if (access === null) {
+    throw new Error("useConsoleAccess outside ConsoleAccessProvider");
   }
-  if (uid === null) {
-    return "signed-out";
-  }
-  return answer?.uid === uid ? answer.access : "checking";
+  return access;
 }
 
 const READ_BACK_TRIES = 20;
@@ -142,4 +165,30 @@ export function useCommand(): Sent {
     }
   }, []);
   return { ...state, send };
+}
+
+/** A console form's command: built from what the form holds, sent as the signed-in admin. */
+export type FormCommand = (run: Run, form: FormData, commandId: string) => Promise<CommandAnswer>;
+
+export interface CommandForm {
+  sent: Sent;
+  /** The form's submit handler: sends `command` with the form's values. */
+  onSubmit(event: FormEvent<HTMLFormElement>): void;
+}
+
+/** A form that sends one command per submit, with its commandId kept per attempt; `onAccepted` hears the
+ * accepted answer. */
+export function useCommandForm(command: FormCommand, onAccepted?: (answer: CommandAnswer) => void): CommandForm {
+  const run = useKiroku();
+  const sent = useCommand();
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    void sent.send((commandId) => command(run, form, commandId)).then((answer) => {
+      if (answer?.status === "ACCEPTED") {
+        onAccepted?.(answer);
+      }
+    });
+  };
+  return { sent, onSubmit };
 }

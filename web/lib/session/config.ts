@@ -5,6 +5,8 @@ export interface PublicConfig {
    * app's own relay (app/api/graphql), which forwards to KIROKU_GRAPHQL_URL. */
   graphqlUrl: string;
   firebase: { apiKey: string; authDomain: string; projectId: string };
+  /** Whether the sign-in page offers Google (the project's Firebase Authentication has the provider on). */
+  googleSignIn: boolean;
   /** host:port of the Firebase Auth emulator, locally; none in the cloud. */
   authEmulatorHost: string | null;
   /** The demo sign-ins the local stack creates, offered on the sign-in page; none in the cloud. */
@@ -38,6 +40,7 @@ export function publicConfig(): PublicConfig {
       authDomain: env.KIROKU_FIREBASE_AUTH_DOMAIN ?? `${projectId}.firebaseapp.com`,
       projectId,
     },
+    googleSignIn: env.KIROKU_GOOGLE_SIGN_IN === "true",
     authEmulatorHost,
     demoUsers: authEmulatorHost ? LOCAL_DEMO_USERS : [],
     demoCards: authEmulatorHost ? LOCAL_DEMO_CARDS : [],

@@ -5,13 +5,15 @@ import { initializeApp, getApps, type FirebaseApp } from "firebase/app";
 import {
   connectAuthEmulator,
   getAuth,
+  GoogleAuthProvider,
   onIdTokenChanged,
   signInWithEmailAndPassword,
+  signInWithPopup,
   signOut,
   type Auth,
   type User,
 } from "firebase/auth";
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
 import type { PublicConfig } from "./config";
 
@@ -21,6 +23,8 @@ export interface Session {
   /** Whether Firebase has said who is signed in yet (it restores a session asynchronously). */
   ready: boolean;
   signIn(email: string, password: string): Promise<void>;
+  /** Google's sign-in in a popup (Firebase loads Google's scripts for it from apis.google.com). */
+  signInWithGoogle(): Promise<void>;
   signOut(): Promise<void>;
   /** A current ID token (refreshed when it expires), or null for the anonymous reader. */
   token(): Promise<string | null>;
@@ -49,6 +53,9 @@ export function SessionProvider({ config, children }: { config: PublicConfig; ch
       }),
     [auth],
   );
+  // The same function for the page's life: what calls the API with it need not run again when the token
+  // is refreshed or the user changes (it reads the current user when called).
+  const token = useCallback(async () => (auth.currentUser ? auth.currentUser.getIdToken() : null), [auth]);
   const session = useMemo<Session>(
     () => ({
       config,
@@ -57,10 +64,13 @@ export function SessionProvider({ config, children }: { config: PublicConfig; ch
       signIn: async (email, password) => {
         await signInWithEmailAndPassword(auth, email, password);
       },
+      signInWithGoogle: async () => {
+        await signInWithPopup(auth, new GoogleAuthProvider());
+      },
       signOut: () => signOut(auth),
-      token: async () => (auth.currentUser ? auth.currentUser.getIdToken() : null),
+      token,
     }),
-    [auth, config, ready, user],
+    [auth, config, ready, token, user],
   );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }

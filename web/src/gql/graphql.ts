@@ -870,7 +870,7 @@ export type ConsoleProductsQuery = { __typename?: 'Query', productsConnection: {
 export type ConsoleCategoriesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ConsoleCategoriesQuery = { __typename?: 'Query', categories: Array<{ __typename?: 'Category', id: string, name: string, version: number }> };
+export type ConsoleCategoriesQuery = { __typename?: 'Query', categories: Array<{ __typename?: 'Category', id: string, name: string, description: string, version: number }> };
 
 export type ConsoleProductQueryVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -878,6 +878,8 @@ export type ConsoleProductQueryVariables = Exact<{
 
 
 export type ConsoleProductQuery = { __typename?: 'Query', product?: { __typename?: 'Product', id: string, name: string, description: string, price: string, currency: string, stock: number, inStock: boolean, version: number, updatedAt: string, category?: { __typename?: 'Category', id: string, name: string } | null } | null };
+
+export type ConsoleCommandResultFragment = { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null };
 
 export type ConsoleCreateCategoryMutationVariables = Exact<{
   input: CreateCategoryInput;
@@ -936,6 +938,22 @@ export type ConsoleDeleteCategoryMutationVariables = Exact<{
 
 
 export type ConsoleDeleteCategoryMutation = { __typename?: 'Mutation', deleteCategory: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleUpdateCategoryMutationVariables = Exact<{
+  input: UpdateCategoryInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleUpdateCategoryMutation = { __typename?: 'Mutation', updateCategory: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
+
+export type ConsoleAdjustStockMutationVariables = Exact<{
+  input: AdjustStockInput;
+  commandId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleAdjustStockMutation = { __typename?: 'Mutation', adjustStock: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, version?: number | null, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } };
 
 export type ConsoleAccessQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1082,7 +1100,19 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const ConsoleCommandResultFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}
+    `, {"fragmentName":"ConsoleCommandResult"}) as unknown as TypedDocumentString<ConsoleCommandResultFragment, unknown>;
 export const StorefrontDocument = new TypedDocumentString(`
     query Storefront($filter: ProductFilter, $first: Int, $after: String) {
   categories {
@@ -1161,10 +1191,11 @@ export const ConsoleCategoriesDocument = new TypedDocumentString(`
   categories {
     id
     name
+    description
     version
   }
 }
-    `, {"hash":"6617c095912a4bb2a37ac667db641e9024314c2aab026183a1e78a3f71148805"}) as unknown as TypedDocumentString<ConsoleCategoriesQuery, ConsoleCategoriesQueryVariables>;
+    `, {"hash":"83a1f4fa8c0ea49dd7cdc60b8f8b043617a00d9121e38b23c76913c14de0d323"}) as unknown as TypedDocumentString<ConsoleCategoriesQuery, ConsoleCategoriesQueryVariables>;
 export const ConsoleProductDocument = new TypedDocumentString(`
     query ConsoleProduct($id: ID!) {
   product(id: $id) {
@@ -1187,93 +1218,105 @@ export const ConsoleProductDocument = new TypedDocumentString(`
 export const ConsoleCreateCategoryDocument = new TypedDocumentString(`
     mutation ConsoleCreateCategory($input: CreateCategoryInput!, $commandId: ID!) {
   createCategory(input: $input, commandId: $commandId) {
-    commandId
-    status
-    aggregateId
-    version
-    error {
-      code
-      message
-      field
-    }
+    ...ConsoleCommandResult
   }
 }
-    `, {"hash":"78e8c2926ae64bf0270bebd842da3b8d6c2c83d0ac57803017cc45a885ff5a23"}) as unknown as TypedDocumentString<ConsoleCreateCategoryMutation, ConsoleCreateCategoryMutationVariables>;
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"2928f127df14ebc3ae8f5764ecd7e37dbf25b4e4f06bad0ea3e3fffccf435f3a"}) as unknown as TypedDocumentString<ConsoleCreateCategoryMutation, ConsoleCreateCategoryMutationVariables>;
 export const ConsoleCreateProductDocument = new TypedDocumentString(`
     mutation ConsoleCreateProduct($input: CreateProductInput!, $commandId: ID!) {
   createProduct(input: $input, commandId: $commandId) {
-    commandId
-    status
-    aggregateId
-    version
-    error {
-      code
-      message
-      field
-    }
+    ...ConsoleCommandResult
   }
 }
-    `, {"hash":"b774d598c2bc75e2bfedcaeb771c48928e2092498ab0436d24d99a1e7245fc75"}) as unknown as TypedDocumentString<ConsoleCreateProductMutation, ConsoleCreateProductMutationVariables>;
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"e631a4fc1b9461fbf6fa9a8a835832c15093e07be6a23ff6c3c71339d8cd98f8"}) as unknown as TypedDocumentString<ConsoleCreateProductMutation, ConsoleCreateProductMutationVariables>;
 export const ConsoleUpdateProductDocument = new TypedDocumentString(`
     mutation ConsoleUpdateProduct($input: UpdateProductInput!, $commandId: ID!) {
   updateProduct(input: $input, commandId: $commandId) {
-    commandId
-    status
-    aggregateId
-    version
-    error {
-      code
-      message
-      field
-    }
+    ...ConsoleCommandResult
   }
 }
-    `, {"hash":"5f4bfa834c4d9eb2543c858eeade3e24e9e6434e2e6ac2d65f63eaaf08fe00a4"}) as unknown as TypedDocumentString<ConsoleUpdateProductMutation, ConsoleUpdateProductMutationVariables>;
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"c0eb6b1d79cb0c9ef22dc9873404ae06832d0b37a412c2d226550542bca3955b"}) as unknown as TypedDocumentString<ConsoleUpdateProductMutation, ConsoleUpdateProductMutationVariables>;
 export const ConsoleChangePriceDocument = new TypedDocumentString(`
     mutation ConsoleChangePrice($input: ChangePriceInput!, $commandId: ID!) {
   changePrice(input: $input, commandId: $commandId) {
-    commandId
-    status
-    aggregateId
-    version
-    error {
-      code
-      message
-      field
-    }
+    ...ConsoleCommandResult
   }
 }
-    `, {"hash":"9b49a4368069b56d9f7e33b6ac4506c52365b4e895886e2b43284529e4a26713"}) as unknown as TypedDocumentString<ConsoleChangePriceMutation, ConsoleChangePriceMutationVariables>;
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"7d5f7feb47fddc7513016c639c032f4cda34b2986321c18cadad0ad1ecfa2d5f"}) as unknown as TypedDocumentString<ConsoleChangePriceMutation, ConsoleChangePriceMutationVariables>;
 export const ConsoleRestockProductDocument = new TypedDocumentString(`
     mutation ConsoleRestockProduct($input: RestockProductInput!, $commandId: ID!) {
   restockProduct(input: $input, commandId: $commandId) {
-    commandId
-    status
-    aggregateId
-    version
-    error {
-      code
-      message
-      field
-    }
+    ...ConsoleCommandResult
   }
 }
-    `, {"hash":"13706920cb1597484b236d6224bf37e9e73d026ec520bc62aba012d9cc6bce95"}) as unknown as TypedDocumentString<ConsoleRestockProductMutation, ConsoleRestockProductMutationVariables>;
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"19c021b2e671ca5d33c71b98d7ea6e7d5649c3c5d00e62ed95b08111b0c288f1"}) as unknown as TypedDocumentString<ConsoleRestockProductMutation, ConsoleRestockProductMutationVariables>;
 export const ConsoleDeleteProductDocument = new TypedDocumentString(`
     mutation ConsoleDeleteProduct($id: ID!, $expectedVersion: Int!, $commandId: ID!) {
   deleteProduct(id: $id, expectedVersion: $expectedVersion, commandId: $commandId) {
-    commandId
-    status
-    aggregateId
-    version
-    error {
-      code
-      message
-      field
-    }
+    ...ConsoleCommandResult
   }
 }
-    `, {"hash":"0b6ec5a8315706db466944eb16879a1ec09e246dfc537483630d16a3bfe61a47"}) as unknown as TypedDocumentString<ConsoleDeleteProductMutation, ConsoleDeleteProductMutationVariables>;
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"1539a054c442db5dc5902208b0bc6b68fbace2c0676a5f3ce6e00fa5cc6fbf18"}) as unknown as TypedDocumentString<ConsoleDeleteProductMutation, ConsoleDeleteProductMutationVariables>;
 export const ConsoleDeleteCategoryDocument = new TypedDocumentString(`
     mutation ConsoleDeleteCategory($id: ID!, $expectedVersion: Int!, $commandId: ID!) {
   deleteCategory(
@@ -1281,18 +1324,54 @@ export const ConsoleDeleteCategoryDocument = new TypedDocumentString(`
     expectedVersion: $expectedVersion
     commandId: $commandId
   ) {
-    commandId
-    status
-    aggregateId
-    version
-    error {
-      code
-      message
-      field
-    }
+    ...ConsoleCommandResult
   }
 }
-    `, {"hash":"19eba3b6564f8a040aba56fd3ed41e15604584da02e5e69fb06271a7a66f9531"}) as unknown as TypedDocumentString<ConsoleDeleteCategoryMutation, ConsoleDeleteCategoryMutationVariables>;
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"634677e54bb175283506a51f39483513fb55bdf71df727ec0d85b35a3b2512c7"}) as unknown as TypedDocumentString<ConsoleDeleteCategoryMutation, ConsoleDeleteCategoryMutationVariables>;
+export const ConsoleUpdateCategoryDocument = new TypedDocumentString(`
+    mutation ConsoleUpdateCategory($input: UpdateCategoryInput!, $commandId: ID!) {
+  updateCategory(input: $input, commandId: $commandId) {
+    ...ConsoleCommandResult
+  }
+}
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"abc6096ad785b44ae8438737ce05354d90b895eca6ccd1f31f14fb7323e4e152"}) as unknown as TypedDocumentString<ConsoleUpdateCategoryMutation, ConsoleUpdateCategoryMutationVariables>;
+export const ConsoleAdjustStockDocument = new TypedDocumentString(`
+    mutation ConsoleAdjustStock($input: AdjustStockInput!, $commandId: ID!) {
+  adjustStock(input: $input, commandId: $commandId) {
+    ...ConsoleCommandResult
+  }
+}
+    fragment ConsoleCommandResult on CommandResult {
+  commandId
+  status
+  aggregateId
+  version
+  error {
+    code
+    message
+    field
+  }
+}`, {"hash":"84d80969512dcb483ad0571447c613f73fc3cdae264e65dd2edbe900200ea2d4"}) as unknown as TypedDocumentString<ConsoleAdjustStockMutation, ConsoleAdjustStockMutationVariables>;
 export const ConsoleAccessDocument = new TypedDocumentString(`
     query ConsoleAccess {
   sagas(first: 1) {

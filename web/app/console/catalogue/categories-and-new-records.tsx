@@ -1,6 +1,6 @@
 "use client";
-// The categories, read once for the three parts that need them: their table, the new category's form
-// (a category created is read back until the list shows it) and the new product's category choice.
+// The categories, read once for the three parts that need them: their table, the new category's form (a
+// category created or changed is read back until the list shows it) and the new product's category choice.
 import { Grid } from "@radix-ui/themes";
 
 import { ConsoleCategoriesQuery } from "@/lib/kiroku/console-catalogue";
@@ -16,6 +16,11 @@ export function CategoriesAndNewRecords() {
   const categories = data?.categories ?? [];
   const listed = (id: string, present: boolean) =>
     void readBack(reload, (read) => read?.categories.some((category) => category.id === id) === present);
+  const changed = (id: string, version: number | null | undefined) =>
+    void readBack(
+      reload,
+      (read) => !version || read?.categories.some((category) => category.id === id && category.version >= version) === true,
+    );
   return (
     <>
       <Problem error={error} />
@@ -23,7 +28,12 @@ export function CategoriesAndNewRecords() {
         <NewCategoryForm onCreated={(id) => listed(id, true)} />
         <NewProductForm categories={categories} />
       </Grid>
-      <CategoryTable categories={categories} onDeleted={(id) => listed(id, false)} onReload={() => void reload()} />
+      <CategoryTable
+        categories={categories}
+        onChanged={changed}
+        onDeleted={(id) => listed(id, false)}
+        onReload={() => void reload()}
+      />
     </>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
-// The categories with their versions, each deletable against the version listed (the API refuses a
-// category products still use). The answer is announced above the table.
+// The categories with their versions, each editable and deletable against the version listed (the API
+// refuses to delete a category products still use). A deletion's answer is announced above the table.
 import { Card, Flex, Heading, Table, VisuallyHidden } from "@radix-ui/themes";
 
 import { useKiroku } from "@/lib/kiroku/browser";
@@ -10,13 +10,17 @@ import type { ConsoleCategoriesQuery } from "@/src/gql/graphql";
 
 import { CommandOutcome } from "../command-outcome";
 import { ConfirmButton } from "../confirm-button";
+import { EditCategory } from "./edit-category";
 
 export function CategoryTable({
   categories,
+  onChanged,
   onDeleted,
   onReload,
 }: {
   categories: ConsoleCategoriesQuery["categories"];
+  /** A category was changed, making this version. */
+  onChanged(id: string, version: number | null | undefined): void;
   onDeleted(id: string): void;
   onReload(): void;
 }) {
@@ -58,16 +62,23 @@ export function CategoryTable({
                 <Table.Cell>{category.id}</Table.Cell>
                 <Table.Cell justify="end">{category.version}</Table.Cell>
                 <Table.Cell justify="end">
-                  <ConfirmButton
-                    size="1"
-                    label="Delete"
-                    name={`Delete category ${category.name}`}
-                    title={`Delete the category ${category.name}?`}
-                    description="Only a category no product uses can be deleted."
-                    confirm="Yes, delete it"
-                    busy={sent.busy}
-                    onConfirm={() => void remove(category.id, category.version)}
-                  />
+                  <Flex gap="2" justify="end">
+                    <EditCategory
+                      category={category}
+                      onChanged={(version) => onChanged(category.id, version)}
+                      onReload={onReload}
+                    />
+                    <ConfirmButton
+                      size="1"
+                      label="Delete"
+                      name={`Delete category ${category.name}`}
+                      title={`Delete the category ${category.name}?`}
+                      description="Only a category no product uses can be deleted."
+                      confirm="Yes, delete it"
+                      busy={sent.busy}
+                      onConfirm={() => void remove(category.id, category.version)}
+                    />
+                  </Flex>
                 </Table.Cell>
               </Table.Row>
             ))}

@@ -1,35 +1,29 @@
 "use client";
 // A new category: its id (or one the API derives), name and description.
 import { Button, Card, Flex, Heading, TextArea, TextField } from "@radix-ui/themes";
-import type { FormEvent } from "react";
 
 import { CreateCategoryMutation } from "@/lib/kiroku/console-catalogue";
-import { useKiroku } from "@/lib/kiroku/browser";
-import { useCommand } from "@/lib/kiroku/console-client";
+import { useCommandForm } from "@/lib/kiroku/console-client";
 
 import { CommandOutcome } from "../command-outcome";
 import { Field, formText } from "../field";
 
 export function NewCategoryForm({ onCreated }: { onCreated(id: string): void }) {
-  const run = useKiroku();
-  const sent = useCommand();
-
-  function submitted(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const input = {
-      id: formText(form, "id"),
-      name: formText(form, "name") ?? "",
-      description: formText(form, "description") ?? "",
-    };
-    void sent.send(async (commandId) => (await run(CreateCategoryMutation, { input, commandId })).createCategory).then(
-      (answer) => answer?.status === "ACCEPTED" && onCreated(answer.aggregateId),
-    );
-  }
+  const { sent, onSubmit } = useCommandForm(
+    async (run, form, commandId) => {
+      const input = {
+        id: formText(form, "id"),
+        name: formText(form, "name") ?? "",
+        description: formText(form, "description") ?? "",
+      };
+      return (await run(CreateCategoryMutation, { input, commandId })).createCategory;
+    },
+    (answer) => onCreated(answer.aggregateId),
+  );
 
   return (
     <Card>
-      <form onSubmit={submitted} aria-label="New category">
+      <form onSubmit={onSubmit} aria-label="New category">
         <Flex direction="column" gap="3">
           <Heading as="h2" size="4">
             New category

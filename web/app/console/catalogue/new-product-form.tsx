@@ -3,23 +3,16 @@
 // currency, category, and the stock it starts with.
 import { Button, Card, Flex, Grid, Heading, Link, Select, TextArea, TextField } from "@radix-ui/themes";
 import NextLink from "next/link";
-import type { FormEvent } from "react";
 
-import { useKiroku } from "@/lib/kiroku/browser";
 import { CreateProductMutation } from "@/lib/kiroku/console-catalogue";
-import { useCommand } from "@/lib/kiroku/console-client";
+import { useCommandForm } from "@/lib/kiroku/console-client";
 import type { ConsoleCategoriesQuery } from "@/src/gql/graphql";
 
 import { CommandOutcome } from "../command-outcome";
 import { Field, formText } from "../field";
 
 export function NewProductForm({ categories }: { categories: ConsoleCategoriesQuery["categories"] }) {
-  const run = useKiroku();
-  const sent = useCommand();
-
-  function submitted(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  const { sent, onSubmit } = useCommandForm(async (run, form, commandId) => {
     const input = {
       id: formText(form, "id"),
       name: formText(form, "name") ?? "",
@@ -28,13 +21,13 @@ export function NewProductForm({ categories }: { categories: ConsoleCategoriesQu
       categoryId: formText(form, "categoryId") ?? "",
       initialStock: Number(formText(form, "initialStock") ?? "0"),
     };
-    void sent.send(async (commandId) => (await run(CreateProductMutation, { input, commandId })).createProduct);
-  }
+    return (await run(CreateProductMutation, { input, commandId })).createProduct;
+  });
 
   const created = sent.answer?.aggregateId;
   return (
     <Card>
-      <form onSubmit={submitted} aria-label="New product">
+      <form onSubmit={onSubmit} aria-label="New product">
         <Flex direction="column" gap="3">
           <Heading as="h2" size="4">
             New product

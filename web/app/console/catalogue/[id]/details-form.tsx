@@ -1,11 +1,9 @@
 "use client";
 // A product's name and description, changed against the version the form was loaded with.
 import { Button, Flex, Heading, TextArea, TextField } from "@radix-ui/themes";
-import type { FormEvent } from "react";
 
-import { useKiroku } from "@/lib/kiroku/browser";
 import { UpdateProductMutation } from "@/lib/kiroku/console-catalogue";
-import { useCommand } from "@/lib/kiroku/console-client";
+import { useCommandForm } from "@/lib/kiroku/console-client";
 
 import { CommandOutcome } from "../../command-outcome";
 import { Field, formText } from "../../field";
@@ -20,26 +18,21 @@ export interface ProductFormProps {
 }
 
 export function DetailsForm({ product, onChanged, onReload }: ProductFormProps) {
-  const run = useKiroku();
-  const sent = useCommand();
-
-  async function submitted(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const input = {
-      id: product.id,
-      name: formText(form, "name") ?? "",
-      description: formText(form, "description") ?? "",
-      expectedVersion: product.version,
-    };
-    const answer = await sent.send(async (commandId) => (await run(UpdateProductMutation, { input, commandId })).updateProduct);
-    if (answer?.status === "ACCEPTED") {
-      onChanged(answer.version);
-    }
-  }
+  const { sent, onSubmit } = useCommandForm(
+    async (run, form, commandId) => {
+      const input = {
+        id: product.id,
+        name: formText(form, "name") ?? "",
+        description: formText(form, "description") ?? "",
+        expectedVersion: product.version,
+      };
+      return (await run(UpdateProductMutation, { input, commandId })).updateProduct;
+    },
+    (answer) => onChanged(answer.version),
+  );
 
   return (
-    <form onSubmit={(event) => void submitted(event)} aria-label="Product details">
+    <form onSubmit={onSubmit} aria-label="Product details">
       <Flex direction="column" gap="3">
         <Heading as="h3" size="4">
           Details

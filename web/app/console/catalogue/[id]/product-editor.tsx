@@ -16,7 +16,7 @@ import { Problem } from "../../problem";
 import { DeleteProduct } from "./delete-product";
 import { DetailsForm } from "./details-form";
 import { PriceForm } from "./price-form";
-import { RestockForm } from "./restock-form";
+import { AdjustStockForm, RestockForm } from "./stock-forms";
 
 export type EditedProduct = NonNullable<ProductResult["product"]>;
 
@@ -54,8 +54,8 @@ export function ProductEditor({ id }: { id: string }) {
       </Flex>
       <Text size="2" color="gray">
         {product.id} · {product.category?.name ?? "no category"} ·{" "}
-        <span data-testid="product-price">{formatMoney(product.price, product.currency)}</span> · {product.stock} in
-        stock · changed <Instant at={product.updatedAt} />
+        <span data-testid="product-price">{formatMoney(product.price, product.currency)}</span> ·{" "}
+        <span data-testid="product-stock">{product.stock} in stock</span> · changed <Instant at={product.updatedAt} />
       </Text>
       <Problem error={error} />
       {/* Keyed by version: a form starts over from each version read, and sends that version. */}
@@ -69,6 +69,9 @@ export function ProductEditor({ id }: { id: string }) {
           </Card>
           <Card>
             <RestockForm product={product} onChanged={changed} />
+          </Card>
+          <Card>
+            <AdjustStockForm product={product} onChanged={changed} />
           </Card>
           <Card>
             <DeleteProduct product={product} onChanged={changed} onReload={latest} />
