@@ -72,7 +72,7 @@ test("the Google button starts Google's sign-in, and a Google that cannot be rea
   });
   await page.goto("/sign-in");
   await page.getByRole("button", { name: "Sign in with Google" }).click();
-  await expect(page.getByRole("alert")).toHaveText(
+  await expect(page.getByRole("alert").filter({ hasText: "Google" })).toHaveText(
     "Google's sign-in could not be reached. Try again, or sign in with your email and password.",
     { timeout: 30_000 },
   );

@@ -24,7 +24,8 @@ function googleProblem(error: unknown): string | null {
   if (code === "auth/popup-blocked") {
     return "The browser blocked Google's sign-in window: allow pop-ups for this site and try again.";
   }
-  if (code === "auth/network-request-failed") {
+  // Firebase reports Google's scripts failing to load (apis.google.com out of reach) as an internal error.
+  if (code === "auth/network-request-failed" || code === "auth/internal-error") {
     return "Google's sign-in could not be reached. Try again, or sign in with your email and password.";
   }
   return "Google's sign-in did not complete. Try again, or sign in with your email and password.";
