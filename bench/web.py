@@ -3,11 +3,11 @@
 Lighthouse's figures for a page load, taken from the browser's own Performance API in Debian's Chromium
 (web/bench/vitals.spec.ts, through Playwright): largest contentful paint, first contentful paint, time to
 first byte, and the JavaScript the page ships (on the wire and decoded). The baseline, measured in the
-same run, is the same page with JavaScript off: the server-rendered HTML alone, so the ratios say what
-the app's JavaScript costs a visitor. The app is freshly built (`next build`, as deployed) and served by
-`next start` beside the whole local cloud with the demo catalogue; every load is cold (a new browser
-context). Lighthouse itself is not used: it downloads nothing here, but it drives Chrome through its own
-launcher and reports a simulated slow phone, where this measures this machine's real loads.
+same run, is the same page with its script files refused: the server-rendered HTML and styles alone, so
+the ratios say what the app's JavaScript costs a visitor. The app is freshly built (`next build`, as
+deployed) and served by `next start` beside the whole local cloud with the demo catalogue; every load is
+cold (a new browser context). Lighthouse itself is not used: it drives Chrome through its own launcher
+and reports a simulated slow phone, where this measures this machine's real loads.
 
     python -m bench.web [--loads 7] [--storage postgres]
 """
@@ -36,7 +36,7 @@ MEASURES = (
     ("largest contentful paint", "lcpMs", "ms"),
     ("first contentful paint", "fcpMs", "ms"),
     ("time to first byte", "ttfbMs", "ms"),
-    ("scripts loaded", "scripts", ""),
+    ("scripts requested", "scripts", ""),
     ("JavaScript on the wire", "scriptTransferBytes", "KiB"),
     ("JavaScript decoded", "scriptDecodedBytes", "KiB"),
 )
@@ -92,7 +92,7 @@ def print_report(vitals: Vitals) -> None:
     table = Table(title=f"make bench-web: the storefront's first page, median of {vitals.loads} cold loads")
     table.add_column("measure")
     table.add_column("with JavaScript", justify="right")
-    table.add_column("HTML alone (baseline)", justify="right")
+    table.add_column("without scripts (baseline)", justify="right")
     table.add_column("ratio to baseline", justify="right")
     for label, key, unit in MEASURES:
         shown, baseline = vitals.with_javascript[key], vitals.without_javascript[key]

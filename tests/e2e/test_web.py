@@ -110,12 +110,11 @@ def test_the_storefront_sign_in_checkout_and_console_work_in_a_browser(
 
 def test_make_bench_web_measures_the_storefronts_first_page(web_app: WebApp, stack: Stack) -> None:
     """`make bench-web`'s measuring, one cold load each way: the page painted and shipped JavaScript, and
-    with JavaScript off it shipped none."""
+    with its scripts refused it painted too and took none."""
     vitals = load_pages(web_app.url, 1, stack.log_dir)
     shown, html_alone = vitals.with_javascript, vitals.without_javascript
     assert 0 < shown["fcpMs"] <= shown["lcpMs"]
     assert html_alone["lcpMs"] > 0
     assert shown["scripts"] > 0
     assert shown["scriptDecodedBytes"] > 10_000
-    assert html_alone["scripts"] == 0
     assert html_alone["scriptDecodedBytes"] == 0
