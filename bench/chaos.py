@@ -229,12 +229,12 @@ class _Chaos:
         plans = [self._plan(index, customers) for index in range(self.options.orders)]
         self.plans = {plan["order_id"]: plan for plan in plans}
         console.print(f"chaos: {len(plans)} orders from {len(customers)} customers on {self.options.storage}")
-        started = self.started = time.monotonic()
+        self.started = time.monotonic()
         with self._outages(), ThreadPoolExecutor(max_workers=self.options.clients) as pool:
             list(pool.map(self._place, plans))
         unsettled = self._settle([plan["order_id"] for plan in plans])
         reconciled = self._reconcile() if self.options.reconcile else []
-        seconds = time.monotonic() - started
+        seconds = time.monotonic() - self.started
         report = Report(len(plans), seconds, reconciled=reconciled)
         self._check(report, unsettled)
         return report
@@ -338,9 +338,9 @@ class _Chaos:
         """Wait until every order and its saga have ended; the ids that had not when their sagas stopped
         moving for `STALL_SECONDS`.
 
-        A stall, not a fixed budget, ends the wait: the placing floods the stack with orders faster than
-        two cores settle them, and a backlog that is still being worked off is not a broken promise; a
-        saga that no longer moves is."""
+        A stall, not a fixed budget, ends the wait: orders offered faster than two cores settle them leave
+        a backlog, and one that is still being worked off is not a broken promise; a saga that no longer
+        moves is."""
         waiting = [order_id for order_id in order_ids if self.replies[order_id].placed in SENT]
         progress, moved = self._progress(waiting), time.monotonic()
         while waiting and time.monotonic() - moved < STALL_SECONDS:

@@ -266,10 +266,9 @@ class _Delivery:
     def _push_body(self, received: ReceivedMessage) -> dict[str, object]:
         # The id and time the message was first published with, as Pub/Sub would push them.
         message = received.message
-        attributes = dict(message.attributes)
-        message_id = attributes.pop(ROUTED_ID, message.message_id)
-        publish_time = attributes.pop(ROUTED_TIME, _rfc3339(message))
-        ordering_key = attributes.pop(ROUTED_KEY, message.ordering_key)
+        attributes, routed_id, routed_time, ordering_key = _unrouted(message)
+        message_id = routed_id or message.message_id
+        publish_time = routed_time or _rfc3339(message)
         body: dict[str, object] = {
             "message": {
                 "data": base64.b64encode(message.data).decode(),
@@ -479,6 +478,16 @@ def _by_ordering_key(received: list[ReceivedMessage]) -> list[list[ReceivedMessa
     return [*groups.values(), *alone]
 
 
+def _unrouted(message: PubsubMessage) -> tuple[dict[str, str], str | None, str | None, str]:
+    """A message as it was published before the router copied it to an inbox: its attributes without the
+    router's, its original id and publish time (None when it was not routed) and its ordering key."""
+    attributes = dict(message.attributes)
+    routed_id = attributes.pop(ROUTED_ID, None)
+    routed_time = attributes.pop(ROUTED_TIME, None)
+    ordering_key = attributes.pop(ROUTED_KEY, message.ordering_key)
+    return attributes, routed_id, routed_time, ordering_key
+
+
 def _rfc3339(message: PubsubMessage) -> str:
     return str(message.publish_time.isoformat()).replace("+00:00", "Z")
 
@@ -673,10 +682,7 @@ class Runner:
         attributes and ordering key, and what Pub/Sub adds. Raises if the publish fails (the message is
         then redelivered, and dead-lettered on that attempt's failure)."""
         message = received.message
-        attributes = dict(message.attributes)
-        attributes.pop(ROUTED_ID, None)
-        published = attributes.pop(ROUTED_TIME, None)
-        ordering_key = attributes.pop(ROUTED_KEY, message.ordering_key)
+        attributes, _, published, ordering_key = _unrouted(message)
         published_at = datetime.fromisoformat(published) if published else message.publish_time
         attributes |= {
             DEAD_LETTER_SUBSCRIPTION: spec.subscription,

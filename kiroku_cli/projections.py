@@ -5,14 +5,17 @@ model lags behind the store."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from kiroku_cli.acting import acting
 from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail, moment, progress, table
 from shared.application.operations import (
     ProjectionDiff,
+    ProjectionStatus,
     RebuildResult,
     projection_named,
     projection_status,
@@ -136,21 +139,26 @@ def projections_command(ctx: typer.Context, json_output: JsonOption = False) -> 
     if json_output:
         emit_json(statuses)
     else:
-        rows = [
-            [
-                s.model,
-                f"{s.events:,}",
-                f"{s.streams:,}",
-                f"{s.records:,}",
-                s.behind,
-                s.lag,
-                moment(s.last_event_at),
-                s.last_applied_position,
-                s.head_position,
-            ]
-            for s in statuses
-        ]
-        columns = ["model", "events", "streams", "records", "behind", "lag (events)", "last event"]
-        console().print(table(None, [*columns, "applied position", "log position"], rows))
+        console().print(projections_table(None, statuses))
     if any(status.behind for status in statuses):
         raise typer.Exit(PROBLEM)
+
+
+def projections_table(title: str | None, statuses: Sequence[ProjectionStatus]) -> Table:
+    """Each read model's size and lag behind the event store, a row each."""
+    rows = [
+        [
+            s.model,
+            f"{s.events:,}",
+            f"{s.streams:,}",
+            f"{s.records:,}",
+            s.behind,
+            s.lag,
+            moment(s.last_event_at),
+            s.last_applied_position,
+            s.head_position,
+        ]
+        for s in statuses
+    ]
+    columns = ["model", "events", "streams", "records", "behind", "lag (events)", "last event"]
+    return table(title, [*columns, "applied position", "log position"], rows)

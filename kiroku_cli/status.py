@@ -16,10 +16,11 @@ import typer
 
 from kiroku_cli.acting import acting
 from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, table
+from kiroku_cli.projections import projections_table
 from kiroku_cli.target import Target
 from shared.application.dead_letters import DeadLetterBox
 from shared.application.operations import ProjectionStatus, projection_status
-from shared.bus.manifest import TopicTrigger
+from shared.bus.manifest import FunctionSpec, TopicTrigger
 
 ANSWER_SECONDS = 3.0
 # Dead-letter subscriptions asked at once: an empty one answers only when its pull's wait is over.
@@ -53,7 +54,7 @@ class StackStatus:
         return (
             [f"function {each.function} is {each.state}" for each in self.functions if not each.healthy]
             + [
-                f"read model {each.model} is {each.behind} events behind"
+                f"read model {each.model} has {each.behind} aggregate(s) behind ({each.lag} events)"
                 for each in self.projections
                 if each.behind
             ]
@@ -81,12 +82,12 @@ def status_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
 def stack_status(target: Target) -> StackStatus:
     with ThreadPoolExecutor(max_workers=PEEKS_AT_ONCE) as pool:
         functions = list(pool.map(lambda item: function_health(*item), sorted(target.functions.items())))
-        spec_names = [
-            spec.name for spec in target.manifest.functions if isinstance(spec.trigger, TopicTrigger)
-        ]
-        depths = list(pool.map(lambda name: _dead_letter_depth(target, name), spec_names))
+        specs = [spec for spec in target.manifest.functions if isinstance(spec.trigger, TopicTrigger)]
+        depths = list(pool.map(lambda spec: _dead_letter_depth(target, spec), specs))
     projections = projection_status(target.storage.events, target.storage.read_models)
-    return StackStatus(functions, projections, dict(zip(spec_names, depths, strict=True)))
+    return StackStatus(
+        functions, projections, {spec.name: depth for spec, depth in zip(specs, depths, strict=True)}
+    )
 
 
 def function_health(function: str, url: str) -> FunctionHealth:
@@ -101,8 +102,7 @@ def function_health(function: str, url: str) -> FunctionHealth:
     return FunctionHealth(function, url, "answering")
 
 
-def _dead_letter_depth(target: Target, function: str) -> int:
-    spec = next(spec for spec in target.manifest.functions if spec.name == function)
+def _dead_letter_depth(target: Target, spec: FunctionSpec) -> int:
     return len(DeadLetterBox(target.subscriber, target.project_id, spec).peek())
 
 
@@ -113,13 +113,7 @@ def _show(target: Target, status: StackStatus) -> None:
         out.print(table("functions", ["function", "state", "url"], rows))
     else:
         out.print("functions: not asked (a deployed environment's functions are private)", highlight=False)
-    rows = [
-        [each.model, each.behind, each.lag, each.last_applied_position, each.head_position]
-        for each in status.projections
-    ]
-    out.print(
-        table("read models", ["model", "behind", "lag (events)", "applied position", "log position"], rows)
-    )
+    out.print(projections_table("read models", status.projections))
     held = {function: count for function, count in status.dead_letters.items() if count}
     rows = [[function, count] for function, count in held.items()]
     out.print(
