@@ -67,15 +67,15 @@ export const ConsoleProductQuery = graphql(`
 // and why it was refused.
 export const ConsoleCommandResultFragment = graphql(`
   fragment ConsoleCommandResult on CommandResult {
-      commandId
-      status
-      aggregateId
-      version
-      error {
-        code
-        message
-        field
-      }
+    commandId
+    status
+    aggregateId
+    version
+    error {
+      code
+      message
+      field
+    }
   }
 `);
 

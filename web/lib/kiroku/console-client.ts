@@ -50,14 +50,17 @@ export function ConsoleAccessProvider({ children }: { children: ReactNode }) {
       current = false;
     };
   }, [run, uid]);
-  const access: ConsoleAccess = !session.ready
-    ? "checking"
-    : uid === null
-      ? "signed-out"
-      : answer?.uid === uid
-        ? answer.access
-        : "checking";
-  return createElement(ConsoleAccessContext.Provider, { value: access }, children);
+  return createElement(ConsoleAccessContext.Provider, { value: accessOf(session.ready, uid, answer) }, children);
+}
+
+function accessOf(ready: boolean, uid: string | null, answer: { uid: string; access: ConsoleAccess } | null): ConsoleAccess {
+  if (!ready) {
+    return "checking";
+  }
+  if (uid === null) {
+    return "signed-out";
+  }
+  return answer?.uid === uid ? answer.access : "checking"; // until the API answers this user
 }
 
 /** Whether the API answers the signed-in user its admin fields (as `ConsoleAccessProvider` asked it). */

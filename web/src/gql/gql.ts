@@ -20,7 +20,7 @@ type Documents = {
     "\n  query ConsoleProducts($after: String) {\n    productsConnection(first: 20, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          name\n          price\n          currency\n          stock\n          inStock\n          version\n          category {\n            id\n            name\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ConsoleProductsDocument,
     "\n  query ConsoleCategories {\n    categories {\n      id\n      name\n      description\n      version\n    }\n  }\n": typeof types.ConsoleCategoriesDocument,
     "\n  query ConsoleProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      description\n      price\n      currency\n      stock\n      inStock\n      version\n      updatedAt\n      category {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ConsoleProductDocument,
-    "\n  fragment ConsoleCommandResult on CommandResult {\n      commandId\n      status\n      aggregateId\n      version\n      error {\n        code\n        message\n        field\n      }\n  }\n": typeof types.ConsoleCommandResultFragmentDoc,
+    "\n  fragment ConsoleCommandResult on CommandResult {\n    commandId\n    status\n    aggregateId\n    version\n    error {\n      code\n      message\n      field\n    }\n  }\n": typeof types.ConsoleCommandResultFragmentDoc,
     "\n  mutation ConsoleCreateCategory($input: CreateCategoryInput!, $commandId: ID!) {\n    createCategory(input: $input, commandId: $commandId) {\n      ...ConsoleCommandResult\n    }\n  }\n": typeof types.ConsoleCreateCategoryDocument,
     "\n  mutation ConsoleCreateProduct($input: CreateProductInput!, $commandId: ID!) {\n    createProduct(input: $input, commandId: $commandId) {\n      ...ConsoleCommandResult\n    }\n  }\n": typeof types.ConsoleCreateProductDocument,
     "\n  mutation ConsoleUpdateProduct($input: UpdateProductInput!, $commandId: ID!) {\n    updateProduct(input: $input, commandId: $commandId) {\n      ...ConsoleCommandResult\n    }\n  }\n": typeof types.ConsoleUpdateProductDocument,
@@ -55,7 +55,7 @@ const documents: Documents = {
     "\n  query ConsoleProducts($after: String) {\n    productsConnection(first: 20, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          name\n          price\n          currency\n          stock\n          inStock\n          version\n          category {\n            id\n            name\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n      }\n    }\n  }\n": types.ConsoleProductsDocument,
     "\n  query ConsoleCategories {\n    categories {\n      id\n      name\n      description\n      version\n    }\n  }\n": types.ConsoleCategoriesDocument,
     "\n  query ConsoleProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      description\n      price\n      currency\n      stock\n      inStock\n      version\n      updatedAt\n      category {\n        id\n        name\n      }\n    }\n  }\n": types.ConsoleProductDocument,
-    "\n  fragment ConsoleCommandResult on CommandResult {\n      commandId\n      status\n      aggregateId\n      version\n      error {\n        code\n        message\n        field\n      }\n  }\n": types.ConsoleCommandResultFragmentDoc,
+    "\n  fragment ConsoleCommandResult on CommandResult {\n    commandId\n    status\n    aggregateId\n    version\n    error {\n      code\n      message\n      field\n    }\n  }\n": types.ConsoleCommandResultFragmentDoc,
     "\n  mutation ConsoleCreateCategory($input: CreateCategoryInput!, $commandId: ID!) {\n    createCategory(input: $input, commandId: $commandId) {\n      ...ConsoleCommandResult\n    }\n  }\n": types.ConsoleCreateCategoryDocument,
     "\n  mutation ConsoleCreateProduct($input: CreateProductInput!, $commandId: ID!) {\n    createProduct(input: $input, commandId: $commandId) {\n      ...ConsoleCommandResult\n    }\n  }\n": types.ConsoleCreateProductDocument,
     "\n  mutation ConsoleUpdateProduct($input: UpdateProductInput!, $commandId: ID!) {\n    updateProduct(input: $input, commandId: $commandId) {\n      ...ConsoleCommandResult\n    }\n  }\n": types.ConsoleUpdateProductDocument,
@@ -108,7 +108,7 @@ export function graphql(source: "\n  query ConsoleProduct($id: ID!) {\n    produ
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ConsoleCommandResult on CommandResult {\n      commandId\n      status\n      aggregateId\n      version\n      error {\n        code\n        message\n        field\n      }\n  }\n"): typeof import('./graphql').ConsoleCommandResultFragmentDoc;
+export function graphql(source: "\n  fragment ConsoleCommandResult on CommandResult {\n    commandId\n    status\n    aggregateId\n    version\n    error {\n      code\n      message\n      field\n    }\n  }\n"): typeof import('./graphql').ConsoleCommandResultFragmentDoc;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
