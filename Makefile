@@ -16,7 +16,7 @@ export NEXT_TELEMETRY_DISABLED := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check web-check package bench-bus bench-store bench-e2e bench-orders bench-rebuild bench-web chaos clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check web-check package bench-bus bench-store bench-e2e bench-orders bench-rebuild bench-cost bench-web chaos clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
@@ -29,6 +29,7 @@ help:
 	@echo "make bench-orders placeOrder to COMPLETED at 1 and 8 clients and on one hot product"
 	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline"
 	@echo "make bench-rebuild kiroku rebuild on 100,000 events, beside read_all of the same events"
+	@echo "make bench-cost  one order of each kind on both backends: invocations, messages, store operations, USD per 1,000"
 	@echo "make bench-web   the storefront's first page, cold: LCP, FCP, TTFB and JavaScript, beside the HTML alone"
 	@echo "make chaos       ORDERS=1000 RATE=1 STORAGE=postgres orders (RATE a second) under every fault at once, then the guarantees"
 	@echo "make clean       remove the virtual environments and local state"
@@ -145,6 +146,9 @@ bench-orders: setup
 
 bench-rebuild: setup
 	$(PY) -m bench.rebuild
+
+bench-cost: setup
+	$(PY) -m bench.cost
 
 bench-web: setup $(WEB) $(CHROMIUM)
 	$(PY) -m bench.web

@@ -45,6 +45,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import socket
 import sys
 import threading
@@ -212,18 +213,19 @@ class _Delivery:
             time.sleep(delay)
         body = json.dumps(self._push_body(received)).encode()
         duplicate = self._duplicate()
+        what = f"{attributes.get('type')} {attributes.get('id')} (attempt {received.delivery_attempt})"
         twin = None
         if duplicate == "concurrent":
-            twin = threading.Thread(target=self._post, args=(body,), name=f"{self.spec.name}-twin")
+            twin = threading.Thread(target=self._post, args=(body, what), name=f"{self.spec.name}-twin")
             twin.start()
-        handled = self._post(body)
+        handled = self._post(body, what)
         if twin is not None:
             twin.join()
         if not handled:
             return self._gave_up(received, acknowledge)
         acknowledge()
         if duplicate == "after":
-            self._post(body)
+            self._post(body, what)
         return True
 
     def _gave_up(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
@@ -285,7 +287,9 @@ class _Delivery:
             body["deliveryAttempt"] = received.delivery_attempt
         return body
 
-    def _post(self, body: bytes) -> bool:
+    def _post(self, body: bytes, what: str) -> bool:
+        """POST one push request; whether the function answered that it handled `what`."""
+        started = time.monotonic()
         try:
             response = self._http.request(
                 "POST",
@@ -302,7 +306,13 @@ class _Delivery:
                 retries=False,
             )
         except urllib3.exceptions.HTTPError as error:
-            logger.warning("push to %s failed: %s", self.spec.name, error)
+            logger.warning(
+                "push of %s to %s failed after %.1f s: %s",
+                what,
+                self.spec.name,
+                time.monotonic() - started,
+                error,
+            )
             return False
         return 200 <= response.status < 300 or response.status == 102
 
@@ -516,6 +526,12 @@ class Runner:
             "GOOGLE_CLOUD_PROJECT": project_id,
             "KIROKU_MANIFEST_FILE": str(manifest_file),
         }
+        # prometheus-client's multiprocess mode: every function keeps its figures here, and the GraphQL
+        # function's /metrics sums them (shared/observability/metrics.py). Emptied: they start at zero.
+        metrics_dir = log_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        self.env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         self.log_dir = log_dir
         self.faults = faults or FaultInjection()
         for fault in (self.faults.lose, self.faults.hold, self.faults.crash_after_commit):

@@ -17,11 +17,13 @@ from shared.application.registry import ENTRY_POINTS as COMMAND_ENTRY_POINTS
 from shared.config import settings
 from shared.interpreter import tune_garbage_collector
 from shared.observability.logging import configure_logging
+from shared.observability.metrics import instrument_requests
 from shared.observability.tracing import configure_tracing
 
 configure_logging(settings().project_id, settings().log_level)
 configure_tracing()
 tune_garbage_collector()
+instrument_requests()
 
 _COMMANDS = "functions.commands.handlers"
 _SAGAS = "functions.sagas.fulfilment"

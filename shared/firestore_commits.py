@@ -14,6 +14,8 @@ from google.api_core.exceptions import Conflict, FailedPrecondition
 from google.cloud import firestore
 from google.cloud.firestore_v1 import DocumentSnapshot, WriteBatch
 
+from shared.observability.metrics import count_documents
+
 T = TypeVar("T")
 # Each failed attempt means another writer committed, so a document under heavy racing still progresses.
 _COMMIT_ATTEMPTS = 50
@@ -46,6 +48,7 @@ def commit_optimistically(
             batch.commit()
         except (Conflict, FailedPrecondition):
             continue
+        count_documents("write", len(batch))
         return outcome
     raise contended(
         f"{what}: {_COMMIT_ATTEMPTS} attempts lost to concurrent writers"

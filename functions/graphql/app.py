@@ -42,7 +42,7 @@ from shared.bus.topics import COMMANDS_TOPIC
 from shared.config import settings
 from shared.messages.envelope import Actor
 from shared.observability.logging import log_context
-from shared.observability.metrics import GRAPHQL_REQUESTS
+from shared.observability.metrics import GRAPHQL_REQUESTS, registry
 from shared.observability.tracing import request_span
 
 logger = logging.getLogger(__name__)
@@ -334,7 +334,7 @@ def _metrics(request: flask.Request) -> flask.Response:
             )
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
-    return flask.Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    return flask.Response(generate_latest(registry()), mimetype=CONTENT_TYPE_LATEST)
 
 
 # The paths that run no GraphQL, whatever the method.

@@ -14,6 +14,7 @@ from google.cloud.pubsub_v1 import PublisherClient
 from google.cloud.pubsub_v1.types import PublisherOptions
 
 from shared.messages.envelope import Envelope
+from shared.observability.metrics import count_published
 
 # How long a health check waits for Pub/Sub to answer.
 PUBSUB_PROBE_SECONDS = 5.0
@@ -43,14 +44,11 @@ class Publisher:
     def publish_many(self, topic: str, envelopes: Sequence[Envelope], timeout: float = 30.0) -> list[str]:
         """Publish envelopes (batched by the client) and wait for all their message ids, in order."""
         path = self.topic_path(topic)
+        messages = [(each.aggregate_id, each.to_data(), each.attributes()) for each in envelopes]
+        count_published(topic, len(messages), sum(_size(data, attrs) for _, data, attrs in messages))
         futures = [
-            (
-                envelope.aggregate_id,
-                self._client.publish(
-                    path, envelope.to_data(), ordering_key=envelope.aggregate_id, **envelope.attributes()
-                ),
-            )
-            for envelope in envelopes
+            (ordering_key, self._client.publish(path, data, ordering_key=ordering_key, **attributes))
+            for ordering_key, data, attributes in messages
         ]
         message_ids: list[str] = []
         for ordering_key, future in futures:
@@ -60,3 +58,8 @@ class Publisher:
                 self._client.resume_publish(path, ordering_key)
                 raise
         return message_ids
+
+
+def _size(data: bytes, attributes: dict[str, str]) -> int:
+    """A message's size as Pub/Sub bills it: its data and its attributes' names and values."""
+    return len(data) + sum(len(name) + len(value) for name, value in attributes.items())

@@ -43,6 +43,7 @@ from shared.eventstore.store import EventStore, IntegrityProblem, LogSummary, Sn
 from shared.eventstore.upcasting import Upcasters
 from shared.firestore_commits import commit_optimistically, write_if_unchanged
 from shared.messages.envelope import Envelope
+from shared.observability.metrics import count_documents
 
 T = TypeVar("T")
 _EVENT_FIELDS = tuple(name for name in StoredEvent._fields if name != "position")
@@ -93,6 +94,7 @@ class FirestoreEventStore(EventStore):
         def step() -> tuple[WriteBatch | None, AppendResult]:
             refs = [head_ref] if command_ref is None else [head_ref, command_ref]
             found = {snapshot.reference.path: snapshot for snapshot in self._client.get_all(refs)}
+            count_documents("read", len(refs))
             if command_ref is not None and found[command_ref.path].exists:
                 return None, AppendResult(**{**(found[command_ref.path].to_dict() or {}), "replayed": True})
             head = found[head_ref.path]
@@ -150,9 +152,11 @@ class FirestoreEventStore(EventStore):
             for ref in refs[start : start + _BATCH]:
                 batch.delete(ref)
             batch.commit()
+            count_documents("write", len(batch))
 
     def _committed(self, command_id: str) -> AppendResult | None:
         record = self._commands.document(command_id).get()
+        count_documents("read", 1)
         return AppendResult(**{**(record.to_dict() or {}), "replayed": True}) if record.exists else None
 
     def _read_stream(self, stream_id: str, from_version: int, limit: int | None) -> list[Envelope]:
@@ -163,10 +167,13 @@ class FirestoreEventStore(EventStore):
         )
         if limit is not None:
             query = query.limit(limit)
-        return [_stored(snapshot.to_dict() or {}).to_envelope() for snapshot in query.stream()]
+        events = [_stored(snapshot.to_dict() or {}).to_envelope() for snapshot in query.stream()]
+        count_documents("read", max(len(events), 1))
+        return events
 
     def stream_version(self, stream_id: str) -> int:
         head = self._streams.document(stream_id).get()
+        count_documents("read", 1)
         return int(head.get("version")) if head.exists else 0
 
     def _write_snapshot(self, snapshot: Snapshot, state_json: str) -> None:
@@ -174,6 +181,7 @@ class FirestoreEventStore(EventStore):
 
         def step() -> tuple[WriteBatch | None, None]:
             stored = ref.get()
+            count_documents("read", 1)
             if stored.exists and int(stored.get("version")) > snapshot.version:
                 return None, None
             batch = self._client.batch()
@@ -192,6 +200,7 @@ class FirestoreEventStore(EventStore):
 
     def _read_snapshot(self, stream_id: str) -> Snapshot | None:
         stored = self._snapshots.document(stream_id).get()
+        count_documents("read", 1)
         if not stored.exists:
             return None
         data = stored.to_dict() or {}
@@ -205,6 +214,7 @@ class FirestoreEventStore(EventStore):
 
     def _pending_outbox(self, limit: int) -> list[tuple[str, StoredEvent]]:
         entries = list(self._outbox.order_by("created_at").limit(limit).stream())
+        count_documents("read", max(len(entries), 1))
         refs = [
             self._events(entry.get("stream_id")).document(version_id(entry.get("version")))
             for entry in entries
@@ -214,6 +224,7 @@ class FirestoreEventStore(EventStore):
             for snapshot in self._client.get_all(refs)
             if snapshot.exists
         }
+        count_documents("read", len(refs))
         # An entry whose event is missing is an integrity problem (reported by the check), not a message.
         return [
             (entry.id, events[ref.path])
@@ -221,7 +232,7 @@ class FirestoreEventStore(EventStore):
             if ref.path in events
         ]
 
-    def mark_append_published(self, result: AppendResult) -> None:
+    def _mark_append_published(self, result: AppendResult) -> None:
         self.mark_published(
             [
                 outbox_id(result.stream_id, version)
@@ -229,7 +240,7 @@ class FirestoreEventStore(EventStore):
             ]
         )
 
-    def mark_published(self, ids: Sequence[str]) -> None:
+    def _mark_published(self, ids: Sequence[str]) -> None:
         self._delete_all([self._outbox.document(entry_id) for entry_id in ids])
 
     def iter_log(self) -> Iterator[StoredEvent]:

@@ -207,12 +207,12 @@ class MemoryEventStore(EventStore):
                     pending.append((entry, log.events[position]))
         return pending
 
-    def mark_published(self, ids: Sequence[str]) -> None:
+    def _mark_published(self, ids: Sequence[str]) -> None:
         with self.log.lock:
             for entry in ids:
                 self.log.outbox.pop(entry, None)
 
-    def mark_append_published(self, result: AppendResult) -> None:
+    def _mark_append_published(self, result: AppendResult) -> None:
         with self.log.lock:
             for version in range(result.first_version, result.last_version + 1):
                 self.log.outbox.pop(outbox_id(result.stream_id, version), None)

@@ -344,7 +344,7 @@ class PostgresEventStore(EventStore):
             ).fetchall()
         return [(f"{row[-1]}:{row[1]}", _stored(row[:-1])) for row in rows]
 
-    def mark_published(self, ids: Sequence[str]) -> None:
+    def _mark_published(self, ids: Sequence[str]) -> None:
         published: dict[int, set[int]] = {}
         for entry_id in ids:
             append_order, _, version = entry_id.partition(":")
@@ -374,7 +374,7 @@ class PostgresEventStore(EventStore):
                     kept,
                 )
 
-    def mark_append_published(self, result: AppendResult) -> None:
+    def _mark_append_published(self, result: AppendResult) -> None:
         with self._pool.connection() as conn:
             conn.execute(
                 "DELETE FROM kiroku_outbox o USING kiroku_events e"

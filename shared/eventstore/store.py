@@ -25,6 +25,7 @@ from shared.eventstore.model import (
 from shared.eventstore.upcasting import Upcasters
 from shared.kernel.storable import check_id
 from shared.messages.envelope import Envelope
+from shared.observability.metrics import count_store_operation
 
 
 class SnapshotPolicy:
@@ -80,9 +81,9 @@ class EventStore(ABC):
         stream appends nothing and returns the first result with `replayed=True`, whatever the expected
         version; one applied to another stream raises `CommandIdReused`: an id is bound to its first use.
         """
-        result = self.append_prepared(
-            prepare_append(stream_id, events, expected_version, command_id), outbox=True
-        )
+        prepared = prepare_append(stream_id, events, expected_version, command_id)
+        count_store_operation("event_store", "write")
+        result = self.append_prepared(prepared, outbox=True)
         if result.replayed and result.stream_id != stream_id:
             assert command_id is not None
             raise CommandIdReused(command_id, stream_id)
@@ -91,7 +92,9 @@ class EventStore(ABC):
     def committed(self, command_id: str) -> AppendResult | None:
         """The append this command id made, if it made one (`replayed=True`): a redelivered command's first
         effect, which a handler answers with instead of deciding again against the state it changed."""
-        return self._committed(check_id(command_id, "command id", InvalidAppend))
+        checked = check_id(command_id, "command id", InvalidAppend)
+        count_store_operation("event_store", "read")
+        return self._committed(checked)
 
     def read_stream(self, stream_id: str, from_version: int = 1, limit: int | None = None) -> list[Envelope]:
         """The stream's events from `from_version` on, upcast to their current schema versions."""
@@ -99,6 +102,7 @@ class EventStore(ABC):
         _check_positive(from_version, "from_version")
         if limit is not None:
             _check_positive(limit, "limit")
+        count_store_operation("event_store", "read")
         return [self.upcasters.upcast(event) for event in self._read_stream(stream_id, from_version, limit)]
 
     def load(self, stream_id: str, snapshot_schema_version: int = 1) -> LoadedStream:
@@ -113,14 +117,18 @@ class EventStore(ABC):
 
     def write_snapshot(self, snapshot: Snapshot) -> None:
         """Keep this snapshot unless one at a later version is stored already."""
+        count_store_operation("event_store", "write")
         self._write_snapshot(snapshot, snapshot.state_json())
 
     def read_snapshot(self, stream_id: str) -> Snapshot | None:
-        return self._read_snapshot(check_id(stream_id, "stream id", InvalidAppend))
+        checked = check_id(stream_id, "stream id", InvalidAppend)
+        count_store_operation("event_store", "read")
+        return self._read_snapshot(checked)
 
     def pending_outbox(self, limit: int = 100) -> list[OutboxEntry]:
         """Events not yet published, oldest first (per stream in version order)."""
         _check_positive(limit, "limit")
+        count_store_operation("event_store", "read")
         return [
             OutboxEntry(entry_id, event.stream_id, self.envelope(event))
             for entry_id, event in self._pending_outbox(limit)
@@ -164,13 +172,21 @@ class EventStore(ABC):
     @abstractmethod
     def _pending_outbox(self, limit: int) -> list[tuple[str, StoredEvent]]: ...
 
-    @abstractmethod
     def mark_published(self, ids: Sequence[str]) -> None:
         """Remove these entries from the outbox (ids from `pending_outbox`; unknown ids are ignored)."""
+        count_store_operation("event_store", "write")
+        self._mark_published(ids)
 
-    @abstractmethod
     def mark_append_published(self, result: AppendResult) -> None:
         """Remove the outbox entries of one append, once its handler has published its events itself."""
+        count_store_operation("event_store", "write")
+        self._mark_append_published(result)
+
+    @abstractmethod
+    def _mark_published(self, ids: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def _mark_append_published(self, result: AppendResult) -> None: ...
 
     @abstractmethod
     def iter_log(self) -> Iterator[StoredEvent]:

@@ -1,12 +1,56 @@
 """Prometheus metrics every function may record; the GraphQL function serves them at `/metrics`.
 
 Counters are process-wide (prometheus-client's default registry); in the cloud they are scraped or
-exported per instance, locally they are read by the tests (a product page costs one categories query).
+exported per instance. Locally the runner gives every function one `PROMETHEUS_MULTIPROC_DIR`, so
+prometheus-client's multiprocess mode keeps each process's figures in a file there and the GraphQL
+function's `/metrics` sums the whole stack (`registry()`): what every function served, published and
+asked of the stores, which `make bench-cost` reads. The series that every function records carry a
+`function` label, since the sum would otherwise mix them.
 """
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+import time
+from typing import Literal
+
+import flask
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from shared.config import settings
+
+FUNCTION_INVOCATIONS = Counter(
+    "kiroku_function_invocations",
+    "HTTP requests a function served: push deliveries, scheduled calls and API requests",
+    ["function"],
+)
+FUNCTION_SECONDS = Histogram(
+    "kiroku_function_seconds",
+    "How long a function took to answer a request (what Cloud Run bills an instance for)",
+    ["function"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+MESSAGES_PUBLISHED = Counter(
+    "kiroku_messages_published", "Messages a function published, by topic", ["function", "topic"]
+)
+MESSAGE_BYTES_PUBLISHED = Counter(
+    "kiroku_message_bytes_published",
+    "Bytes of data and attributes a function published, by topic (what Pub/Sub bills as throughput)",
+    ["function", "topic"],
+)
+STORE_OPERATIONS = Counter(
+    "kiroku_store_operations",
+    "Operations a function asked of the event store and the read models, by kind (read or write): "
+    "one call, however many records it moves",
+    ["function", "store", "operation"],
+)
+FIRESTORE_DOCUMENTS = Counter(
+    "kiroku_firestore_documents",
+    "Firestore documents a function read and wrote, as Firestore bills them: each document a lookup asks "
+    "for, each a query returns (one when it returns none), each write of a committed batch",
+    ["function", "operation"],
+)
 
 READ_MODEL_QUERIES = Counter(
     "kiroku_read_model_queries", "Read-model store queries made to answer requests", ["model", "operation"]
@@ -46,4 +90,47 @@ SAGA_SWEEP_FAILURES = Counter(
 UNSETTLED_CHARGES = Gauge(
     "kiroku_unsettled_charges",
     "Charges the payment gateway held, at the last reconciliation, for orders neither shipped nor refunded",
+    multiprocess_mode="mostrecent",
 )
+
+
+def instrument_requests() -> None:
+    """Count every request this process's Flask app serves, and time it: each is a paid invocation."""
+
+    def started(_app: flask.Flask, **_extra: object) -> None:
+        flask.g.kiroku_request_started = time.perf_counter()
+        FUNCTION_INVOCATIONS.labels(settings().function_name).inc()
+
+    def finished(_app: flask.Flask, **_extra: object) -> None:
+        began = flask.g.get("kiroku_request_started")
+        if began is not None:
+            FUNCTION_SECONDS.labels(settings().function_name).observe(time.perf_counter() - began)
+
+    flask.request_started.connect(started, weak=False)
+    flask.request_finished.connect(finished, weak=False)
+
+
+def count_published(topic: str, messages: int, size: int) -> None:
+    function = settings().function_name
+    MESSAGES_PUBLISHED.labels(function, topic).inc(messages)
+    MESSAGE_BYTES_PUBLISHED.labels(function, topic).inc(size)
+
+
+def count_store_operation(
+    store: Literal["event_store", "read_models"], operation: Literal["read", "write"]
+) -> None:
+    STORE_OPERATIONS.labels(settings().function_name, store, operation).inc()
+
+
+def count_documents(operation: Literal["read", "write"], documents: int) -> None:
+    FIRESTORE_DOCUMENTS.labels(settings().function_name, operation).inc(documents)
+
+
+def registry() -> CollectorRegistry:
+    """What `/metrics` serves: this process's metrics, or every process's where they share a directory."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return REGISTRY
+    combined = CollectorRegistry()
+    MultiProcessCollector(combined, path=directory)  # type: ignore[no-untyped-call]
+    return combined

@@ -21,6 +21,7 @@ from google.cloud.firestore_v1.collection import CollectionReference
 from pydantic import JsonValue
 
 from shared.firestore_commits import commit_optimistically, write_if_unchanged
+from shared.observability.metrics import count_documents
 from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord, RecordContended
 
 
@@ -42,11 +43,13 @@ class FirestoreReadModelStore(ReadModelStore):
 
     def _get_many(self, model: str, keys: list[str]) -> dict[str, ReadRecord]:
         refs = [self._records(model).document(key) for key in keys]
-        return {
+        found = {
             snapshot.id: ReadRecord(snapshot.id, snapshot.get("version"), snapshot.get("data"))
             for snapshot in self._client.get_all(refs)
             if snapshot.exists
         }
+        count_documents("read", len(refs))
+        return found
 
     def _write(self, model: str, key: str, data: dict[str, JsonValue] | None, version: int) -> bool:
         record_ref = self._records(model).document(key)
@@ -54,6 +57,7 @@ class FirestoreReadModelStore(ReadModelStore):
 
         def step() -> tuple[WriteBatch | None, bool]:
             stored = version_ref.get()
+            count_documents("read", 1)
             if stored.exists and int(stored.get("version")) >= version:
                 return None, False
             batch = self._client.batch()
@@ -86,10 +90,12 @@ class FirestoreReadModelStore(ReadModelStore):
         if query.after is not None:
             cursor["__name__"] = query.after[1]
             request = request.start_after(cursor)
-        return [
+        records = [
             ReadRecord(snapshot.id, snapshot.get("version"), snapshot.get("data"))
             for snapshot in request.limit(fetch).stream()
         ]
+        count_documents("read", max(len(records), 1))
+        return records
 
     def _drop(self, model: str) -> None:
         for collection in (self._records(model), self._versions(model)):

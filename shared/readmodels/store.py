@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pydantic import JsonValue
 
 from shared.kernel.storable import check_id, check_no_nul_character, check_size, dump_json
+from shared.observability.metrics import count_store_operation
 
 MAX_PAGE_SIZE = 500
 _MODEL = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -84,7 +85,10 @@ class ReadModelStore(ABC):
         _check_model(model)
         for key in keys:
             _check_key(key)
-        return self._get_many(model, list(dict.fromkeys(keys))) if keys else {}
+        if not keys:
+            return {}
+        count_store_operation("read_models", "read")
+        return self._get_many(model, list(dict.fromkeys(keys)))
 
     def upsert(self, model: str, key: str, data: Mapping[str, JsonValue], version: int) -> bool:
         """Store `data` as of `version`; returns False (and changes nothing) unless `version` is newer."""
@@ -98,6 +102,7 @@ class ReadModelStore(ABC):
         check_size(record_json, f"record {key!r}", InvalidReadModelInput)
         check_no_nul_character(record_json, f"record {key!r}", InvalidReadModelInput)
         _check_storable(record, f"record {key!r}")
+        count_store_operation("read_models", "write")
         return self._upsert(model, key, record, version)
 
     def delete(self, model: str, key: str, version: int) -> bool:
@@ -105,6 +110,7 @@ class ReadModelStore(ABC):
         _check_model(model)
         _check_key(key)
         _check_version(version)
+        count_store_operation("read_models", "write")
         return self._delete(model, key, version)
 
     def find(
@@ -131,6 +137,7 @@ class ReadModelStore(ABC):
             raise InvalidReadModelInput(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit!r}")
         after = _decode_cursor(cursor, order_by, descending) if cursor is not None else None
         query = ListQuery(model, filters, order_by, bool(descending), limit, after)
+        count_store_operation("read_models", "read")
         records = self._list(query, limit + 1)
         if len(records) <= limit:
             return Page(records, None)
