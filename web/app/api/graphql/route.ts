@@ -1,7 +1,9 @@
 // The browser's way to the API when the API does not allow this app's origin (no CORS grant: the local
 // stack, or a deployment without KIROKU_PUBLIC_GRAPHQL_URL): the request's JSON body and its
-// Authorization header forwarded to KIROKU_GRAPHQL_URL, the answer handed back as it came. It adds no
-// authority of its own: the API checks the caller's token and the trusted documents as for any caller.
+// Authorization (and Accept) headers forwarded to KIROKU_GRAPHQL_URL, the answer handed back as it came,
+// streamed: a subscription's Server-Sent Events pass through as the API writes them, and the API's stream
+// is dropped when the browser goes away. It adds no authority of its own: the API checks the caller's
+// token and the trusted documents as for any caller.
 import { serverGraphqlUrl } from "@/lib/kiroku/client";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -16,19 +18,26 @@ function staleConnection(error: unknown): boolean {
   return error instanceof TypeError && (code === "UND_ERR_SOCKET" || code === "ECONNRESET");
 }
 
-async function forward(body: string, authorization: string | null, retried = false): Promise<globalThis.Response> {
+async function forward(body: string, from: Request, retried = false): Promise<globalThis.Response> {
+  const authorization = from.headers.get("Authorization");
+  const accept = from.headers.get("Accept");
   try {
     return await fetch(serverGraphqlUrl(), {
       method: "POST",
-      headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+      headers: {
+        "Content-Type": "application/json",
+        ...(authorization ? { Authorization: authorization } : {}),
+        ...(accept ? { Accept: accept } : {}),
+      },
       body,
       cache: "no-store",
+      signal: from.signal,
     });
   } catch (error) {
     // Sent again once on a fresh connection: every mutation the app sends carries its commandId, so
     // even a request that did arrive has one effect.
     if (!retried && staleConnection(error)) {
-      return forward(body, authorization, true);
+      return forward(body, from, true);
     }
     throw error;
   }
@@ -41,7 +50,7 @@ export async function POST(request: Request): Promise<Response> {
   }
   let reply: globalThis.Response;
   try {
-    reply = await forward(body, request.headers.get("Authorization"));
+    reply = await forward(body, request);
   } catch {
     return answer(502, "the API could not be reached");
   }
