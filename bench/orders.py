@@ -31,8 +31,7 @@ PLACE = """mutation($input: PlaceOrderInput!) {
 console = Console(width=120)
 
 
-def post(url: str, token: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One GraphQL request as `token`'s user; the answer's body."""
+def _post(url: str, token: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     response = requests.post(
         url,
         json={"query": query, "variables": variables},
@@ -46,7 +45,7 @@ def post(url: str, token: str, query: str, variables: dict[str, Any] | None = No
 def _products(url: str, token: str, count: int) -> list[str]:
     ids = [f"bench-o-{uuid.uuid4().hex[:10]}" for _ in range(count)]
     for product_id in ids:
-        body = post(
+        body = _post(
             url,
             token,
             f'mutation {{ createProduct(input: {{id: "{product_id}", name: "{product_id}", '
@@ -66,7 +65,7 @@ def _orders(url: str, token: str, products: list[str], clients: int, count: int)
                 "shippingAddress": "1 Bench Street",
             }
         }
-        body = post(url, token, PLACE, variables)
+        body = _post(url, token, PLACE, variables)
         if body["data"]["placeOrder"] != {"status": "ACCEPTED", "order": {"status": "COMPLETED"}}:
             raise RuntimeError(f"order did not complete: {body}")
 
@@ -104,7 +103,7 @@ def run(options: OrdersOptions) -> OrdersReport:
         assert cloud.runner is not None
         url = cloud.runner.url("graphql")
         admin, writer = sign_in(cloud, "admin"), sign_in(cloud, "writer")
-        assert "errors" not in post(
+        assert "errors" not in _post(
             url, admin, 'mutation { createCategory(input: {id: "bench", name: "B"}) { status } }'
         )
         products = _products(url, admin, options.products)

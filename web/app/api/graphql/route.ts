@@ -1,9 +1,7 @@
 // The browser's way to the API when the API does not allow this app's origin (no CORS grant: the local
 // stack, or a deployment without KIROKU_PUBLIC_GRAPHQL_URL): the request's JSON body and its
-// Authorization (and Accept) headers forwarded to KIROKU_GRAPHQL_URL, the answer handed back as it came,
-// streamed: a subscription's Server-Sent Events pass through as the API writes them, and the API's stream
-// is dropped when the browser goes away. It adds no authority of its own: the API checks the caller's
-// token and the trusted documents as for any caller.
+// Authorization header forwarded to KIROKU_GRAPHQL_URL, the answer handed back as it came. It adds no
+// authority of its own: the API checks the caller's token and the trusted documents as for any caller.
 import { serverGraphqlUrl } from "@/lib/kiroku/client";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -18,26 +16,19 @@ function staleConnection(error: unknown): boolean {
   return error instanceof TypeError && (code === "UND_ERR_SOCKET" || code === "ECONNRESET");
 }
 
-async function forward(body: string, from: Request, retried = false): Promise<globalThis.Response> {
-  const authorization = from.headers.get("Authorization");
-  const accept = from.headers.get("Accept");
+async function forward(body: string, authorization: string | null, retried = false): Promise<globalThis.Response> {
   try {
     return await fetch(serverGraphqlUrl(), {
       method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        ...(authorization ? { Authorization: authorization } : {}),
-        ...(accept ? { Accept: accept } : {}),
-      },
+      headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
       body,
       cache: "no-store",
-      signal: from.signal,
     });
   } catch (error) {
     // Sent again once on a fresh connection: every mutation the app sends carries its commandId, so
     // even a request that did arrive has one effect.
     if (!retried && staleConnection(error)) {
-      return forward(body, from, true);
+      return forward(body, authorization, true);
     }
     throw error;
   }
@@ -50,7 +41,7 @@ export async function POST(request: Request): Promise<Response> {
   }
   let reply: globalThis.Response;
   try {
-    reply = await forward(body, request);
+    reply = await forward(body, request.headers.get("Authorization"));
   } catch {
     return answer(502, "the API could not be reached");
   }
