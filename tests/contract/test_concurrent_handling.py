@@ -4,6 +4,7 @@ many commands deciding one product's stock at once, have exactly the effects one
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -28,15 +29,22 @@ SAGA = Actor(uid="fulfilment-saga", role="system")
 
 
 def at_once(count: int, work: Callable[[int], T]) -> list[T]:
-    """Run `work(0..count-1)` on as many threads, released together by a barrier."""
+    """Run `work(0..count-1)` on as many threads, released together by a barrier. The threads switch
+    often meanwhile: the in-memory store does no I/O, so under the default switch interval one thread
+    could load and append before another runs at all, and nothing would race."""
     barrier = threading.Barrier(count)
 
     def released(index: int) -> T:
         barrier.wait()
         return work(index)
 
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(released, range(count)))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(released, range(count)))
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def test_two_deliveries_of_one_command_at_once_have_one_effect(storage: Storage) -> None:
