@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.e2e import sign_in, stack_options
+from bench.orders import post
 from emulators.stack import LocalCloud, Storage
 from shared.bus.manifest import Manifest, TopicTrigger
 
@@ -285,13 +286,7 @@ def _mean(costs: list[OrderCost]) -> OrderCost:
 
 
 def _post(url: str, token: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = requests.post(
-        url,
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=120,
-    )
-    body: dict[str, Any] = response.json()
+    body = post(url, token, query, variables)
     if body.get("errors"):
         raise RuntimeError(f"the API refused: {body['errors']}")
     return body

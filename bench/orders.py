@@ -31,7 +31,8 @@ PLACE = """mutation($input: PlaceOrderInput!) {
 console = Console(width=120)
 
 
-def _post(url: str, token: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def post(url: str, token: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One GraphQL request as `token`'s user; the answer's body."""
     response = requests.post(
         url,
         json={"query": query, "variables": variables},
@@ -45,7 +46,7 @@ def _post(url: str, token: str, query: str, variables: dict[str, Any] | None = N
 def _products(url: str, token: str, count: int) -> list[str]:
     ids = [f"bench-o-{uuid.uuid4().hex[:10]}" for _ in range(count)]
     for product_id in ids:
-        body = _post(
+        body = post(
             url,
             token,
             f'mutation {{ createProduct(input: {{id: "{product_id}", name: "{product_id}", '
@@ -65,7 +66,7 @@ def _orders(url: str, token: str, products: list[str], clients: int, count: int)
                 "shippingAddress": "1 Bench Street",
             }
         }
-        body = _post(url, token, PLACE, variables)
+        body = post(url, token, PLACE, variables)
         if body["data"]["placeOrder"] != {"status": "ACCEPTED", "order": {"status": "COMPLETED"}}:
             raise RuntimeError(f"order did not complete: {body}")
 
@@ -103,7 +104,7 @@ def run(options: OrdersOptions) -> OrdersReport:
         assert cloud.runner is not None
         url = cloud.runner.url("graphql")
         admin, writer = sign_in(cloud, "admin"), sign_in(cloud, "writer")
-        assert "errors" not in _post(
+        assert "errors" not in post(
             url, admin, 'mutation { createCategory(input: {id: "bench", name: "B"}) { status } }'
         )
         products = _products(url, admin, options.products)
