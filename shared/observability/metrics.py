@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import cache
 from typing import Literal
 
 import flask
@@ -112,18 +113,25 @@ def instrument_requests() -> None:
 
 def count_published(topic: str, messages: int, size: int) -> None:
     function = settings().function_name
-    MESSAGES_PUBLISHED.labels(function, topic).inc(messages)
-    MESSAGE_BYTES_PUBLISHED.labels(function, topic).inc(size)
+    _series(MESSAGES_PUBLISHED, function, topic).inc(messages)
+    _series(MESSAGE_BYTES_PUBLISHED, function, topic).inc(size)
 
 
 def count_store_operation(
     store: Literal["event_store", "read_models"], operation: Literal["read", "write"]
 ) -> None:
-    STORE_OPERATIONS.labels(settings().function_name, store, operation).inc()
+    _series(STORE_OPERATIONS, settings().function_name, store, operation).inc()
 
 
 def count_documents(operation: Literal["read", "write"], documents: int) -> None:
-    FIRESTORE_DOCUMENTS.labels(settings().function_name, operation).inc(documents)
+    _series(FIRESTORE_DOCUMENTS, settings().function_name, operation).inc(documents)
+
+
+@cache
+def _series(metric: Counter, *labels: str) -> Counter:
+    """A labelled series, looked up once: `labels` takes the metric's lock on every call, and these are
+    counted on every store call and publish of every handler."""
+    return metric.labels(*labels)
 
 
 def registry() -> CollectorRegistry:
