@@ -10,6 +10,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -103,9 +104,18 @@ def test_the_storefront_sign_in_checkout_and_console_work_in_a_browser(
         text=True,
         timeout=600,
     )
-    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
+    assert run.returncode == 0, f"{run.stdout}\n{run.stderr}\n{_pages_at_failure(results)}"
     assert " passed" in run.stdout, run.stdout
     assert " failed" not in run.stdout, run.stdout
+
+
+def _pages_at_failure(results: Path) -> str:
+    """What the page held when each failing test gave up (Playwright's snapshot of it), for a run whose
+    directory is gone by the time anyone reads its output."""
+    return "\n".join(
+        f"--- {context.parent.name}\n{context.read_text()}"
+        for context in sorted(results.rglob("error-context.md"))
+    )
 
 
 def test_make_bench_web_measures_the_storefronts_first_page(web_app: WebApp, stack: Stack) -> None:

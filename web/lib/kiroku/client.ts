@@ -48,25 +48,52 @@ export function serverGraphqlUrl(): string {
   return process.env.KIROKU_GRAPHQL_URL ?? "http://127.0.0.1:8080/";
 }
 
+/** A kept-alive connection the API had closed meanwhile (gunicorn drops one idle for 2 s, Node's fetch
+ * keeps it for 4 s): the request never reached it. */
+function staleConnection(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } } | null)?.cause?.code;
+  return error instanceof TypeError && (code === "UND_ERR_SOCKET" || code === "ECONNRESET");
+}
+
+/** POSTs a JSON body to the API, sent again once on a fresh connection when the kept-alive one it went
+ * out on was found closed: every mutation the app sends carries its commandId, so even a request that did
+ * arrive has one effect. */
+export async function postToApi(
+  url: string,
+  body: string,
+  authorization?: string | null,
+  retried = false,
+): Promise<Response> {
+  try {
+    return await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+      body,
+      cache: "no-store", // read models change under every order: nothing here is cached
+    });
+  } catch (error) {
+    if (!retried && staleConnection(error)) {
+      return postToApi(url, body, authorization, true);
+    }
+    throw error;
+  }
+}
+
 export async function execute<Result, Variables>(
   document: TypedDocumentString<Result, Variables>,
   variables: Variables,
   { token, url }: ExecuteOptions = {},
 ): Promise<Result> {
   const hash = document.__meta__?.hash;
-  const response = await fetch(url ?? serverGraphqlUrl(), {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({
+  const response = await postToApi(
+    url ?? serverGraphqlUrl(),
+    JSON.stringify({
       documentId: typeof hash === "string" ? `sha256:${hash}` : undefined,
       query: document.toString(),
       variables,
     }),
-    cache: "no-store", // read models change under every order: nothing here is cached
-  });
+    token ? `Bearer ${token}` : null,
+  );
   const body = (await response.json()) as { data?: Result | null; errors?: ApiError[] };
   const first = body.errors?.[0];
   if (first !== undefined) {
