@@ -65,7 +65,7 @@ PRICES: dict[str, tuple[float, str]] = {
 }
 PUBSUB_MINIMUM_BYTES = 1000
 BILLING_GRANULARITY_SECONDS = 0.1  # Cloud Run rounds each request's billed time up to 100 ms
-# Cloud Run functions' default vCPU for a memory size (Terraform sets the memory only).
+# Cloud Run functions' default vCPU for a memory size (where the manifest sets no `cpu`).
 VCPU_BY_MEMORY_MB = {128: 0.083, 256: 0.167, 512: 0.333, 1024: 0.583, 2048: 1.0, 4096: 2.0, 8192: 2.0}
 CLOUD_SQL_TIER = (2, 7.5)  # vCPUs, GiB of db-custom-2-7680
 # Cloud SQL is paid by the hour, whatever the load: its share of an order is stated at this steady rate.
@@ -108,24 +108,19 @@ class OrderCost:
     event_store: Tally = field(default_factory=_tally)  # read, write
     read_models: Tally = field(default_factory=_tally)  # read, write
     firestore_documents: Tally = field(default_factory=_tally)  # read, write
-    waited_queries: float = 0  # read-model queries GraphQL made to answer placeOrder
+    waited_queries: float = 0  # read-model reads GraphQL made to answer placeOrder
 
     def dollars(self, manifest: Manifest, storage: Storage) -> dict[str, float]:
         """This order's bill, by service."""
-        sizes = {spec.name: spec.memory_mb for spec in manifest.functions}
+        specs = {spec.name: spec for spec in manifest.functions}
         compute = 0.0
         for function, count in self.invocations.items():
             seconds = self.handler_seconds[function] / count if count else 0.0
             billed = math.ceil(seconds / BILLING_GRANULARITY_SECONDS) * BILLING_GRANULARITY_SECONDS
-            memory = sizes.get(function, 256)
-            compute += (
-                count
-                * billed
-                * (
-                    VCPU_BY_MEMORY_MB.get(memory, 0.167) * _price("vcpu_second")
-                    + memory / 1024 * _price("gib_second")
-                )
-            )
+            spec = specs[function]
+            vcpus = spec.cpu if spec.cpu is not None else VCPU_BY_MEMORY_MB[spec.memory_mb]
+            per_second = vcpus * _price("vcpu_second") + spec.memory_mb / 1024 * _price("gib_second")
+            compute += count * billed * per_second
         size = self.published_bytes / self.published if self.published else 0
         billed_bytes = (self.published + self.deliveries) * max(size, PUBSUB_MINIMUM_BYTES)
         bill = {
@@ -254,7 +249,10 @@ def order_cost(
         target[operation] += round(change)
     for (_, operation), change in by_function("kiroku_firestore_documents_total", "operation"):
         cost.firestore_documents[operation] += round(change)
-    cost.waited_queries = sum(_delta(before, after, "kiroku_read_model_queries_total").values())
+    # The order's one GraphQL request was the waited placeOrder: every read-model read GraphQL made.
+    cost.waited_queries = _delta(
+        before, after, "kiroku_store_operations_total", "function", "store", "operation"
+    )[("graphql", "read_models", "read")]
     return cost
 
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     command_wait_seconds: float = Field(default=10.0, gt=0, le=60)
     # placeOrder with wait: how long to wait for the order to complete, be cancelled or start compensating.
     order_wait_seconds: float = Field(default=30.0, gt=0, le=120)
+    # How long a subscription streams before it ends (the client subscribes again): under the GraphQL
+    # function's request timeout (manifest.yaml), which would cut it mid-stream.
+    subscription_seconds: float = Field(default=50.0, gt=0, le=3500)
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_query_complexity: int = Field(default=5000, ge=10)
     rate_limit: str = Field(default="600/minute", pattern=r"^\d+/(second|minute|hour)$")

@@ -40,6 +40,8 @@ OPERATION_ROLES: dict[str, Role] = {
     "Query.saga": "writer",
     "Mutation.placeOrder": "writer",
     "Mutation.cancelOrder": "writer",  # and the command function checks the order is the caller's
+    "Subscription.order": "writer",
+    "Subscription.saga": "writer",
     # Operations (the `kiroku` command's, for the web console).
     "Query.eventHistory": "admin",
     "Query.deadLetters": "admin",
@@ -63,7 +65,7 @@ class AccessControl(SchemaExtension):
         self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kwargs: Any
     ) -> Any:
         parent = info.parent_type.name
-        if parent in ("Query", "Mutation") and not info.field_name.startswith("__"):
+        if parent in ("Query", "Mutation", "Subscription") and not info.field_name.startswith("__"):
             operation = f"{parent}.{info.field_name}"
             needed = required_role(operation)
             actor = info.context.actor

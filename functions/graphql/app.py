@@ -18,7 +18,7 @@ import hmac
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable, Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -26,6 +26,7 @@ import flask
 import strawberry
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, get_operation_ast, parse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from strawberry.types import ExecutionResult
 
 from functions.graphql.context import CountedReads, RequestContext
 from functions.graphql.errors import CODES, api_error
@@ -48,6 +49,9 @@ from shared.observability.tracing import request_span
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+EVENT_STREAM = "text/event-stream"
+# How long a subscription's stream may stay silent before a comment line keeps it open.
+KEEP_ALIVE_SECONDS = 15.0
 
 
 @cache
@@ -132,15 +136,19 @@ def _rate_limited() -> flask.Response:
 
 
 class _Chosen(NamedTuple):
-    """The operation a request runs: its name (for execution) and how many root mutations it holds."""
+    """The operation a request runs: its name (for execution), how many root mutations it holds, and
+    whether it is a subscription (streamed, live.py)."""
 
     name: str | None
     mutations: int
+    subscription: bool
 
 
-def _operation(query: str, name: object, method: str) -> _Chosen | flask.Response:
+def _operation(query: str, name: object, request: flask.Request) -> _Chosen | flask.Response:
     """The operation the request runs, or the answer refusing it: a document that does not parse (as
-    execution would answer it), no such operation, a mutation over GET or too many mutations."""
+    execution would answer it), no such operation, a mutation over GET, too many mutations, or a
+    subscription not asked for as an event stream."""
+    method = request.method
     try:
         document = parse(query)
     except GraphQLError as error:
@@ -171,7 +179,16 @@ def _operation(query: str, name: object, method: str) -> _Chosen | flask.Respons
             ),
             status=400,
         )
-    return _Chosen(operation.name.value if operation.name is not None else None, mutations)
+    subscription = operation.operation == OperationType.SUBSCRIPTION
+    if subscription and (method != "POST" or EVENT_STREAM not in request.headers.get("Accept", "")):
+        return _errors_only(
+            api_error(
+                "BAD_USER_INPUT",
+                f"subscriptions are served as Server-Sent Events: POST with 'Accept: {EVENT_STREAM}'",
+            ),
+            status=400,
+        )
+    return _Chosen(operation.name.value if operation.name is not None else None, mutations, subscription)
 
 
 def _document(query: object, named: str | None, actor: Actor) -> str | flask.Response:
@@ -234,7 +251,7 @@ def _execute(request: flask.Request) -> flask.Response:
     document = _document(query, named, actor)
     if isinstance(document, flask.Response):
         return document
-    chosen = _operation(document, body.get("operationName"), request.method)
+    chosen = _operation(document, body.get("operationName"), request)
     if isinstance(chosen, flask.Response):
         return chosen
     if chosen.mutations > 1 and not rate_limiter().spend(address, actor, chosen.mutations - 1):
@@ -250,9 +267,13 @@ def _execute(request: flask.Request) -> flask.Response:
         events=stores.events,
         wait_seconds=settings().command_wait_seconds,
         order_wait_seconds=settings().order_wait_seconds,
+        subscription_seconds=settings().subscription_seconds,
         project_id=settings().project_id,
         subscriber=subscriber,
     )
+    if chosen.subscription:
+        GRAPHQL_REQUESTS.labels("subscription").inc()
+        return _stream(document, variables, context, chosen.name)
     result = asyncio.run(
         schema().execute(
             document,
@@ -267,6 +288,60 @@ def _execute(request: flask.Request) -> flask.Response:
         response["errors"] = errors
     GRAPHQL_REQUESTS.labels("error" if errors else "ok").inc()
     return _json(response)
+
+
+def _stream(
+    document: str, variables: dict[str, Any] | None, context: RequestContext, operation: str | None
+) -> flask.Response:
+    """A subscription as Server-Sent Events, as graphql-sse's distinct connections mode reads them: a
+    `next` event per result, then `complete`; a comment line while nothing comes, so that proxies keep the
+    connection. A client that goes away ends the subscription at the next line written."""
+
+    def events() -> Iterator[str]:
+        loop = asyncio.new_event_loop()
+        results: AsyncGenerator[ExecutionResult, None] | None = None
+        pending: asyncio.Future[ExecutionResult | None] | None = None
+        try:
+            results = loop.run_until_complete(
+                schema().subscribe(
+                    document, variable_values=variables, context_value=context, operation_name=operation
+                )
+            )
+            while True:
+                pending = pending or asyncio.ensure_future(_next_result(results), loop=loop)
+                done, _ = loop.run_until_complete(asyncio.wait({pending}, timeout=KEEP_ALIVE_SECONDS))
+                if not done:
+                    yield ": keep-alive\n\n"
+                    continue
+                result, pending = pending.result(), None
+                if result is None:
+                    break
+                body: dict[str, Any] = {"data": result.data}
+                if result.errors:
+                    body["errors"] = [_clean(error) for error in result.errors]
+                yield f"event: next\ndata: {json.dumps(body)}\n\n"
+            yield "event: complete\ndata:\n\n"
+        finally:
+            if pending is not None:
+                pending.cancel()
+                loop.run_until_complete(asyncio.wait({pending}))
+            if results is not None:
+                loop.run_until_complete(results.aclose())
+            loop.close()
+
+    return flask.Response(
+        events(),
+        mimetype=EVENT_STREAM,
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _next_result(results: AsyncGenerator[ExecutionResult, None]) -> ExecutionResult | None:
+    """The subscription's next result; None once it has ended."""
+    try:
+        return await anext(results)
+    except StopAsyncIteration:
+        return None
 
 
 # Each dependency of `checks` (Kiroku's names) as the seed's `services` names it.

@@ -22,7 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from functions.graphql.context import RequestContext
 from functions.graphql.errors import api_error
-from shared.application.outcomes import CommandOutcome
+from shared.application.outcomes import OUTCOMES, CommandOutcome
 from shared.application.projections import PROJECTIONS
 from shared.application.registry import route_of
 from shared.bus.topics import COMMANDS_TOPIC
@@ -30,9 +30,8 @@ from shared.messages.envelope import Envelope, new_id
 from shared.messages.fields import CommandId
 from shared.observability.metrics import COMMAND_WAIT_SECONDS, COMMANDS_SENT
 from shared.observability.tracing import current_trace_context
+from shared.readmodels.changes import Watch
 
-_FIRST_POLL_SECONDS = 0.005
-_MAX_POLL_SECONDS = 0.05
 T = TypeVar("T")
 _COMMAND_ID: TypeAdapter[str] = TypeAdapter(CommandId)
 
@@ -77,17 +76,30 @@ async def send_command(
         if known is not None and known.settled:
             return Sent(envelope.id, aggregate_id, known, False)
     started = time.monotonic()
-    await asyncio.to_thread(context.publisher.publish, COMMANDS_TOPIC, envelope)
-    COMMANDS_SENT.labels(command_type).inc()
     if not wait:
+        await asyncio.to_thread(context.publisher.publish, COMMANDS_TOPIC, envelope)
+        COMMANDS_SENT.labels(command_type).inc()
         return Sent(envelope.id, aggregate_id, None, False)
-    deadline = started + context.wait_seconds
-    outcome = await _poll(lambda: _settled(context, envelope), deadline)
-    if outcome is not None and outcome.status == "ACCEPTED" and outcome.version is not None:
-        version = outcome.version
-        shown = await _poll(lambda: _shows(context, read_model, aggregate_id, version, deleting), deadline)
-        if shown is None:
-            return Sent(envelope.id, aggregate_id, outcome, True)
+    outcome_record, read_record = (OUTCOMES, envelope.id), (read_model, aggregate_id)
+    # Watched from before the command leaves: no change it makes can come before the watch.
+    with context.reads.watch([outcome_record, read_record]) as watch:
+        await asyncio.to_thread(context.publisher.publish, COMMANDS_TOPIC, envelope)
+        COMMANDS_SENT.labels(command_type).inc()
+        deadline = started + context.wait_seconds
+        outcome = await _wait_for(
+            lambda: _settled(context, envelope), context, watch, outcome_record, deadline
+        )
+        if outcome is not None and outcome.status == "ACCEPTED" and outcome.version is not None:
+            version = outcome.version
+            shown = await _wait_for(
+                lambda: _shows(context, read_model, aggregate_id, version, deleting),
+                context,
+                watch,
+                read_record,
+                deadline,
+            )
+            if shown is None:
+                return Sent(envelope.id, aggregate_id, outcome, True)
     status = outcome.status if outcome is not None else "TIMED_OUT"
     COMMAND_WAIT_SECONDS.labels(command_type, status).observe(time.monotonic() - started)
     return Sent(envelope.id, aggregate_id, outcome, outcome is None)
@@ -131,12 +143,17 @@ def _settled(context: RequestContext, envelope: Envelope) -> CommandOutcome | No
     return outcome if outcome is not None and outcome.settled else None
 
 
-async def _poll(probe: Callable[[], T | None], deadline: float) -> T | None:
-    """Call `probe` (in a thread: it does I/O) until it answers or the deadline passes."""
-    delay = _FIRST_POLL_SECONDS
+async def _wait_for(
+    probe: Callable[[], T | None],
+    context: RequestContext,
+    watch: Watch,
+    record: tuple[str, str],
+    deadline: float,
+) -> T | None:
+    """Call `probe` (in a thread: it does I/O) now, then each time `record` changes, until it answers or
+    the deadline passes."""
     while True:
         answer = await asyncio.to_thread(probe)
         if answer is not None or time.monotonic() >= deadline:
             return answer
-        await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-        delay = min(delay * 2, _MAX_POLL_SECONDS)
+        await context.reads.changed(watch, deadline, lambda change: (change.model, change.key) == record)

@@ -3,7 +3,10 @@ command rejections to report as GraphQL errors beside the mutation results."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +23,11 @@ from shared.bus.publisher import Publisher
 from shared.eventstore.store import EventStore
 from shared.messages.envelope import Actor
 from shared.observability.metrics import READ_MODEL_QUERIES
+from shared.readmodels.changes import Change, Watch
 from shared.readmodels.store import InvalidCursor, Page, ReadModelStore, ReadRecord, Scalar
+
+# How long a waiting mutation sleeps without a notice before it reads again anyway.
+NOTICE_FALLBACK_SECONDS = 1.0
 
 
 class CountedReads:
@@ -52,6 +59,18 @@ class CountedReads:
         except InvalidCursor as error:
             raise api_error("BAD_USER_INPUT", f"after: {error}", field="after") from error
 
+    def watch(self, records: list[tuple[str, str]]) -> AbstractContextManager[Watch]:
+        """Notices of these records' changes (not a query: what a waiting mutation reads again on)."""
+        return self._store.watch(records)
+
+    async def changed(self, watch: Watch, deadline: float, worth_reading: Callable[[Change], bool]) -> None:
+        """Sleep until a change worth reading again comes, the deadline passes, or no notice came for
+        NOTICE_FALLBACK_SECONDS (a lost notice then costs one read, shared/readmodels/changes.py)."""
+        while (remaining := deadline - time.monotonic()) > 0:
+            change = await asyncio.to_thread(watch.next, min(remaining, NOTICE_FALLBACK_SECONDS))
+            if change is None or worth_reading(change):
+                return
+
 
 @dataclass
 class RequestContext:
@@ -63,6 +82,7 @@ class RequestContext:
     events: EventStore
     wait_seconds: float
     order_wait_seconds: float
+    subscription_seconds: float
     project_id: str
     subscriber: Callable[[], SubscriberClient]  # opened on first use: only dead-letter queries need it
     rejections: list[GraphQLError] = field(default_factory=list)
@@ -80,6 +100,11 @@ class RequestContext:
             return [found.get(order_id) for order_id in order_ids]
 
         self.waiting = DataLoader(load_fn=waiting)
+
+    def forget_loaded(self) -> None:
+        """Drop what the loaders keep: a subscription's next result reads its nested fields anew."""
+        for loader in (self.categories, self.sagas, self.waiting):
+            loader.clear_all()
 
     def _loader(self, model: str) -> DataLoader[str, ReadRecord | None]:
         """One read-model query per batch of keys, whatever the size of the page that asks."""

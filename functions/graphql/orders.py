@@ -45,11 +45,11 @@ from shared.domain.fulfilment import CUSTOMER_MESSAGES
 from shared.kernel.money import MAX_AMOUNT
 from shared.messages.fields import MAX_REASON_LENGTH
 from shared.messages.orders import MAX_LINES, CancelOrder, PlaceOrder
+from shared.readmodels.changes import Change
 from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 
 ORDERS = ORDER_VIEWS.model
 SETTLED = frozenset({"COMPLETED", "CANCELLED"})
-_POLL_SECONDS = 0.05
 TIME = "(RFC 3339, UTC)"
 ORDER_STATUSES = "PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED"
 SEEN_BY = "your own, or any for an admin; null when there is none or it is someone else's. Needs sign-in."
@@ -365,18 +365,25 @@ def find_orders(
 
 
 async def wait_until_settled(context: RequestContext, order_id: str, deadline: float) -> ReadRecord | None:
-    """Poll until the order is completed or cancelled, or its saga compensates; the last record seen."""
-    record = None
-    while True:
-        record = await asyncio.to_thread(context.reads.get, ORDERS, order_id)
-        if record is not None and str(record.data.get("status")) in SETTLED:
-            return record
-        saga = await asyncio.to_thread(context.reads.get, SAGAS, order_id)
-        if saga is not None and saga.data.get("status") == "COMPENSATING":
-            return record
-        if time.monotonic() >= deadline:
-            return record
-        await asyncio.sleep(_POLL_SECONDS)
+    """Wait until the order is completed or cancelled, or its saga compensates; the last record seen. The
+    two records are read again only when a notice says one of them got there (or none came for a while)."""
+
+    def decisive(change: Change) -> bool:
+        if change.model == ORDERS:
+            return change.status in SETTLED
+        return change.status == "COMPENSATING"
+
+    with context.reads.watch([(ORDERS, order_id), (SAGAS, order_id)]) as watch:
+        while True:
+            record = await asyncio.to_thread(context.reads.get, ORDERS, order_id)
+            if record is not None and str(record.data.get("status")) in SETTLED:
+                return record
+            saga = await asyncio.to_thread(context.reads.get, SAGAS, order_id)
+            if saga is not None and saga.data.get("status") == "COMPENSATING":
+                return record
+            if time.monotonic() >= deadline:
+                return record
+            await context.reads.changed(watch, deadline, decisive)
 
 
 @strawberry.type

@@ -83,6 +83,12 @@ def described_mutation(description: str) -> StrawberryField:
     return mutation
 
 
+def described_subscription(description: str) -> StrawberryField:
+    """`@strawberry.subscription(description=...)`, typed (see `described_field`)."""
+    subscription: StrawberryField = strawberry.subscription(description=description)
+    return subscription
+
+
 @strawberry.type(description="Where a page of a connection stands in its list (Relay's PageInfo).")
 class PageInfo:
     has_next_page: bool = strawberry.field(

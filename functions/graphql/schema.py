@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from functions.graphql.access import AccessControl
 from functions.graphql.catalogue import CatalogueMutation, CatalogueQuery
 from functions.graphql.limits import complexity_rule
+from functions.graphql.live import LiveSubscription
 from functions.graphql.operations import OperationsMutation, OperationsQuery
 from functions.graphql.orders import OrderMutation, OrderQuery
 from functions.graphql.results import CommandQuery
@@ -30,6 +31,12 @@ Mutation = strawberry.type(
     description="What can be asked: catalogue changes (admins), placing and cancelling orders (writers), "
     "and replaying or discarding dead letters (admins). A catalogue or order mutation sends one command "
     "and, with `wait`, answers its outcome.",
+)
+
+Subscription = strawberry.type(
+    type("Subscription", (LiveSubscription,), {}),
+    description="What can be followed as it changes, over Server-Sent Events (POST with `Accept: "
+    "text/event-stream`, graphql-sse's distinct connections): an order and its saga.",
 )
 
 
@@ -59,4 +66,4 @@ def build_schema(config: Settings) -> strawberry.Schema:
     extensions: list[Any] = [AccessControl, lambda: AddValidationRules(list(rules))]
     if config.environment == "prod":
         extensions.append(DisableIntrospection)
-    return _Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return _Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -100,6 +100,12 @@ class FunctionSpec(_Strict):
     timeout_seconds: int = Field(default=60, ge=1, le=540)
     memory_mb: int = Field(default=256, ge=128, le=32768)
     max_instances: int = Field(default=10, ge=1, le=1000)
+    # Requests an instance serves at once. Above 1 Cloud Run wants a whole vCPU (`cpu`): the GraphQL
+    # function's subscriptions each hold a request open (functions/graphql/live.py), which must not
+    # take an instance each.
+    concurrency: int = Field(default=1, ge=1, le=1000)
+    # vCPUs of an instance; none: Cloud Run functions' default for the memory size.
+    cpu: float | None = Field(default=None, gt=0, le=8)
     schedule: Schedule | None = None
     environment: dict[str, str] = Field(default_factory=dict)
     # The topics this function publishes to: in the cloud its account may publish to these and no other
@@ -124,6 +130,8 @@ class FunctionSpec(_Strict):
             raise ValueError("schedule needs an http trigger")
         if self.ordering and self.trigger.type != "topic":
             raise ValueError("ordering needs a topic trigger")
+        if self.concurrency > 1 and (self.cpu is None or self.cpu < 1):
+            raise ValueError("a concurrency above 1 needs cpu of 1 or more")
         return self
 
     @property

@@ -81,6 +81,19 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION public.kiroku_notify_read_model_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify(
+        'kiroku_read_model_changes',
+        json_build_object(
+            'model', NEW.model, 'key', NEW.key, 'version', NEW.version, 'status', NEW.data ->> 'status'
+        )::text
+    );
+    RETURN NULL;
+END $$;
+
 CREATE FUNCTION public.kiroku_position_waiting() RETURNS bigint
     LANGUAGE plpgsql
     AS $$
@@ -259,10 +272,17 @@ CREATE UNIQUE INDEX kiroku_appends_position ON public.kiroku_appends USING btree
 
 CREATE INDEX kiroku_read_models_data ON public.kiroku_read_models USING gin (data jsonb_path_ops);
 
+-- Trigger
+
+CREATE TRIGGER kiroku_read_model_changes AFTER INSERT OR UPDATE ON public.kiroku_read_models FOR EACH ROW EXECUTE FUNCTION public.kiroku_notify_read_model_change();
+
 -- Privileges: what the deploy step grants, all else is the owner's
 
 REVOKE ALL ON FUNCTION public.kiroku_append(p_stream_id text, p_expected bigint, p_command_id text, p_events json, p_outbox boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.kiroku_append(p_stream_id text, p_expected bigint, p_command_id text, p_events json, p_outbox boolean) TO kiroku_writer;
+
+REVOKE ALL ON FUNCTION public.kiroku_notify_read_model_change() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.kiroku_notify_read_model_change() TO kiroku_writer;
 
 REVOKE ALL ON FUNCTION public.kiroku_position_waiting() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.kiroku_position_waiting() TO kiroku_writer;

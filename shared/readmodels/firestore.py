@@ -12,6 +12,7 @@ never collide. A read model that lists by a field with filters declares the comp
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from google.cloud import firestore
@@ -22,6 +23,7 @@ from pydantic import JsonValue
 
 from shared.firestore_commits import commit_optimistically, write_if_unchanged
 from shared.observability.metrics import count_documents
+from shared.readmodels.changes import Change, Watch, status_of
 from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord, RecordContended
 
 
@@ -32,6 +34,8 @@ def records_collection(model: str) -> str:
 class FirestoreReadModelStore(ReadModelStore):
     def __init__(self, client: firestore.Client) -> None:
         self._client = client
+        self._listeners_lock = threading.Lock()
+        self._listeners: dict[int, list[Any]] = {}  # id(watch) -> its documents' listeners
 
     def _records(self, model: str) -> CollectionReference:
         records: CollectionReference = self._client.collection(records_collection(model))
@@ -96,6 +100,29 @@ class FirestoreReadModelStore(ReadModelStore):
         ]
         count_documents("read", max(len(records), 1))
         return records
+
+    def _start_watching(self, watch: Watch) -> None:
+        listeners = []
+        for model, key in watch.records:
+
+            def tell(
+                snapshots: list[Any], _changes: object, _read_at: object, model: str = model, key: str = key
+            ) -> None:
+                # A listener gets the document as it now stands, or no document once it is deleted; each
+                # time is billed one read.
+                count_documents("read", 1)
+                stored = (snapshots[0].to_dict() if snapshots and snapshots[0].exists else None) or {}
+                watch.notify(Change(model, key, int(stored.get("version", 0)), status_of(stored.get("data"))))
+
+            listeners.append(self._records(model).document(key).on_snapshot(tell))
+        with self._listeners_lock:
+            self._listeners[id(watch)] = listeners
+
+    def _stop_watching(self, watch: Watch) -> None:
+        with self._listeners_lock:
+            listeners = self._listeners.pop(id(watch), [])
+        for listener in listeners:
+            listener.unsubscribe()
 
     def _drop(self, model: str) -> None:
         for collection in (self._records(model), self._versions(model)):

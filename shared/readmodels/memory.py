@@ -24,6 +24,7 @@ import orjson
 from pydantic import JsonValue
 
 from shared.kernel.storable import encode_json
+from shared.readmodels.changes import Change, Watch, Watchers, status_of
 from shared.readmodels.store import InvalidReadModelInput, ListQuery, ReadModelStore, ReadRecord
 
 
@@ -46,6 +47,7 @@ class MemoryReadModelStore(ReadModelStore):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._models: dict[str, dict[str, _Stored]] = {}
+        self._watchers = Watchers()
 
     def item_count(self) -> int:
         """Records and tombstones of every model (for tests asserting that nothing was written)."""
@@ -65,7 +67,14 @@ class MemoryReadModelStore(ReadModelStore):
             if kept is not None and kept.version >= stored.version:
                 return False
             records[key] = stored
-            return True
+        self._watchers.dispatch(Change(model, key, stored.version, status_of(stored.data)))
+        return True
+
+    def _start_watching(self, watch: Watch) -> None:
+        self._watchers.add(watch)
+
+    def _stop_watching(self, watch: Watch) -> None:
+        self._watchers.remove(watch)
 
     def _upsert(self, model: str, key: str, data: dict[str, JsonValue], version: int) -> bool:
         # Parsed back from its JSON: the store keeps no object the caller could still change.

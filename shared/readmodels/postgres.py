@@ -13,6 +13,11 @@ NULL: it keeps the version, so an older upsert after a delete finds it and chang
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -21,7 +26,12 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 from pydantic import JsonValue
 
+from shared.readmodels.changes import Change, Watch, Watchers
 from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord
+
+logger = logging.getLogger(__name__)
+_LISTEN_WAIT_SECONDS = 5.0
+_RECONNECT_SECONDS = 1.0
 
 _WRITE = (
     "INSERT INTO kiroku_read_models (model, key, version, data) VALUES (%s, %s, %s, %s)"
@@ -34,6 +44,9 @@ _WRITE = (
 class PostgresReadModelStore(ReadModelStore):
     def __init__(self, pool: ConnectionPool[psycopg.Connection[Any]]) -> None:
         self._pool = pool
+        self._watchers = Watchers()
+        self._listener: _Listener | None = None
+        self._listener_lock = threading.Lock()
 
     def _get_many(self, model: str, keys: list[str]) -> dict[str, ReadRecord]:
         with self._pool.connection() as conn:
@@ -82,6 +95,49 @@ class PostgresReadModelStore(ReadModelStore):
             rows = conn.execute(statement.format(sql.SQL(" AND ").join(conditions), order), params).fetchall()
         return [ReadRecord(key, version, data) for key, version, data in rows]
 
+    def _start_watching(self, watch: Watch) -> None:
+        with self._listener_lock:
+            if self._listener is None:
+                self._listener = _Listener(str(self._pool.conninfo), self._watchers.dispatch)
+        self._watchers.add(watch)
+        self._listener.wait_listening()
+
+    def _stop_watching(self, watch: Watch) -> None:
+        self._watchers.remove(watch)
+
     def _drop(self, model: str) -> None:
         with self._pool.connection() as conn:
             conn.execute("DELETE FROM kiroku_read_models WHERE model = %s", (model,))
+
+
+class _Listener:
+    """One connection that LISTENs for the notices of migration 0006 and hands each to `tell`; it
+    reconnects when the connection breaks (the notices meanwhile are lost, which waiters allow for)."""
+
+    def __init__(self, conninfo: str, tell: Callable[[Change], None]) -> None:
+        self._conninfo = conninfo
+        self._tell = tell
+        self._listening = threading.Event()
+        threading.Thread(target=self._run, name="read-model-notices", daemon=True).start()
+
+    def wait_listening(self) -> None:
+        """Wait (briefly) for the first LISTEN: a watch opened before it would miss its first notices."""
+        self._listening.wait(timeout=_LISTEN_WAIT_SECONDS)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                    conn.execute("LISTEN kiroku_read_model_changes")
+                    self._listening.set()
+                    for notice in conn.notifies():
+                        self._tell(_change(notice.payload))
+            except psycopg.Error as error:
+                self._listening.clear()
+                logger.warning("listening for read-model changes failed, reconnecting: %s", error)
+                time.sleep(_RECONNECT_SECONDS)
+
+
+def _change(payload: str) -> Change:
+    notice = json.loads(payload)
+    return Change(notice["model"], notice["key"], int(notice["version"]), notice["status"])

@@ -20,13 +20,15 @@ import binascii
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydantic import JsonValue
 
 from shared.kernel.storable import check_id, check_no_nul_character, check_size, dump_json
 from shared.observability.metrics import count_store_operation
+from shared.readmodels.changes import Watch
 
 MAX_PAGE_SIZE = 500
 _MODEL = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -148,6 +150,24 @@ class ReadModelStore(ABC):
     def drop(self, model: str) -> None:
         """Remove every record and tombstone of the model (before a rebuild)."""
         self._drop(_check_model(model))
+
+    @contextmanager
+    def watch(self, records: Iterable[tuple[str, str]]) -> Iterator[Watch]:
+        """Notices of the changes of these (model, key) records while the block runs (changes.py). Read
+        the records after opening it: a change between that read and the watch would otherwise be lost."""
+        watch = Watch((_check_model(model), _check_key(key)) for model, key in records)
+        self._start_watching(watch)
+        try:
+            yield watch
+        finally:
+            self._stop_watching(watch)
+
+    @abstractmethod
+    def _start_watching(self, watch: Watch) -> None:
+        """Begin telling `watch` of every change of its records (committed after this returns)."""
+
+    @abstractmethod
+    def _stop_watching(self, watch: Watch) -> None: ...
 
     @abstractmethod
     def _get_many(self, model: str, keys: list[str]) -> dict[str, ReadRecord]: ...

@@ -98,6 +98,8 @@ def model_view(spec: FunctionSpec) -> dict[str, Any]:
         "timeout_seconds": spec.timeout_seconds,
         "memory_mb": spec.memory_mb,
         "max_instances": spec.max_instances,
+        "concurrency": spec.concurrency,
+        "cpu": spec.cpu,
         "schedule_cron": spec.schedule.cron if spec.schedule else None,
         "environment": spec.environment,
         "subscription": spec.subscription,
@@ -456,6 +458,7 @@ DEFAULT_HOLDS_IN_THE_CLOUD = frozenset(
         "check_revoked_tokens",
         "command_wait_seconds",
         "order_wait_seconds",
+        "subscription_seconds",  # under the GraphQL function's timeout, which a test holds it to
         "max_query_depth",
         "max_query_complexity",
         "rate_limit",
@@ -910,3 +913,17 @@ def test_every_module_and_resource_that_calls_a_google_api_waits_for_the_apis() 
             break
         waiting |= newly
     assert waiting == set(own)
+
+
+def test_subscriptions_end_before_the_graphql_timeout_and_share_an_instance() -> None:
+    """A subscription streams for `subscription_seconds`, then ends for the client to subscribe again:
+    under the function's timeout, which would cut it. It holds a request that long: the instance serves
+    many at once, with a thread for each."""
+    graphql = next(spec for spec in Manifest.load().functions if spec.name == "graphql")
+    assert Settings.model_fields["subscription_seconds"].default < graphql.timeout_seconds
+    assert graphql.concurrency > 1
+    assert int(graphql.environment["THREADS"]) >= graphql.concurrency
+    function = resources(FUNCTIONS)[("google_cloudfunctions2_function", "function")]
+    service = attribute(function, "service_config")
+    assert service["max_instance_request_concurrency"] == "${each.value.concurrency}"
+    assert "each.value.cpu" in service["available_cpu"]

@@ -33,7 +33,7 @@ function operation(request: Request): string | null {
     return null;
   }
   const body = request.postDataJSON() as { query?: string };
-  return /^\s*(?:query|mutation) (\w+)/.exec(body.query ?? "")?.[1] ?? null;
+  return /^\s*(?:query|mutation|subscription) (\w+)/.exec(body.query ?? "")?.[1] ?? null;
 }
 
 /** How many requests of the named GraphQL operation the page sent from now on. */
@@ -158,19 +158,41 @@ test("a writer fills a cart, checks out (a lost answer retried with the same com
   expect(progressAsked()).toBe(askedWhenSettled);
 });
 
-test("the order page shows the order's steps as they happen, without reloading", async ({ page }) => {
+test("the order page shows the order's steps as the API pushes them, without reloading", async ({ page }) => {
   test.setTimeout(120_000);
   await signInAsWriter(page);
   await addToCart(page, "coffee-colombia-huila", 1);
-  const progressAsked = countRequests(page, "OrderProgress");
+  const followed = countRequests(page, "OrderLive");
   // tok_slow: the fake gateway charges the card but answers 2 s late, so the order is seen on its way.
   await checkOut(page, "tok_slow");
   const navigations = countNavigations(page);
   const status = page.getByTestId("order-status");
   await expect(status).toHaveText(/^(Placed|Items reserved|Paid|Shipping)$/);
+  // On its way, the page follows the order's stream (a subscription over Server-Sent Events).
+  await expect(status).toHaveAttribute("data-followed", "pushed");
   await expect(page.getByRole("list", { name: "Order progress" }).locator('[data-state="current"]')).toHaveCount(1);
   await expect(status).toHaveText("Completed", { timeout: 90_000 });
   expect(navigations()).toBe(0);
+  expect(followed()).toBeGreaterThan(0);
+});
+
+test("the order page falls back to asking again when its stream is refused", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsWriter(page);
+  await addToCart(page, "coffee-colombia-huila", 1);
+  // No stream can be had (a proxy that cuts them, say): the page keeps up by asking.
+  await page.route("**/api/graphql", async (route) => {
+    if (operation(route.request()) === "OrderLive") {
+      await route.abort("connectionreset");
+    } else {
+      await route.continue();
+    }
+  });
+  const progressAsked = countRequests(page, "OrderProgress");
+  await checkOut(page, "tok_slow");
+  const status = page.getByTestId("order-status");
+  await expect(status).toHaveAttribute("data-followed", "asked");
+  await expect(status).toHaveText("Completed", { timeout: 90_000 });
   expect(progressAsked()).toBeGreaterThan(1);
 });
 

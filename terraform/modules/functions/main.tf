@@ -78,15 +78,17 @@ resource "google_cloudfunctions2_function" "function" {
   }
 
   service_config {
-    available_memory               = "${each.value.memory_mb}Mi"
-    timeout_seconds                = each.value.timeout_seconds
-    max_instance_count             = each.value.max_instances
-    min_instance_count             = each.value.public ? var.public_min_instances : 0
-    ingress_settings               = each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
-    all_traffic_on_latest_revision = true
-    service_account_email          = var.service_accounts[each.key]
-    vpc_connector                  = var.vpc_connector
-    vpc_connector_egress_settings  = var.vpc_connector == null ? null : "PRIVATE_RANGES_ONLY"
+    available_memory                 = "${each.value.memory_mb}Mi"
+    timeout_seconds                  = each.value.timeout_seconds
+    max_instance_count               = each.value.max_instances
+    max_instance_request_concurrency = each.value.concurrency
+    available_cpu                    = each.value.cpu == null ? null : tostring(each.value.cpu)
+    min_instance_count               = each.value.public ? var.public_min_instances : 0
+    ingress_settings                 = each.value.public ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = var.service_accounts[each.key]
+    vpc_connector                    = var.vpc_connector
+    vpc_connector_egress_settings    = var.vpc_connector == null ? null : "PRIVATE_RANGES_ONLY"
     # KIROKU_VERSION: what /health names as the running code, the bundle it was built from.
     environment_variables = merge(var.environment, each.value.environment, {
       KIROKU_VERSION = substr(local.bundle_sha256, 0, 12)

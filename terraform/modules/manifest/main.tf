@@ -22,6 +22,8 @@ locals {
     timeout_seconds      = 60
     memory_mb            = 256
     max_instances        = 10
+    concurrency          = 1
+    cpu                  = null
     schedule             = null
     environment          = {}
     publishes            = []
@@ -50,6 +52,8 @@ locals {
       timeout_seconds          = spec.timeout_seconds
       memory_mb                = spec.memory_mb
       max_instances            = spec.max_instances
+      concurrency              = spec.concurrency
+      cpu                      = spec.cpu
       schedule_cron            = try(spec.schedule.cron, null)
       environment              = tomap(spec.environment)
       publishes                = tolist(spec.publishes)

@@ -55,25 +55,35 @@ function staleConnection(error: unknown): boolean {
   return error instanceof TypeError && (code === "UND_ERR_SOCKET" || code === "ECONNRESET");
 }
 
+/** What a call forwards besides its body. */
+export interface ApiCall {
+  authorization?: string | null;
+  /** `text/event-stream` for a subscription. */
+  accept?: string | null;
+  /** Ends the call (a browser gone from the relay). */
+  signal?: AbortSignal;
+}
+
 /** POSTs a JSON body to the API, sent again once on a fresh connection when the kept-alive one it went
  * out on was found closed: every mutation the app sends carries its commandId, so even a request that did
  * arrive has one effect. */
-export async function postToApi(
-  url: string,
-  body: string,
-  authorization?: string | null,
-  retried = false,
-): Promise<Response> {
+export async function postToApi(url: string, body: string, call: ApiCall = {}, retried = false): Promise<Response> {
+  const { authorization, accept, signal } = call;
   try {
     return await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", ...(authorization ? { Authorization: authorization } : {}) },
+      headers: {
+        "Content-Type": "application/json",
+        ...(authorization ? { Authorization: authorization } : {}),
+        ...(accept ? { Accept: accept } : {}),
+      },
       body,
       cache: "no-store", // read models change under every order: nothing here is cached
+      signal,
     });
   } catch (error) {
     if (!retried && staleConnection(error)) {
-      return postToApi(url, body, authorization, true);
+      return postToApi(url, body, call, true);
     }
     throw error;
   }
@@ -92,7 +102,7 @@ export async function execute<Result, Variables>(
       query: document.toString(),
       variables,
     }),
-    token ? `Bearer ${token}` : null,
+    { authorization: token ? `Bearer ${token}` : null },
   );
   const body = (await response.json()) as { data?: Result | null; errors?: ApiError[] };
   const first = body.errors?.[0];

@@ -86,33 +86,48 @@ export const SagasQuery = graphql(`
   }
 `);
 
+export const SagaTimelineFields = graphql(`
+  fragment SagaTimelineFields on Saga {
+    orderId
+    status
+    step
+    deadline
+    failure
+    failureDetail
+    version
+    waiting {
+      partner
+      command
+      attempts
+      since
+      lastAttemptAt
+      nextAttemptAt
+      reason
+    }
+    history {
+      at
+      event
+      step
+      detail
+      causationId
+      commands
+    }
+  }
+`);
+
 export const SagaTimelineQuery = graphql(`
   query ConsoleSagaTimeline($orderId: ID!) {
     saga(orderId: $orderId) {
-      orderId
-      status
-      step
-      deadline
-      failure
-      failureDetail
-      version
-      waiting {
-        partner
-        command
-        attempts
-        since
-        lastAttemptAt
-        nextAttemptAt
-        reason
-      }
-      history {
-        at
-        event
-        step
-        detail
-        causationId
-        commands
-      }
+      ...SagaTimelineFields
+    }
+  }
+`);
+
+// The same saga, pushed by the API at each change (useLive), until it has ended.
+export const SagaLiveSubscription = graphql(`
+  subscription ConsoleSagaLive($orderId: ID!) {
+    saga(orderId: $orderId) {
+      ...SagaTimelineFields
     }
   }
 `);

@@ -32,41 +32,56 @@ export const CommandStatusQuery = graphql(`
   }
 `);
 
+export const OrderProgressFields = graphql(`
+  fragment OrderProgressFields on Order {
+    id
+    status
+    total
+    currency
+    version
+    createdAt
+    updatedAt
+    lines {
+      productId
+      quantity
+      unitPrice
+    }
+    statusHistory {
+      status
+      at
+      reason
+    }
+    cancelReason
+    cancelDetail
+    statusDetail
+    waiting {
+      partner
+      attempts
+      nextAttemptAt
+    }
+    saga {
+      status
+      step
+      failure
+      failureDetail
+      version
+    }
+  }
+`);
+
 export const OrderProgressQuery = graphql(`
   query OrderProgress($id: ID!) {
     order(id: $id) {
-      id
-      status
-      total
-      currency
-      version
-      createdAt
-      updatedAt
-      lines {
-        productId
-        quantity
-        unitPrice
-      }
-      statusHistory {
-        status
-        at
-        reason
-      }
-      cancelReason
-      cancelDetail
-      statusDetail
-      waiting {
-        partner
-        attempts
-        nextAttemptAt
-      }
-      saga {
-        status
-        step
-        failure
-        failureDetail
-        version
-      }
+      ...OrderProgressFields
+    }
+  }
+`);
+
+// The same order, pushed by the API at each change (useLive), until it is completed or cancelled.
+export const OrderLiveSubscription = graphql(`
+  subscription OrderLive($id: ID!) {
+    order(id: $id) {
+      ...OrderProgressFields
     }
   }
 `);

@@ -818,6 +818,27 @@ export type StoredEvent = {
   version: Scalars['Int']['output'];
 };
 
+/** What can be followed as it changes, over Server-Sent Events (POST with `Accept: text/event-stream`, graphql-sse's distinct connections): an order and its saga. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** An order as it stands, then again at each change of it or its saga, until it is completed or cancelled: your own, or any for an admin; null while it is not there (or not yours). Needs sign-in. */
+  order?: Maybe<Order>;
+  /** An order's fulfilment saga as it stands, then again at each change, until it has ended: your own order's, or any for an admin; null while there is none (or not yours). Needs sign-in. */
+  saga?: Maybe<Saga>;
+};
+
+
+/** What can be followed as it changes, over Server-Sent Events (POST with `Accept: text/event-stream`, graphql-sse's distinct connections): an order and its saga. */
+export type SubscriptionOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** What can be followed as it changes, over Server-Sent Events (POST with `Accept: text/event-stream`, graphql-sse's distinct connections): an order and its saga. */
+export type SubscriptionSagaArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
 /** A change to a category: the fields left out keep their value. */
 export type UpdateCategoryInput = {
   /** Its new description: up to 5,000 characters, no control characters but tab and line breaks; empty clears it. */
@@ -982,12 +1003,21 @@ export type ConsoleSagasQueryVariables = Exact<{
 
 export type ConsoleSagasQuery = { __typename?: 'Query', sagas: { __typename?: 'SagaConnection', edges: Array<{ __typename?: 'SagaEdge', cursor: string, node: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, attempts: number } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, endCursor?: string | null } } };
 
+export type SagaTimelineFieldsFragment = { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> };
+
 export type ConsoleSagaTimelineQueryVariables = Exact<{
   orderId: Scalars['ID']['input'];
 }>;
 
 
 export type ConsoleSagaTimelineQuery = { __typename?: 'Query', saga?: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
+
+export type ConsoleSagaLiveSubscriptionVariables = Exact<{
+  orderId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleSagaLiveSubscription = { __typename?: 'Subscription', saga?: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
 
 export type ConsoleEventHistoryQueryVariables = Exact<{
   aggregateType: Scalars['String']['input'];
@@ -1053,12 +1083,21 @@ export type CheckoutCommandQueryVariables = Exact<{
 
 export type CheckoutCommandQuery = { __typename?: 'Query', commandStatus?: { __typename?: 'CommandResult', commandId: string, status: CommandStatus, aggregateId: string, error?: { __typename?: 'CommandError', code: string, message: string, field?: string | null } | null } | null };
 
+export type OrderProgressFieldsFragment = { __typename?: 'Order', id: string, status: string, total: string, currency: string, version: number, createdAt: string, updatedAt: string, cancelReason?: string | null, cancelDetail?: string | null, statusDetail?: string | null, lines: Array<{ __typename?: 'OrderLine', productId: string, quantity: number, unitPrice: string }>, statusHistory: Array<{ __typename?: 'StatusChange', status: string, at: string, reason?: string | null }>, waiting?: { __typename?: 'PartnerWait', partner: string, attempts: number, nextAttemptAt?: string | null } | null, saga?: { __typename?: 'Saga', status: string, step?: string | null, failure?: string | null, failureDetail?: string | null, version: number } | null };
+
 export type OrderProgressQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
 export type OrderProgressQuery = { __typename?: 'Query', order?: { __typename?: 'Order', id: string, status: string, total: string, currency: string, version: number, createdAt: string, updatedAt: string, cancelReason?: string | null, cancelDetail?: string | null, statusDetail?: string | null, lines: Array<{ __typename?: 'OrderLine', productId: string, quantity: number, unitPrice: string }>, statusHistory: Array<{ __typename?: 'StatusChange', status: string, at: string, reason?: string | null }>, waiting?: { __typename?: 'PartnerWait', partner: string, attempts: number, nextAttemptAt?: string | null } | null, saga?: { __typename?: 'Saga', status: string, step?: string | null, failure?: string | null, failureDetail?: string | null, version: number } | null } | null };
+
+export type OrderLiveSubscriptionVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type OrderLiveSubscription = { __typename?: 'Subscription', order?: { __typename?: 'Order', id: string, status: string, total: string, currency: string, version: number, createdAt: string, updatedAt: string, cancelReason?: string | null, cancelDetail?: string | null, statusDetail?: string | null, lines: Array<{ __typename?: 'OrderLine', productId: string, quantity: number, unitPrice: string }>, statusHistory: Array<{ __typename?: 'StatusChange', status: string, at: string, reason?: string | null }>, waiting?: { __typename?: 'PartnerWait', partner: string, attempts: number, nextAttemptAt?: string | null } | null, saga?: { __typename?: 'Saga', status: string, step?: string | null, failure?: string | null, failureDetail?: string | null, version: number } | null } | null };
 
 export type OrderLineProductQueryVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -1113,6 +1152,70 @@ export const ConsoleCommandResultFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ConsoleCommandResult"}) as unknown as TypedDocumentString<ConsoleCommandResultFragment, unknown>;
+export const SagaTimelineFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SagaTimelineFields on Saga {
+  orderId
+  status
+  step
+  deadline
+  failure
+  failureDetail
+  version
+  waiting {
+    partner
+    command
+    attempts
+    since
+    lastAttemptAt
+    nextAttemptAt
+    reason
+  }
+  history {
+    at
+    event
+    step
+    detail
+    causationId
+    commands
+  }
+}
+    `, {"fragmentName":"SagaTimelineFields"}) as unknown as TypedDocumentString<SagaTimelineFieldsFragment, unknown>;
+export const OrderProgressFieldsFragmentDoc = new TypedDocumentString(`
+    fragment OrderProgressFields on Order {
+  id
+  status
+  total
+  currency
+  version
+  createdAt
+  updatedAt
+  lines {
+    productId
+    quantity
+    unitPrice
+  }
+  statusHistory {
+    status
+    at
+    reason
+  }
+  cancelReason
+  cancelDetail
+  statusDetail
+  waiting {
+    partner
+    attempts
+    nextAttemptAt
+  }
+  saga {
+    status
+    step
+    failure
+    failureDetail
+    version
+  }
+}
+    `, {"fragmentName":"OrderProgressFields"}) as unknown as TypedDocumentString<OrderProgressFieldsFragment, unknown>;
 export const StorefrontDocument = new TypedDocumentString(`
     query Storefront($filter: ProductFilter, $first: Int, $after: String) {
   categories {
@@ -1453,33 +1556,67 @@ export const ConsoleSagasDocument = new TypedDocumentString(`
 export const ConsoleSagaTimelineDocument = new TypedDocumentString(`
     query ConsoleSagaTimeline($orderId: ID!) {
   saga(orderId: $orderId) {
-    orderId
-    status
-    step
-    deadline
-    failure
-    failureDetail
-    version
-    waiting {
-      partner
-      command
-      attempts
-      since
-      lastAttemptAt
-      nextAttemptAt
-      reason
-    }
-    history {
-      at
-      event
-      step
-      detail
-      causationId
-      commands
-    }
+    ...SagaTimelineFields
   }
 }
-    `, {"hash":"63ec4d8c94f722401d2628ea6815185e642b1728e8c0e6836dce04d71126fe9f"}) as unknown as TypedDocumentString<ConsoleSagaTimelineQuery, ConsoleSagaTimelineQueryVariables>;
+    fragment SagaTimelineFields on Saga {
+  orderId
+  status
+  step
+  deadline
+  failure
+  failureDetail
+  version
+  waiting {
+    partner
+    command
+    attempts
+    since
+    lastAttemptAt
+    nextAttemptAt
+    reason
+  }
+  history {
+    at
+    event
+    step
+    detail
+    causationId
+    commands
+  }
+}`, {"hash":"356bb93d5a37438e19753757d030d1f0edee5fa98220e400b3b01f16ef5e6816"}) as unknown as TypedDocumentString<ConsoleSagaTimelineQuery, ConsoleSagaTimelineQueryVariables>;
+export const ConsoleSagaLiveDocument = new TypedDocumentString(`
+    subscription ConsoleSagaLive($orderId: ID!) {
+  saga(orderId: $orderId) {
+    ...SagaTimelineFields
+  }
+}
+    fragment SagaTimelineFields on Saga {
+  orderId
+  status
+  step
+  deadline
+  failure
+  failureDetail
+  version
+  waiting {
+    partner
+    command
+    attempts
+    since
+    lastAttemptAt
+    nextAttemptAt
+    reason
+  }
+  history {
+    at
+    event
+    step
+    detail
+    causationId
+    commands
+  }
+}`, {"hash":"024ed6146ee58fb0fa698e801f2f5e835ad5b9ff99fe9618fc766e9f3e297a2b"}) as unknown as TypedDocumentString<ConsoleSagaLiveSubscription, ConsoleSagaLiveSubscriptionVariables>;
 export const ConsoleEventHistoryDocument = new TypedDocumentString(`
     query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {
   eventHistory(
@@ -1602,41 +1739,83 @@ export const CheckoutCommandDocument = new TypedDocumentString(`
 export const OrderProgressDocument = new TypedDocumentString(`
     query OrderProgress($id: ID!) {
   order(id: $id) {
-    id
-    status
-    total
-    currency
-    version
-    createdAt
-    updatedAt
-    lines {
-      productId
-      quantity
-      unitPrice
-    }
-    statusHistory {
-      status
-      at
-      reason
-    }
-    cancelReason
-    cancelDetail
-    statusDetail
-    waiting {
-      partner
-      attempts
-      nextAttemptAt
-    }
-    saga {
-      status
-      step
-      failure
-      failureDetail
-      version
-    }
+    ...OrderProgressFields
   }
 }
-    `, {"hash":"8cd91d076d6e010b99dae2f9be1d6d7f15ecf9203a33eff0ed9a4205e40c019d"}) as unknown as TypedDocumentString<OrderProgressQuery, OrderProgressQueryVariables>;
+    fragment OrderProgressFields on Order {
+  id
+  status
+  total
+  currency
+  version
+  createdAt
+  updatedAt
+  lines {
+    productId
+    quantity
+    unitPrice
+  }
+  statusHistory {
+    status
+    at
+    reason
+  }
+  cancelReason
+  cancelDetail
+  statusDetail
+  waiting {
+    partner
+    attempts
+    nextAttemptAt
+  }
+  saga {
+    status
+    step
+    failure
+    failureDetail
+    version
+  }
+}`, {"hash":"cc185e749f50f7660afe96c3ec80d343ce82beecb0f409d748c626f8c35f03f5"}) as unknown as TypedDocumentString<OrderProgressQuery, OrderProgressQueryVariables>;
+export const OrderLiveDocument = new TypedDocumentString(`
+    subscription OrderLive($id: ID!) {
+  order(id: $id) {
+    ...OrderProgressFields
+  }
+}
+    fragment OrderProgressFields on Order {
+  id
+  status
+  total
+  currency
+  version
+  createdAt
+  updatedAt
+  lines {
+    productId
+    quantity
+    unitPrice
+  }
+  statusHistory {
+    status
+    at
+    reason
+  }
+  cancelReason
+  cancelDetail
+  statusDetail
+  waiting {
+    partner
+    attempts
+    nextAttemptAt
+  }
+  saga {
+    status
+    step
+    failure
+    failureDetail
+    version
+  }
+}`, {"hash":"38c72803ca069db9f076d1ba0326c0d78e0da8a210aa9c22427ddc5f39464d1a"}) as unknown as TypedDocumentString<OrderLiveSubscription, OrderLiveSubscriptionVariables>;
 export const OrderLineProductDocument = new TypedDocumentString(`
     query OrderLineProduct($id: ID!) {
   product(id: $id) {

@@ -1,7 +1,9 @@
 "use client";
 // An order's progress, live: placed → reserved → paid → shipping → completed, or its compensation and
-// why, followed by asking the API again with a backoff (usePolling) until the order is settled. Opened
-// with ?command=, it first follows the placing command, which may still be on its way or be refused.
+// why, pushed by the API at each change (useLive: a subscription over Server-Sent Events) until the
+// order is settled. Asking the API again (usePolling) backs it up: often while no stream is open, seldom
+// while one is. Opened with ?command=, it first follows the placing command, which may still be on its
+// way or be refused.
 import { Badge, Box, Button, Callout, Card, Flex, Heading, Link, Spinner, Text } from "@radix-ui/themes";
 import NextLink from "next/link";
 import { useRouter } from "next/navigation";
@@ -19,7 +21,15 @@ import {
   needsSignIn,
 } from "@/lib/kiroku/errors";
 import { formatMoney } from "@/lib/kiroku/money";
-import { CANCELLABLE, CommandStatusQuery, OrderProgressQuery, ProductNameQuery, SETTLED } from "@/lib/kiroku/orders";
+import { useLive } from "@/lib/kiroku/live";
+import {
+  CANCELLABLE,
+  CommandStatusQuery,
+  OrderLiveSubscription,
+  OrderProgressQuery,
+  ProductNameQuery,
+  SETTLED,
+} from "@/lib/kiroku/orders";
 import { usePolling } from "@/lib/kiroku/polling";
 import { useSession } from "@/lib/session/session";
 import type { CheckoutCommandQuery, OrderProgressQuery as OrderProgressResult } from "@/src/gql/graphql";
@@ -44,6 +54,19 @@ const FORWARD = [
 
 // An order that the API does not show after this many answers (and no command says it is coming) is not there.
 const NOT_FOUND_AFTER = 5;
+// How often the page still asks while the API pushes each change: in case a push is lost.
+const LIVE_POLL_MS = 15000;
+
+/** Of the order as last read and as last pushed, the later (its saga counts: it moves more often). */
+function newest(read: Order | null, pushed: Order | null): Order | null {
+  if (read === null || pushed === null) {
+    return pushed ?? read;
+  }
+  const sagaOf = (order: Order) => order.saga?.version ?? 0;
+  const readIsLater =
+    read.version > pushed.version || (read.version === pushed.version && sagaOf(read) > sagaOf(pushed));
+  return readIsLater ? read : pushed;
+}
 
 function time(at: string): string {
   return new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" }).format(new Date(at));
@@ -75,13 +98,16 @@ function Follow({ id, command }: { id: string; command: string | null }) {
     }
     return { order: null, command: (await run(CommandStatusQuery, { id: command })).commandStatus };
   }, [command, id, run]);
+  const pushed = useLive(OrderLiveSubscription, { id }, (seen) => Boolean(seen.order && SETTLED.has(seen.order.status)));
   const polled = usePolling(fetcher, {
     settled: (seen) =>
       (seen.order !== null && SETTLED.has(seen.order.status)) || seen.command?.status === "REJECTED",
     fingerprint: (seen) =>
       JSON.stringify([seen.order?.version, seen.order?.saga?.version, seen.order?.waiting?.attempts, seen.command?.status]),
+    fastest: pushed.live ? LIVE_POLL_MS : undefined,
+    slowest: pushed.live ? LIVE_POLL_MS : undefined,
   });
-  const order = polled.value?.order ?? null;
+  const order = newest(polled.value?.order ?? null, pushed.value?.order ?? null);
   const placing = polled.value?.command ?? null;
 
   useEffect(() => {
@@ -129,6 +155,7 @@ function Follow({ id, command }: { id: string; command: string | null }) {
           size="3"
           color={order.status === "COMPLETED" ? "green" : order.status.startsWith("CANCEL") ? "red" : "blue"}
           data-testid="order-status"
+          data-followed={pushed.live ? "pushed" : "asked"}
         >
           {describeStatus(order.status)}
         </Badge>

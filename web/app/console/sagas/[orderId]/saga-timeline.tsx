@@ -1,15 +1,19 @@
 "use client";
 // A saga's state and its history, oldest first: each event's step, what was learnt, the commands it
 // issued and the message that caused it (causation), with links to the order's and the saga's events.
+// Read once, then pushed by the API at each change while the saga runs (useLive).
 import { Card, Code, DataList, Flex, Heading, Link, Spinner, Table, Text, VisuallyHidden } from "@radix-ui/themes";
 import NextLink from "next/link";
 
 import { useConsoleQuery } from "@/lib/kiroku/console-client";
-import { SagaTimelineQuery } from "@/lib/kiroku/console-operations";
+import { SagaLiveSubscription, SagaTimelineQuery } from "@/lib/kiroku/console-operations";
+import { useLive } from "@/lib/kiroku/live";
 
 import { Instant } from "../../instant";
 import { Problem } from "../../problem";
 import { StatusBadge } from "../../status-badge";
+
+const ENDED = new Set(["COMPLETED", "CANCELLED"]);
 
 function eventsHref(type: string, id: string): string {
   return `/console/events?type=${type}&id=${encodeURIComponent(id)}`;
@@ -17,10 +21,13 @@ function eventsHref(type: string, id: string): string {
 
 export function SagaTimeline({ orderId }: { orderId: string }) {
   const { data, error } = useConsoleQuery(SagaTimelineQuery, { orderId });
-  if (data === null) {
+  const pushed = useLive(SagaLiveSubscription, { orderId }, (seen) => ENDED.has(seen.saga?.status ?? ""));
+  if (data === null && pushed.value === undefined) {
     return error ? <Problem error={error} /> : <Spinner size="3" />;
   }
-  const saga = data.saga;
+  const read = data?.saga ?? null;
+  const live = pushed.value?.saga ?? null;
+  const saga = read === null || (live !== null && live.version >= read.version) ? live : read;
   if (!saga) {
     return <Text>Order {orderId} has no saga (yet).</Text>;
   }
@@ -43,7 +50,7 @@ export function SagaTimeline({ orderId }: { orderId: string }) {
         <DataList.Root>
           <DataList.Item>
             <DataList.Label>Status</DataList.Label>
-            <DataList.Value>
+            <DataList.Value data-testid="saga-status" data-followed={pushed.live ? "pushed" : "read"}>
               <StatusBadge status={saga.status} />
             </DataList.Value>
           </DataList.Item>
