@@ -51,6 +51,7 @@ OPERATION_ROLES: dict[str, Role] = {
     "Query.integrityReport": "admin",
     "Mutation.replayDeadLetters": "admin",
     "Mutation.discardDeadLetters": "admin",
+    "Subscription.sagaChanges": "admin",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,9 +59,12 @@ class CountedReads:
         except InvalidCursor as error:
             raise api_error("BAD_USER_INPUT", f"after: {error}", field="after") from error
 
-    def watch(self, records: list[tuple[str, str]]) -> AbstractContextManager[Watch]:
-        """Notices of these records' changes (not a query: what a waiting mutation reads again on)."""
-        return self._store.watch(records)
+    def watch(
+        self, records: Iterable[tuple[str, str]] = (), models: Iterable[str] = ()
+    ) -> AbstractContextManager[Watch]:
+        """Notices of these records' changes, and of every record of these models (not a query: what a
+        waiting mutation reads again on)."""
+        return self._store.watch(records, models)
 
     async def changed(self, watch: Watch, deadline: float, worth_reading: Callable[[Change], bool]) -> None:
         """Sleep until a change worth reading again comes, the deadline passes, or no notice came for

@@ -1,11 +1,13 @@
-"""Live updates: an order and its saga as they change, for the order page and the saga monitor.
+"""Live updates: an order and its saga as they change, for the order page and a saga's timeline, and
+every saga's changes, for the saga monitor's list and counts.
 
 GraphQL subscriptions, served by the GraphQL function over Server-Sent Events (app.py streams each result
 as a graphql-sse `next` event). A subscription yields the record as the caller may see it, then again each
 time a notice says the order or its saga changed (shared/readmodels/changes.py), so it costs a read per
 change, not per poll. It ends once the order (or saga) has ended, or after the server's
 `subscription_seconds`, which stay under the function's request timeout: a client that still cares
-subscribes again.
+subscribes again. The saga monitor's subscription tells only which saga changed, from the notice alone
+(no read): the monitor reads its page again, at the pace it chooses.
 """
 
 from __future__ import annotations
@@ -56,6 +58,32 @@ class LiveSubscription:
         context = info.context
         async for record in _followed(context, SAGAS, looked_up_id(order_id, "orderId")):
             yield Saga.of(record, context) if record is not None else None
+
+    @described_subscription(
+        "Each change of any fulfilment saga as it happens (which one, its status and version), for the "
+        "saga monitor to read again what it shows; a change is told once, however many read it. Ends "
+        "after the server's subscription time. Admins only."
+    )
+    async def saga_changes(self, info: RequestInfo) -> AsyncGenerator[SagaChange, None]:
+        context = info.context
+        until = time.monotonic() + context.subscription_seconds
+        with context.reads.watch(models=[SAGAS]) as watch:
+            while (remaining := until - time.monotonic()) > 0:
+                change = await asyncio.to_thread(watch.next, remaining)
+                if change is not None:
+                    yield SagaChange(
+                        order_id=strawberry.ID(change.key), status=change.status, version=change.version
+                    )
+
+
+@strawberry.type(description="A fulfilment saga that changed: which one, and what it became.")
+class SagaChange:
+    order_id: strawberry.ID = strawberry.field(description="The order's id (its saga's).")
+    status: str | None = strawberry.field(
+        description="The saga's status since the change: RUNNING, COMPENSATING, COMPLETED or CANCELLED; "
+        "null once it is gone (a rebuild of the read model)."
+    )
+    version: int = strawberry.field(description="The saga's version since the change; 0 once it is gone.")
 
 
 async def _followed(context: RequestContext, model: str, order_id: str) -> AsyncGenerator[ReadRecord | None]:

@@ -5,7 +5,9 @@ settle. Polled, each wait cost a read every few milliseconds. Instead a waiter o
 records it waits for (`ReadModelStore.watch`), reads them once, then sleeps until a notice of a change
 (the record's model, key, version and top-level `status`) says it is worth reading again. Each backend
 tells of its writes (PostgreSQL: NOTIFY from a trigger, one LISTEN connection per process; Firestore: a
-listener per watched document; memory: in process). A notice can be lost (a LISTEN connection that
+listener per watched document; memory: in process). A watch can also hear of every record of a model
+(the console's saga monitor follows all sagas so); on Firestore that is a listener on the records written
+since it opened. A notice can be lost (a LISTEN connection that
 reconnects), so a waiter also reads again when none came for a while: a lost notice costs a poll, never
 the answer.
 """
@@ -16,6 +18,7 @@ import queue
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +38,12 @@ def status_of(data: object) -> str | None:
 
 
 class Watch:
-    """The changes of some records, from the moment the watch was opened until it is closed."""
+    """The changes of some records, and of every record of some models, from the moment the watch was
+    opened until it is closed."""
 
-    def __init__(self, records: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, records: Iterable[tuple[str, str]], models: Iterable[str] = ()) -> None:
         self.records = frozenset(records)
+        self.models = frozenset(models)
         self._changes: queue.SimpleQueue[Change] = queue.SimpleQueue()
 
     def notify(self, change: Change) -> None:
@@ -53,28 +58,42 @@ class Watch:
 
 
 class Watchers:
-    """The open watches of one process, by record: a backend with one source of notices dispatches here."""
+    """The open watches of one process, by record and by model: a backend with one source of notices
+    dispatches here."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_record: dict[tuple[str, str], set[Watch]] = {}
+        self._by_model: dict[str, set[Watch]] = {}
 
     def add(self, watch: Watch) -> None:
         with self._lock:
             for record in watch.records:
                 self._by_record.setdefault(record, set()).add(watch)
+            for model in watch.models:
+                self._by_model.setdefault(model, set()).add(watch)
 
     def remove(self, watch: Watch) -> None:
         with self._lock:
-            for record in watch.records:
-                watching = self._by_record.get(record)
-                if watching is not None:
-                    watching.discard(watch)
-                    if not watching:
-                        del self._by_record[record]
+            _discard(self._by_record, watch.records, watch)
+            _discard(self._by_model, watch.models, watch)
 
     def dispatch(self, change: Change) -> None:
         with self._lock:
-            watching = list(self._by_record.get((change.model, change.key), ()))
+            watching = self._by_record.get((change.model, change.key), set()) | self._by_model.get(
+                change.model, set()
+            )
         for watch in watching:
             watch.notify(change)
+
+
+_Key = TypeVar("_Key")
+
+
+def _discard(index: dict[_Key, set[Watch]], keys: Iterable[_Key], watch: Watch) -> None:
+    for key in keys:
+        watching = index.get(key)
+        if watching is not None:
+            watching.discard(watch)
+            if not watching:
+                del index[key]

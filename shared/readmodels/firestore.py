@@ -13,6 +13,7 @@ never collide. A read model that lists by a field with filters declares the comp
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.cloud import firestore
@@ -25,6 +26,9 @@ from shared.firestore_commits import commit_optimistically, write_if_unchanged
 from shared.observability.metrics import count_documents
 from shared.readmodels.changes import Change, Watch, status_of
 from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord, RecordContended
+
+# How far this host's clock may run ahead of Firestore's, for a watch of a whole model.
+_CLOCK_SKEW = timedelta(seconds=5)
 
 
 def records_collection(model: str) -> str:
@@ -69,7 +73,10 @@ class FirestoreReadModelStore(ReadModelStore):
             if data is None:
                 batch.delete(record_ref)
             else:
-                batch.set(record_ref, {"version": version, "data": data})
+                # When it was written, by Firestore's clock: what a watch of the whole model listens by.
+                batch.set(
+                    record_ref, {"version": version, "data": data, "written_at": firestore.SERVER_TIMESTAMP}
+                )
             return batch, True
 
         return commit_optimistically(step, f"write of {model}/{key}", RecordContended)
@@ -115,6 +122,24 @@ class FirestoreReadModelStore(ReadModelStore):
                 watch.notify(Change(model, key, int(stored.get("version", 0)), status_of(stored.get("data"))))
 
             listeners.append(self._records(model).document(key).on_snapshot(tell))
+        # A whole model: its records written since a little before now (the clocks of this host and
+        # Firestore may differ), so opening costs a read per recent write, not one per record. A record
+        # deleted without being written meanwhile is not heard of: models followed whole are not deleted
+        # from, but on a rebuild.
+        since = datetime.now(UTC) - _CLOCK_SKEW
+        for model in watch.models:
+
+            def tell_each(
+                _snapshots: list[Any], changes: list[Any], _read_at: object, model: str = model
+            ) -> None:
+                count_documents("read", len(changes))
+                for change in changes:
+                    stored = change.document.to_dict() or {}
+                    version = 0 if change.type.name == "REMOVED" else int(stored.get("version", 0))
+                    watch.notify(Change(model, change.document.id, version, status_of(stored.get("data"))))
+
+            written = self._records(model).where(filter=FieldFilter("written_at", ">", since))
+            listeners.append(written.on_snapshot(tell_each))
         with self._listeners_lock:
             self._listeners[id(watch)] = listeners
 

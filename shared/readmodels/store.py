@@ -152,10 +152,14 @@ class ReadModelStore(ABC):
         self._drop(_check_model(model))
 
     @contextmanager
-    def watch(self, records: Iterable[tuple[str, str]]) -> Iterator[Watch]:
-        """Notices of the changes of these (model, key) records while the block runs (changes.py). Read
-        the records after opening it: a change between that read and the watch would otherwise be lost."""
-        watch = Watch((_check_model(model), _check_key(key)) for model, key in records)
+    def watch(self, records: Iterable[tuple[str, str]] = (), models: Iterable[str] = ()) -> Iterator[Watch]:
+        """Notices of the changes of these (model, key) records, and of every record of these models,
+        while the block runs (changes.py). Read the records after opening it: a change between that read
+        and the watch would otherwise be lost."""
+        watch = Watch(
+            ((_check_model(model), _check_key(key)) for model, key in records),
+            (_check_model(model) for model in models),
+        )
         self._start_watching(watch)
         try:
             yield watch

@@ -66,3 +66,27 @@ def test_a_closed_watch_hears_no_more(backend: Harness) -> None:
     models.upsert("orders", "o-3", {"status": "PAID"}, 2)
     time.sleep(0.5)
     assert watch.next(0.5) is None
+
+
+def test_a_watch_of_a_model_hears_each_record_of_it_written_after_it_opened(backend: Harness) -> None:
+    models = backend.read_models()
+    models.upsert("sagas", "before", {"status": "RUNNING"}, 1)
+    time.sleep(6 if isinstance(backend, FirestoreHarness) else 0)  # past the watch's allowance for skew
+    with models.watch(models=["sagas"]) as watch:
+        models.upsert("orders", "o-4", {"status": "PLACED"}, 1)  # another model
+        models.upsert("sagas", "s-1", {"status": "RUNNING"}, 1)
+        models.upsert("sagas", "s-2", {"status": "RUNNING"}, 1)
+        models.upsert("sagas", "s-1", {"status": "COMPLETED"}, 2)
+        final = {
+            ("sagas", "s-1"): Change("sagas", "s-1", 2, "COMPLETED"),
+            ("sagas", "s-2"): Change("sagas", "s-2", 1, "RUNNING"),
+        }
+        heard = _heard(watch, final)
+        assert watch.next(0.5) is None
+    assert {(change.model, change.key): change for change in heard} == final
+    if not isinstance(backend, FirestoreHarness):  # a listener may skip a state soon overwritten
+        assert heard == [
+            Change("sagas", "s-1", 1, "RUNNING"),
+            Change("sagas", "s-2", 1, "RUNNING"),
+            Change("sagas", "s-1", 2, "COMPLETED"),
+        ]

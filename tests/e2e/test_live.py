@@ -1,9 +1,12 @@
 """Subscriptions end to end: an order followed live over Server-Sent Events, as the web app's graphql-sse
-client asks for it (POST, `Accept: text/event-stream`), from the GraphQL function over real HTTP."""
+client asks for it (POST, `Accept: text/event-stream`), from the GraphQL function over real HTTP; and
+every saga's changes, as the console's saga monitor follows them."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
@@ -13,13 +16,15 @@ from tests.e2e.conftest import GraphQL, Stack, until
 
 FOLLOW = "subscription($id: ID!) { order(id: $id) { status version saga { status version } } }"
 FOLLOW_SAGA = "subscription($id: ID!) { saga(orderId: $id) { status version } }"
+SAGA_CHANGES = "subscription { sagaChanges { orderId status version } }"
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input, wait: false) { aggregateId } }"""
 LIFECYCLE = ["PLACED", "RESERVED", "PAID", "SHIPPING", "COMPLETED"]
 STREAM_SECONDS = 90
 
 
-def _stream(api: GraphQL, query: str, variables: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every (event, data) of the stream, until it completes."""
+@contextmanager
+def _opened(api: GraphQL, query: str, variables: dict[str, Any]) -> Iterator[Iterator[tuple[str, str]]]:
+    """The stream's (event, data) pairs as they come."""
     headers = {"Accept": "text/event-stream"}
     if api.token:
         headers["Authorization"] = f"Bearer {api.token}"
@@ -32,18 +37,29 @@ def _stream(api: GraphQL, query: str, variables: dict[str, Any]) -> list[tuple[s
     ) as response:
         assert response.status_code == 200, response.text
         assert response.headers["Content-Type"].startswith("text/event-stream")
-        events: list[tuple[str, str]] = []
-        event, data = "", ""
-        for line in response.iter_lines(decode_unicode=True):
-            if line.startswith("event: "):
-                event = line.removeprefix("event: ")
-            elif line.startswith("data:"):
-                data = line.removeprefix("data:").strip()
-            elif line == "" and event:
-                events.append((event, data))
-                if event == "complete":
-                    return events
-                event, data = "", ""
+        yield _events(response.iter_lines(decode_unicode=True))
+
+
+def _events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
+    event, data = "", ""
+    for line in lines:
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data:"):
+            data = line.removeprefix("data:").strip()
+        elif line == "" and event:
+            yield event, data
+            event, data = "", ""
+
+
+def _stream(api: GraphQL, query: str, variables: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every (event, data) of the stream, until it completes."""
+    events: list[tuple[str, str]] = []
+    with _opened(api, query, variables) as stream:
+        for event in stream:
+            events.append(event)
+            if event[0] == "complete":
+                return events
     raise AssertionError(f"the stream ended without `complete`: {events}")
 
 
@@ -105,3 +121,26 @@ def test_a_subscription_needs_sign_in_and_an_event_stream(stack: Stack) -> None:
     [error] = plain.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert "text/event-stream" in error["message"]
+
+
+def test_the_saga_monitor_hears_each_sagas_changes_as_they_happen(stack: Stack) -> None:
+    writer = stack.signed_in(*DEMO_USERS["writer"])
+    heard: list[dict[str, Any]] = []
+    with _opened(stack.admin, SAGA_CHANGES, {}) as stream:
+        order_id = _place(writer, stack.product(stock=3))
+        for event, data in stream:
+            assert event == "next", (event, data)
+            change = json.loads(data)["data"]["sagaChanges"]
+            if change["orderId"] == order_id:
+                heard.append(change)
+                if change["status"] == "COMPLETED":
+                    break
+    assert heard[-1]["status"] == "COMPLETED", heard
+    assert [change["version"] for change in heard] == sorted({change["version"] for change in heard})
+    assert len(heard) > 1, "the saga was heard of before it completed too"
+
+
+def test_only_an_admin_hears_every_sagas_changes(stack: Stack) -> None:
+    writer = stack.signed_in(*DEMO_USERS["writer"])
+    [refused] = _results(_stream(writer, SAGA_CHANGES, {}))
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN", refused

@@ -1,40 +1,9 @@
 // The writer's buying path against the local stack (demo catalogue, the fake payment gateway): cart,
 // checkout, the order followed live, a declined card, and cancelling from "my orders".
-import { expect, test, type Page, type Request } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 
 import { screenshot } from "./screenshots";
-
-async function signInAsWriter(page: Page) {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: "Sign in as the demo writer" }).click();
-  await expect(page.getByTestId("signed-in-as")).toHaveText("writer@kiroku.local");
-}
-
-async function addToCart(page: Page, productId: string, quantity: number) {
-  await page.goto(`/products/${productId}`);
-  await page.getByRole("spinbutton", { name: "Quantity" }).fill(String(quantity));
-  await page.getByRole("button", { name: "Add to cart" }).click();
-  await expect(page.getByRole("status")).toContainText(`Added ${quantity} to your cart.`);
-}
-
-/** Checkout with a demo card; resolves once on the order's page, with the order's id. */
-async function checkOut(page: Page, token: string): Promise<string> {
-  await page.goto("/checkout");
-  await page.getByRole("textbox", { name: "Shipping address" }).fill("Writer, 1 Demo Street, 100-0001 Tokyo, Japan");
-  await page.getByRole("button", { name: new RegExp(`\\(${token}\\)`) }).click();
-  await expect(page.getByRole("textbox", { name: "Payment token" })).toHaveValue(token);
-  await page.getByRole("button", { name: "Place order" }).click();
-  await page.waitForURL(/\/orders\/[^/?]+$/);
-  return decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
-}
-
-function operation(request: Request): string | null {
-  if (!request.url().endsWith("/api/graphql") || request.method() !== "POST") {
-    return null;
-  }
-  const body = request.postDataJSON() as { query?: string };
-  return /^\s*(?:query|mutation|subscription) (\w+)/.exec(body.query ?? "")?.[1] ?? null;
-}
+import { addToCart, checkOut, countNavigations, countRequests, operation, signInAs } from "./steps";
 
 /** Cut every subscription the page opens, as a proxy that does not pass event streams would. */
 async function refuseStreams(page: Page): Promise<void> {
@@ -45,28 +14,6 @@ async function refuseStreams(page: Page): Promise<void> {
       await route.continue();
     }
   });
-}
-
-/** How many requests of the named GraphQL operation the page sent from now on. */
-function countRequests(page: Page, name: string): () => number {
-  let count = 0;
-  page.on("request", (request) => {
-    if (operation(request) === name) {
-      count += 1;
-    }
-  });
-  return () => count;
-}
-
-/** How many times the page's main frame navigated from now on (a reload would count). */
-function countNavigations(page: Page): () => number {
-  let count = 0;
-  page.on("framenavigated", (frame) => {
-    if (frame === page.mainFrame()) {
-      count += 1;
-    }
-  });
-  return () => count;
 }
 
 test("a reader is sent to sign in at checkout, and comes back to it", async ({ page }) => {
@@ -86,7 +33,7 @@ test("a writer fills a cart, checks out (a lost answer retried with the same com
   page,
 }) => {
   test.setTimeout(120_000);
-  await signInAsWriter(page);
+  await signInAs(page, "writer");
   await addToCart(page, "tea-genmaicha", 2);
   await expect(page.getByTestId("cart-count")).toHaveText("2");
   await addToCart(page, "books-the-book-of-tea", 1);
@@ -171,7 +118,7 @@ test("a writer fills a cart, checks out (a lost answer retried with the same com
 
 test("the order page shows the order's steps as the API pushes them, without reloading", async ({ page }) => {
   test.setTimeout(120_000);
-  await signInAsWriter(page);
+  await signInAs(page, "writer");
   await addToCart(page, "coffee-colombia-huila", 1);
   const followed = countRequests(page, "OrderLive");
   // tok_slow: the fake gateway charges the card but answers 2 s late, so the order is seen on its way.
@@ -189,7 +136,7 @@ test("the order page shows the order's steps as the API pushes them, without rel
 
 test("the order page falls back to asking again when its stream is refused", async ({ page }) => {
   test.setTimeout(120_000);
-  await signInAsWriter(page);
+  await signInAs(page, "writer");
   await addToCart(page, "coffee-colombia-huila", 1);
   // No stream can be had (a proxy that cuts them, say): the page keeps up by asking.
   await refuseStreams(page);
@@ -203,7 +150,7 @@ test("the order page falls back to asking again when its stream is refused", asy
 
 test("a declined card shows its reason in words", async ({ page }) => {
   test.setTimeout(120_000);
-  await signInAsWriter(page);
+  await signInAs(page, "writer");
   await addToCart(page, "tea-sencha-classic", 1);
   await checkOut(page, "tok_decline");
   await expect(page.getByTestId("order-status")).toHaveText("Cancelled", { timeout: 90_000 });
@@ -224,7 +171,7 @@ test("a declined card shows its reason in words", async ({ page }) => {
 
 test("an order for more than the stock is cancelled as out of stock, in words", async ({ page }) => {
   test.setTimeout(120_000);
-  await signInAsWriter(page);
+  await signInAs(page, "writer");
   await addToCart(page, "tea-gyokuro-uji", 1); // three in stock
   await page.goto("/cart");
   const quantity = page.getByRole("spinbutton", { name: "Quantity of Gyokuro Uji" });
@@ -240,7 +187,7 @@ test("an order for more than the stock is cancelled as out of stock, in words", 
 
 test("a writer cancels an order from my orders while its payment is pending", async ({ page }) => {
   test.setTimeout(180_000);
-  await signInAsWriter(page);
+  await signInAs(page, "writer");
   await addToCart(page, "tea-matcha-culinary", 1);
   // Followed by asking, as when no stream can be had: how the page asks is what a hidden tab changes.
   await refuseStreams(page);
@@ -296,7 +243,7 @@ test("a writer cancels an order from my orders while its payment is pending", as
 
 test("my orders pages forward with the API's cursors, newest first", async ({ page }) => {
   test.setTimeout(120_000);
-  await signInAsWriter(page);
+  await signInAs(page, "writer");
   // Enough orders for two pages of ten, placed straight through the API with the writer's own token.
   const token = await page.evaluate(
     () =>

@@ -1,19 +1,15 @@
 // The admins' operations console against the local stack: a price changed in the catalogue editor is the
 // shop's price, and a concurrent edit is shown as a conflict instead of overwriting; a dead letter that
 // tests/e2e/test_web.py prepared (KIROKU_DEAD_LETTER_*) is inspected and replayed; writers and readers
-// are kept out; and the console's list of dead-letter functions is the manifest's.
+// are kept out; the saga monitor keeps up as sagas move; and the console's list of dead-letter functions is
+// the manifest's.
 import { readFileSync } from "node:fs";
 
 import { expect, test, type Page } from "@playwright/test";
 
 import { COMMAND_FUNCTIONS, EVENT_FUNCTIONS } from "../lib/kiroku/console-functions";
 import { screenshot } from "./screenshots";
-
-async function signInAs(page: Page, role: "admin" | "writer") {
-  await page.goto("/sign-in");
-  await page.getByRole("button", { name: `Sign in as the demo ${role}` }).click();
-  await expect(page.getByTestId("signed-in-as")).toHaveText(`${role}@kiroku.local`);
-}
+import { addToCart, checkOut, countNavigations, countRequests, signInAs } from "./steps";
 
 const PAGE_SECONDS = 10;
 
@@ -241,6 +237,39 @@ test("an admin follows a completed order from all orders to its saga's timeline 
   for (const status of await sagas.getByTestId("status").allInnerTexts()) {
     expect(status).toBe("COMPLETED");
   }
+});
+
+test("the saga monitor counts a new order's saga and reads its page again as the saga moves, without reloading", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  await signInAs(page, "admin");
+  await page.goto("/console/sagas");
+  const all = page.getByTestId("sagas-all");
+  const completed = page.getByTestId("sagas-completed");
+  await expect(all).toHaveText(/^\d+$/);
+  const [before, completedBefore] = [Number(await all.innerText()), Number(await completed.innerText())];
+  const navigations = countNavigations(page);
+  const listRead = countRequests(page, "ConsoleSagas");
+
+  // A writer orders meanwhile, in a browser of their own.
+  const shopper = await browser.newContext({ baseURL });
+  try {
+    const writer = await shopper.newPage();
+    await signInAs(writer, "writer");
+    await addToCart(writer, "coffee-colombia-huila", 1);
+    await checkOut(writer, "tok_ok");
+  } finally {
+    await shopper.close();
+  }
+
+  await expect.poll(async () => Number(await all.innerText()), { timeout: 60_000 }).toBeGreaterThan(before);
+  await expect.poll(async () => Number(await completed.innerText()), { timeout: 60_000 }).toBeGreaterThan(completedBefore);
+  await expect(page.getByTestId("saga-monitor")).toHaveAttribute("data-followed", "pushed");
+  expect(listRead()).toBeGreaterThan(0);
+  expect(navigations()).toBe(0);
 });
 
 test("a writer cannot reach the console, nor can a reader", async ({ page }) => {

@@ -124,6 +124,17 @@ export function useConsoleQuery<Result, Variables>(
   return { ...state, reload };
 }
 
+/** Reads again (`reload`) each time `refreshes` grows past the value it had when first rendered. */
+export function useReloaded(refreshes: number, reload: () => Promise<unknown>): void {
+  const seen = useRef(refreshes);
+  useEffect(() => {
+    if (refreshes !== seen.current) {
+      seen.current = refreshes;
+      void reload();
+    }
+  }, [refreshes, reload]);
+}
+
 /** A command's answer as the catalogue mutations give it (CommandResult). */
 export interface CommandAnswer {
   commandId: string;

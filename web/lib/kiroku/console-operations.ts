@@ -132,6 +132,17 @@ export const SagaLiveSubscription = graphql(`
   }
 `);
 
+// Which saga changed, pushed by the API as it happens: the saga monitor then reads its page again.
+export const SagaChangesSubscription = graphql(`
+  subscription ConsoleSagaChanges {
+    sagaChanges {
+      orderId
+      status
+      version
+    }
+  }
+`);
+
 export const EventHistoryQuery = graphql(`
   query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {
     eventHistory(aggregateType: $aggregateType, aggregateId: $aggregateId, fromVersion: $fromVersion, first: 50) {

@@ -711,6 +711,17 @@ export type Saga = {
   waiting?: Maybe<PartnerWait>;
 };
 
+/** A fulfilment saga that changed: which one, and what it became. */
+export type SagaChange = {
+  __typename?: 'SagaChange';
+  /** The order's id (its saga's). */
+  orderId: Scalars['ID']['output'];
+  /** The saga's status since the change: RUNNING, COMPENSATING, COMPLETED or CANCELLED; null once it is gone (a rebuild of the read model). */
+  status?: Maybe<Scalars['String']['output']>;
+  /** The saga's version since the change; 0 once it is gone. */
+  version: Scalars['Int']['output'];
+};
+
 /** One page of a list, as a Relay connection: its records with their cursors, and where the page stands. Pages go forward with `first` and `after`. */
 export type SagaConnection = {
   __typename?: 'SagaConnection';
@@ -825,6 +836,8 @@ export type Subscription = {
   order?: Maybe<Order>;
   /** An order's fulfilment saga as it stands, then again at each change, until it has ended: your own order's, or any for an admin; null while there is none (or not yours). Needs sign-in. */
   saga?: Maybe<Saga>;
+  /** Each change of any fulfilment saga as it happens (which one, its status and version), for the saga monitor to read again what it shows; a change is told once, however many read it. Ends after the server's subscription time. Admins only. */
+  sagaChanges: SagaChange;
 };
 
 
@@ -1018,6 +1031,11 @@ export type ConsoleSagaLiveSubscriptionVariables = Exact<{
 
 
 export type ConsoleSagaLiveSubscription = { __typename?: 'Subscription', saga?: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
+
+export type ConsoleSagaChangesSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleSagaChangesSubscription = { __typename?: 'Subscription', sagaChanges: { __typename?: 'SagaChange', orderId: string, status?: string | null, version: number } };
 
 export type ConsoleEventHistoryQueryVariables = Exact<{
   aggregateType: Scalars['String']['input'];
@@ -1617,6 +1635,15 @@ export const ConsoleSagaLiveDocument = new TypedDocumentString(`
     commands
   }
 }`, {"hash":"024ed6146ee58fb0fa698e801f2f5e835ad5b9ff99fe9618fc766e9f3e297a2b"}) as unknown as TypedDocumentString<ConsoleSagaLiveSubscription, ConsoleSagaLiveSubscriptionVariables>;
+export const ConsoleSagaChangesDocument = new TypedDocumentString(`
+    subscription ConsoleSagaChanges {
+  sagaChanges {
+    orderId
+    status
+    version
+  }
+}
+    `, {"hash":"7debac9b505a1e104af0aced0c931baed8dc8feac79c608af59f772138ce3946"}) as unknown as TypedDocumentString<ConsoleSagaChangesSubscription, ConsoleSagaChangesSubscriptionVariables>;
 export const ConsoleEventHistoryDocument = new TypedDocumentString(`
     query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {
   eventHistory(

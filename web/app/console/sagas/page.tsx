@@ -1,17 +1,11 @@
 // The saga monitor: every saga counted by status and cancel reason, and a page of them by status or
-// stuck (the filters and the cursor in the URL).
+// stuck (the filters and the cursor in the URL), kept current as sagas change.
 import { searchParam, type Search } from "../search";
-import { SagaCounts } from "./saga-counts";
-import { SagaList } from "./saga-list";
+import { LiveSagaMonitor } from "./live-saga-monitor";
 
 export default async function ConsoleSagasPage({ searchParams }: { searchParams: Search }) {
   const after = await searchParam(searchParams, "after");
   const status = await searchParam(searchParams, "status");
   const stuck = (await searchParam(searchParams, "stuck")) === "on";
-  return (
-    <>
-      <SagaCounts />
-      <SagaList key={`${status}/${stuck}/${after}`} after={after} status={status} stuck={stuck} />
-    </>
-  );
+  return <LiveSagaMonitor after={after} status={status} stuck={stuck} />;
 }

@@ -2,13 +2,14 @@
 // Every fulfilment saga counted: by status, the stuck ones, and the cancelled ones by cancel reason.
 import { Badge, Card, DataList, Flex, Heading, Spinner, Text } from "@radix-ui/themes";
 
-import { useConsoleQuery } from "@/lib/kiroku/console-client";
+import { useConsoleQuery, useReloaded } from "@/lib/kiroku/console-client";
 import { SagaStatsQuery } from "@/lib/kiroku/console-operations";
 
 import { Problem } from "../problem";
 
-export function SagaCounts() {
-  const { data, error } = useConsoleQuery(SagaStatsQuery, {});
+export function SagaCounts({ refreshes = 0 }: { refreshes?: number }) {
+  const { data, error, reload } = useConsoleQuery(SagaStatsQuery, {});
+  useReloaded(refreshes, reload);
   if (data === null) {
     return error ? <Problem error={error} /> : <Spinner size="3" />;
   }
@@ -31,7 +32,7 @@ export function SagaCounts() {
           ).map(([label, count]) => (
             <DataList.Item key={label}>
               <DataList.Label>{label}</DataList.Label>
-              <DataList.Value>{count}</DataList.Value>
+              <DataList.Value data-testid={`sagas-${label.toLowerCase()}`}>{count}</DataList.Value>
             </DataList.Item>
           ))}
           <DataList.Item>

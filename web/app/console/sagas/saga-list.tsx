@@ -4,7 +4,7 @@
 import { Link, Spinner, Table, Text, VisuallyHidden } from "@radix-ui/themes";
 import NextLink from "next/link";
 
-import { useConsoleQuery } from "@/lib/kiroku/console-client";
+import { useConsoleQuery, useReloaded } from "@/lib/kiroku/console-client";
 import { SagasQuery } from "@/lib/kiroku/console-operations";
 import type { SagaStatus } from "@/src/gql/graphql";
 
@@ -20,9 +20,21 @@ function sagaStatus(value: string | null): SagaStatus | null {
   return SAGA_STATUSES.find((each) => each === value) ?? null;
 }
 
-export function SagaList({ after, status, stuck }: { after: string | null; status: string | null; stuck: boolean }) {
+export function SagaList({
+  after,
+  status,
+  stuck,
+  refreshes,
+}: {
+  after: string | null;
+  status: string | null;
+  stuck: boolean;
+  /** Read again each time this grows. */
+  refreshes: number;
+}) {
   const chosen = sagaStatus(chosenStatus(status));
-  const { data, error } = useConsoleQuery(SagasQuery, { after, status: chosen, stuck });
+  const { data, error, reload } = useConsoleQuery(SagasQuery, { after, status: chosen, stuck });
+  useReloaded(refreshes, reload);
   return (
     <>
       <StatusFilter path="/console/sagas" statuses={SAGA_STATUSES} status={chosen} stuck={stuck} />
