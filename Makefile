@@ -98,11 +98,18 @@ CHECKOV := $(TOOLS)/checkov/bin/checkov
 TF_SHIM := $(TOOLS)/terraform/bin/terraform
 TERRAFORM := $(or $(shell command -v terraform 2>/dev/null),$(TF_SHIM))
 export TERRAFORM
+# The providers' schemas, from npm, that tests/deploy check every resource's arguments against (what
+# `terraform validate` would, without the providers: deploy/provider_schema.py).
+TERRAFORM_SCHEMA := tools/terraform-schema/node_modules/.installed
 
-deploy-check: $(VENV)/.synced
+deploy-check: $(VENV)/.synced $(TERRAFORM_SCHEMA)
 	@$(MAKE) --no-print-directory --silent $(CHECKOV) $(filter $(TF_SHIM),$(TERRAFORM))
 	$(TERRAFORM) fmt -check -recursive -diff terraform
 	$(CHECKOV) --config-file terraform/.checkov.yaml
+
+$(TERRAFORM_SCHEMA): tools/terraform-schema/package.json tools/terraform-schema/package-lock.json
+	npm ci --prefix tools/terraform-schema --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(CHECKOV): | $(UV)
 	$(PYTHON) -m venv $(TOOLS)/checkov

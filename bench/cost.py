@@ -187,7 +187,7 @@ def _moved(before: dict[Sample, float], after: dict[Sample, float], scheduled: s
     return False
 
 
-def _quiet(metrics: MetricsReader, scheduled: set[str]) -> dict[Sample, float]:
+def quiet(metrics: MetricsReader, scheduled: set[str]) -> dict[Sample, float]:
     """Wait until the stack stops moving; its figures then."""
     deadline = time.monotonic() + QUIET_TIMEOUT_SECONDS
     last = metrics.read()
@@ -203,7 +203,7 @@ def _quiet(metrics: MetricsReader, scheduled: set[str]) -> dict[Sample, float]:
     return last
 
 
-def _delta(
+def delta(
     before: dict[Sample, float], after: dict[Sample, float], name: str, *labels: str
 ) -> defaultdict[tuple[str, ...], float]:
     """The change of every series of `name`, keyed by the values of `labels`."""
@@ -230,7 +230,7 @@ def order_cost(
     (each an invocation of the GraphQL function that the order did not cause)."""
 
     def by_function(name: str, *labels: str) -> Iterable[tuple[tuple[str, ...], float]]:
-        for values, change in _delta(before, after, name, "function", *labels).items():
+        for values, change in delta(before, after, name, "function", *labels).items():
             if values[0] not in scheduled and change:
                 yield values, change
 
@@ -250,7 +250,7 @@ def order_cost(
     for (_, operation), change in by_function("kiroku_firestore_documents_total", "operation"):
         cost.firestore_documents[operation] += round(change)
     # The order's one GraphQL request was the waited placeOrder: every read-model read GraphQL made.
-    cost.waited_queries = _delta(
+    cost.waited_queries = delta(
         before, after, "kiroku_store_operations_total", "function", "store", "operation"
     )[("graphql", "read_models", "read")]
     return cost
@@ -314,7 +314,7 @@ def measure(url: str, admin: str, writer: str, manifest: Manifest, repeats: int)
         lines = [in_stock[0], sold_out if scenario.out_of_stock else in_stock[1]]
         measured = []
         for _ in range(repeats):
-            before = _quiet(metrics, scheduled)
+            before = quiet(metrics, scheduled)
             scrapes = metrics.scrapes
             placed = _post(
                 url,
@@ -328,7 +328,7 @@ def measure(url: str, admin: str, writer: str, manifest: Manifest, repeats: int)
                     }
                 },
             )["data"]["placeOrder"]
-            after = _quiet(metrics, scheduled)
+            after = quiet(metrics, scheduled)
             # Asked once the figures are read: the answer of a waited placeOrder may come as the saga
             # starts compensating, before the order ends.
             order = _post(url, writer, ORDER, {"id": placed["aggregateId"]})["data"]["order"]

@@ -3,7 +3,8 @@
 Each mutation crosses GraphQL → Pub/Sub → command function → event store → Pub/Sub → projector → read
 model, and returns once the caller can read its write. Printed beside the raw Pub/Sub hop measured on the
 same emulator in the same run (publish → StreamingPull, paced), since two of those hops are in every
-mutation's path.
+mutation's path; and again on a second stack with telemetry off (KIROKU_TELEMETRY=false: no span recorded,
+no measurement logged or counted), which prices tracing and metrics as their overhead on each run's p50.
 """
 
 from __future__ import annotations
@@ -97,15 +98,33 @@ class E2EReport:
     options: E2EOptions
     hop: Figures  # the baseline: one raw Pub/Sub hop, on the same emulator in the same run
     runs: list[tuple[int, Figures]]  # clients, their mutations
+    untraced: list[tuple[int, Figures]]  # the same runs on a stack with telemetry off
 
     def p50_ratio(self, figures: Figures) -> float:
         return figures.percentile(0.5) / self.hop.percentile(0.5)
 
+    def overheads(self) -> list[tuple[int, float]]:
+        """Each run's p50 with telemetry over its p50 without, less one: what tracing and metrics cost."""
+        return [
+            (clients, traced.percentile(0.5) / untraced.percentile(0.5) - 1)
+            for (clients, traced), (_, untraced) in zip(self.runs, self.untraced, strict=True)
+        ]
+
 
 def run(options: E2EOptions) -> E2EReport:
-    """Start the local cloud, create products through GraphQL from each run's clients, measure the hop."""
-    stack = stack_options(options.storage, "e2e")
-    console.print(f"bench-e2e: createProduct with wait: true on {stack.storage}, {os.cpu_count()} cores")
+    """Start the local cloud, create products through GraphQL from each run's clients, measure the hop;
+    then the same runs on a fresh cloud with telemetry off."""
+    console.print(f"bench-e2e: createProduct with wait: true on {options.storage}, {os.cpu_count()} cores")
+    hop, runs = _measure(options, stack_options(options.storage, "e2e"), with_hop=True)
+    untraced_stack = stack_options(options.storage, "e2e-untraced", {"KIROKU_TELEMETRY": "false"})
+    _, untraced = _measure(options, untraced_stack, with_hop=False)
+    assert hop is not None
+    return E2EReport(options, hop, runs, untraced)
+
+
+def _measure(
+    options: E2EOptions, stack: StackOptions, *, with_hop: bool
+) -> tuple[Figures | None, list[tuple[int, Figures]]]:
     with LocalCloud(stack) as cloud:
         assert cloud.runner is not None
         url = cloud.runner.url("graphql")
@@ -118,11 +137,15 @@ def run(options: E2EOptions) -> E2EReport:
         ).json()
         assert category["data"]["createCategory"]["status"] == "ACCEPTED", category
         create_products(url, token, "bench", *options.warm_up)
-        hop = emulator_hop(cloud, Publisher(stack.project_id), options.hop, options.hop_rate)
+        hop = (
+            emulator_hop(cloud, Publisher(stack.project_id), options.hop, options.hop_rate)
+            if with_hop
+            else None
+        )
         runs = [
             (clients, create_products(url, token, "bench", clients, count)) for clients, count in options.runs
         ]
-    return E2EReport(options, hop, runs)
+    return hop, runs
 
 
 def print_report(report: E2EReport) -> None:
@@ -156,6 +179,18 @@ def print_report(report: E2EReport) -> None:
             f"p50 {figures.percentile(0.5):.1f} ms, "
             f"p99 {figures.percentile(0.99):.1f} ms; raw hop p50 {hop.percentile(0.5):.1f} ms"
         )
+    overhead = Table(title="What tracing and metrics cost: the same runs on a stack with telemetry off")
+    for column in ("clients", "p50 ms with", "p50 ms without", "overhead on p50 (target ≤ 5%)"):
+        overhead.add_column(column, justify="right")
+    for ((clients, traced), (_, untraced)), (_, cost) in zip(
+        zip(report.runs, report.untraced, strict=True), report.overheads(), strict=True
+    ):
+        overhead.add_row(
+            str(clients), f"{traced.percentile(0.5):.1f}", f"{untraced.percentile(0.5):.1f}", f"{cost:+.1%}"
+        )
+    console.print(overhead)
+    for clients, cost in report.overheads():
+        print(f"{clients} client(s): telemetry overhead on p50 {cost:+.1%}")
 
 
 def main(argv: list[str] | None = None) -> None:

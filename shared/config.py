@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # so, for `kiroku trace`); `none`: made and propagated, kept nowhere, the default elsewhere.
     trace_export: Literal["cloud-trace", "file", "none"] | None = None
     trace_file: Path | None = None
+    # false: no span is recorded (traces still propagate through the messages) and no measurement is
+    # logged or counted (shared/observability/log_metrics.py): what `make bench-e2e` compares against, to
+    # price them, or a deployment that wants neither.
+    telemetry: bool = True
 
     @property
     def allowed_origins(self) -> frozenset[str]:

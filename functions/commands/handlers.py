@@ -7,15 +7,14 @@ command handler. A rejection is a normal outcome: acked, recorded, not retried.
 
 from __future__ import annotations
 
-import logging
+import time
 from functools import cache
 
 from functions.runtime import command_handler
 from shared.application.registry import ENTRY_POINTS
 from shared.bus.push import Delivery, PushEntryPoint, push_entry_point
 from shared.messages.envelope import Envelope, EnvelopeError
-
-logger = logging.getLogger(__name__)
+from shared.observability.log_metrics import COMMAND_HANDLED
 
 
 def command_function(command_type: str) -> PushEntryPoint:
@@ -24,8 +23,18 @@ def command_function(command_type: str) -> PushEntryPoint:
     def handle(envelope: Envelope, delivery: Delivery) -> None:
         if envelope.kind != "command" or envelope.type != command_type:
             raise EnvelopeError(f"{command_type} function received a {envelope.kind} {envelope.type}")
+        started = time.perf_counter()
         outcome = command_handler().handle(envelope, delivery.delivery_attempt)
-        logger.info("%s %s: %s v%s", command_type, outcome.aggregate_id, outcome.status, outcome.version)
+        COMMAND_HANDLED.record(
+            "%s %s: %s v%s",
+            command_type,
+            outcome.aggregate_id,
+            outcome.status,
+            outcome.version,
+            type=command_type,
+            outcome=outcome.status,
+            seconds=time.perf_counter() - started,
+        )
 
     handle.__name__ = f"handle_{command_type}"
     return push_entry_point(handle)

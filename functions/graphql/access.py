@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from functions.graphql.errors import api_error
 from shared.auth.roles import may
-from shared.messages.envelope import Role
+from shared.messages.envelope import Actor, Role
 
 # operation (parent type.field) -> the least role that may call it
 OPERATION_ROLES: dict[str, Role] = {
@@ -59,21 +59,29 @@ def required_role(operation: str) -> Role | None:
     return OPERATION_ROLES.get(operation)
 
 
+def refusal(operation: str, actor: Actor) -> GraphQLError | None:
+    """Why `actor` may not call the root field `operation` (parent type.field); None when they may."""
+    needed = required_role(operation)
+    field = operation.rpartition(".")[2]
+    if needed is None:
+        return api_error("FORBIDDEN", f"{operation} is not open to anyone")
+    if may(actor.role, needed):
+        return None
+    if actor.role == "reader":
+        return api_error("UNAUTHENTICATED", f"{field} needs you to sign in")
+    return api_error("FORBIDDEN", f"{field} needs the {needed} role")
+
+
 class AccessControl(SchemaExtension):
-    """Checks the caller's role before any root field resolves."""
+    """Checks the caller's role before any root field resolves. A subscription is checked before its stream
+    starts as well (app.py): its root field resolves only once its first result comes."""
 
     def resolve(
         self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kwargs: Any
     ) -> Any:
         parent = info.parent_type.name
         if parent in ("Query", "Mutation", "Subscription") and not info.field_name.startswith("__"):
-            operation = f"{parent}.{info.field_name}"
-            needed = required_role(operation)
-            actor = info.context.actor
-            if needed is None:
-                raise api_error("FORBIDDEN", f"{operation} is not open to anyone")
-            if not may(actor.role, needed):
-                if actor.role == "reader":
-                    raise api_error("UNAUTHENTICATED", f"{info.field_name} needs you to sign in")
-                raise api_error("FORBIDDEN", f"{info.field_name} needs the {needed} role")
+            refused = refusal(f"{parent}.{info.field_name}", info.context.actor)
+            if refused is not None:
+                raise refused
         return _next(root, info, *args, **kwargs)

@@ -28,10 +28,18 @@ from graphql import GraphQLError, OperationDefinitionNode, OperationType, get_op
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.types import ExecutionResult
 
+from functions.graphql.access import refusal
 from functions.graphql.context import CountedReads, RequestContext
 from functions.graphql.errors import CODES, api_error
 from functions.graphql.graphiql import ASSETS_PREFIX, asset, ide_html
-from functions.graphql.limits import RateLimiter, client_ip, cors_headers, preflight, root_mutations
+from functions.graphql.limits import (
+    RateLimiter,
+    client_ip,
+    cors_headers,
+    preflight,
+    root_mutations,
+    subscribed_field,
+)
 from functions.graphql.schema import build_schema
 from functions.graphql.trusted import MANIFEST, TrustedDocuments, UnknownDocument, document_id
 from functions.runtime import publisher, storage, subscriber
@@ -42,8 +50,9 @@ from shared.auth.tokens import TokenVerifier, Unauthenticated
 from shared.bus.topics import COMMANDS_TOPIC
 from shared.config import settings
 from shared.messages.envelope import Actor
+from shared.observability.log_metrics import GRAPHQL_REQUEST
 from shared.observability.logging import log_context
-from shared.observability.metrics import GRAPHQL_REQUESTS, registry
+from shared.observability.metrics import registry
 from shared.observability.tracing import request_span
 
 logger = logging.getLogger(__name__)
@@ -128,8 +137,12 @@ def _clean(error: GraphQLError) -> dict[str, Any]:
     }
 
 
+def _count_request(outcome: str) -> None:
+    GRAPHQL_REQUEST.record("graphql request: %s", outcome, outcome=outcome)
+
+
 def _rate_limited() -> flask.Response:
-    GRAPHQL_REQUESTS.labels("rate_limited").inc()
+    _count_request("rate_limited")
     return _errors_only(
         api_error("RATE_LIMITED", f"too many requests: the budget is {rate_limiter().budget}"), status=429
     )
@@ -137,11 +150,11 @@ def _rate_limited() -> flask.Response:
 
 class _Chosen(NamedTuple):
     """The operation a request runs: its name (for execution), how many root mutations it holds, and
-    whether it is a subscription (streamed, live.py)."""
+    for a subscription (streamed, live.py) its one root field."""
 
     name: str | None
     mutations: int
-    subscription: bool
+    subscription: str | None
 
 
 def _operation(query: str, name: object, request: flask.Request) -> _Chosen | flask.Response:
@@ -179,8 +192,10 @@ def _operation(query: str, name: object, request: flask.Request) -> _Chosen | fl
             ),
             status=400,
         )
-    subscription = operation.operation == OperationType.SUBSCRIPTION
-    if subscription and (method != "POST" or EVENT_STREAM not in request.headers.get("Accept", "")):
+    subscription = subscribed_field(document, operation)
+    if subscription is not None and (
+        method != "POST" or EVENT_STREAM not in request.headers.get("Accept", "")
+    ):
         return _errors_only(
             api_error(
                 "BAD_USER_INPUT",
@@ -243,7 +258,7 @@ def _execute(request: flask.Request) -> flask.Response:
         actor = verifier().actor(authorization)
     except Unauthenticated as refused:
         rate_limiter().spend(address)
-        GRAPHQL_REQUESTS.labels("unauthenticated").inc()
+        _count_request("unauthenticated")
         return _errors_only(api_error("UNAUTHENTICATED", str(refused)), status=401)
     # One unit before parsing, so that a document refused below is paid for too.
     if not rate_limiter().spend(address, actor):
@@ -271,9 +286,10 @@ def _execute(request: flask.Request) -> flask.Response:
         project_id=settings().project_id,
         subscriber=subscriber,
     )
-    if chosen.subscription:
-        GRAPHQL_REQUESTS.labels("subscription").inc()
-        return _stream(document, variables, context, chosen.name)
+    if chosen.subscription is not None:
+        _count_request("subscription")
+        denied = refusal(f"Subscription.{chosen.subscription}", actor)
+        return _stream(document, variables, context, chosen.name, denied)
     result = asyncio.run(
         schema().execute(
             document,
@@ -286,18 +302,27 @@ def _execute(request: flask.Request) -> flask.Response:
     response: dict[str, Any] = {"data": result.data}
     if errors:
         response["errors"] = errors
-    GRAPHQL_REQUESTS.labels("error" if errors else "ok").inc()
+    _count_request("error" if errors else "ok")
     return _json(response)
 
 
 def _stream(
-    document: str, variables: dict[str, Any] | None, context: RequestContext, operation: str | None
+    document: str,
+    variables: dict[str, Any] | None,
+    context: RequestContext,
+    operation: str | None,
+    refused: GraphQLError | None,
 ) -> flask.Response:
     """A subscription as Server-Sent Events, as graphql-sse's distinct connections mode reads them: a
     `next` event per result, then `complete`; a comment line while nothing comes, so that proxies keep the
-    connection. A client that goes away ends the subscription at the next line written."""
+    connection. A client that goes away ends the subscription at the next line written. One the caller may
+    not follow is one `next` with the refusal, and no stream is started."""
 
     def events() -> Iterator[str]:
+        if refused is not None:
+            yield f"event: next\ndata: {json.dumps({'data': None, 'errors': [_clean(refused)]})}\n\n"
+            yield "event: complete\ndata:\n\n"
+            return
         loop = asyncio.new_event_loop()
         results: AsyncGenerator[ExecutionResult, None] | None = None
         pending: asyncio.Future[ExecutionResult | None] | None = None

@@ -244,6 +244,24 @@ def root_mutations(document: DocumentNode, operation: OperationDefinitionNode) -
     return count(operation.selection_set, frozenset()) if operation.operation == OperationType.MUTATION else 0
 
 
+def subscribed_field(document: DocumentNode, operation: OperationDefinitionNode) -> str | None:
+    """The root field a subscription operation follows (the spec allows one), through fragments too;
+    None for another operation, "" for a subscription that names none (which validation refuses)."""
+    if operation.operation != OperationType.SUBSCRIPTION:
+        return None
+    fragments = _fragments(document)
+    selections = list(operation.selection_set.selections)
+    while selections:
+        selection = selections.pop(0)
+        if isinstance(selection, FieldNode) and not selection.name.value.startswith("__"):
+            return selection.name.value
+        if isinstance(selection, InlineFragmentNode):
+            selections[:0] = selection.selection_set.selections
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            selections[:0] = fragments[selection.name.value].selection_set.selections
+    return ""
+
+
 class RateLimiter:
     """A moving window per caller: `budget` like "120/minute"."""
 

@@ -39,7 +39,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from shared.config import Settings, settings
 from shared.kernel.money import Money
-from shared.observability.metrics import GATEWAY_CALLS, GATEWAY_RETRIES
+from shared.observability.log_metrics import CIRCUIT_CHANGED, GATEWAY_CALLED
 from shared.observability.tracing import step_span
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,15 @@ class _CircuitLog(pybreaker.CircuitBreakerListener):
 
     def state_change(self, cb: pybreaker.CircuitBreaker, old_state: Any, new_state: Any) -> None:
         old = old_state.name if old_state is not None else "none"
-        logger.warning("%s circuit: %s -> %s", cb.name, old, new_state.name)
+        CIRCUIT_CHANGED.record(
+            "%s circuit: %s -> %s",
+            cb.name,
+            old,
+            new_state.name,
+            level=logging.WARNING,
+            gateway=str(cb.name).removesuffix("-gateway"),
+            state=str(new_state.name),
+        )
 
 
 class _GatewayClient:
@@ -277,7 +285,17 @@ class _GatewayClient:
                 gateway_fault=error.gateway_fault,
             ) from error
         finally:
-            GATEWAY_CALLS.labels(self.gateway, operation, outcome).inc()
+            GATEWAY_CALLED.record(
+                "%s gateway %s: %s after %d attempts",
+                self.gateway,
+                operation,
+                outcome,
+                attempts,
+                gateway=self.gateway,
+                operation=operation,
+                outcome=outcome,
+                retries=max(attempts - 1, 0),
+            )
 
     def _attempt(
         self,
@@ -345,7 +363,6 @@ class _GatewayClient:
         return 200 <= response.status_code < 300
 
     def _before_retry(self, operation: str, state: RetryCallState) -> None:
-        GATEWAY_RETRIES.labels(self.gateway, operation).inc()
         error = state.outcome.exception() if state.outcome is not None else None
         logger.warning(
             "%s gateway %s attempt %d failed (%s); retrying in %.2fs",

@@ -57,11 +57,8 @@ from shared.messages.fulfilment import (
     Step,
 )
 from shared.messages.orders import RESERVATION_EVENTS
-from shared.observability.metrics import (
-    SAGA_DEADLINES_MISSED,
-    SAGA_OUTCOMES,
-    SAGA_SWEEP_FAILURES,
-)
+from shared.observability.log_metrics import SAGA_ENDED
+from shared.observability.metrics import SAGA_DEADLINES_MISSED, SAGA_SWEEP_FAILURES
 from shared.observability.tracing import continued_trace, step_span
 from shared.storage import Storage
 
@@ -173,8 +170,9 @@ class SagaRunner:
             self._publisher.publish_many(EVENTS_TOPIC, envelopes)
             self._events.mark_append_published(result)
             after = reduce(SAGA.evolve, decided, state)
-            self._write_view(order_id, after, [*loaded.events, *envelopes])
-            _count(decided, after)
+            history = [*loaded.events, *envelopes]
+            self._write_view(order_id, after, history)
+            _count(decided, after, history)
             return
         raise RuntimeError(f"saga {order_id} kept changing under {MAX_DECISIONS} decisions; retry later")
 
@@ -222,10 +220,19 @@ class SagaRunner:
         self._read_models.upsert(SAGAS, order_id, saga_view(state, events), version=state.version)
 
 
-def _count(decided: Sequence[SagaEvent], after: SagaState) -> None:
+def _count(decided: Sequence[SagaEvent], after: SagaState, history: Sequence[Envelope]) -> None:
+    """Count what the saga just decided; `history` is its whole stream, the new events last."""
     for event in decided:
         if isinstance(event, SagaEnded):
-            SAGA_OUTCOMES.labels(event.step, after.failure or "").inc()
+            SAGA_ENDED.record(
+                "saga %s ended %s %s",
+                after.order_id,
+                event.step,
+                after.failure or "",
+                outcome=event.step,
+                reason=after.failure or "",
+                seconds=(history[-1].occurred_at - history[0].occurred_at).total_seconds(),
+            )
         elif isinstance(event, DeadlineMissed):
             SAGA_DEADLINES_MISSED.labels(event.step).inc()
             if event.step not in GIVES_UP_AT_DEADLINE:

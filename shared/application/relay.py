@@ -7,13 +7,12 @@ between the two publishes them again later, which projectors and sagas shrug off
 
 from __future__ import annotations
 
-import logging
 import time
+from datetime import UTC, datetime
 
 from shared.bus.publisher import Publisher
 from shared.eventstore.store import EventStore
-
-logger = logging.getLogger(__name__)
+from shared.observability.log_metrics import OUTBOX_RELAYED
 
 
 def relay_outbox(
@@ -22,15 +21,20 @@ def relay_outbox(
     """Publish pending outbox entries until none are left or the time budget is spent; returns the count."""
     deadline = time.monotonic() + budget_seconds
     published = 0
+    oldest_seconds = 0.0
     while time.monotonic() < deadline:
         entries = events.pending_outbox(batch)
         if not entries:
             break
+        if not published:  # entries come oldest first
+            oldest_seconds = (datetime.now(UTC) - entries[0].envelope.occurred_at).total_seconds()
         publisher.publish_many(topic, [entry.envelope for entry in entries])
         events.mark_published([entry.id for entry in entries])
         published += len(entries)
         if len(entries) < batch:
             break
     if published:
-        logger.info("relayed %d events from the outbox", published)
+        OUTBOX_RELAYED.record(
+            "relayed %d events from the outbox", published, pending=published, oldest_seconds=oldest_seconds
+        )
     return published

@@ -6,6 +6,7 @@ load (snapshot + tail) logic are written once here, so the backends differ only 
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from shared.eventstore.model import (
 from shared.eventstore.upcasting import Upcasters
 from shared.kernel.storable import check_id
 from shared.messages.envelope import Envelope
+from shared.observability.log_metrics import EVENTS_APPENDED
 from shared.observability.metrics import count_store_operation
 
 
@@ -83,10 +85,20 @@ class EventStore(ABC):
         """
         prepared = prepare_append(stream_id, events, expected_version, command_id)
         count_store_operation("event_store", "write")
+        started = time.perf_counter()
         result = self.append_prepared(prepared, outbox=True)
         if result.replayed and result.stream_id != stream_id:
             assert command_id is not None
             raise CommandIdReused(command_id, stream_id)
+        if not result.replayed:
+            EVENTS_APPENDED.record(
+                "appended %d events to %s",
+                len(events),
+                stream_id,
+                aggregate_type=events[0].aggregate_type,
+                events=len(events),
+                seconds=time.perf_counter() - started,
+            )
         return result
 
     def committed(self, command_id: str) -> AppendResult | None:

@@ -72,9 +72,9 @@ def span_exporter(config: Settings) -> SpanExporter | None:
 def configure_tracing() -> None:
     """Install the SDK tracer provider once, named for this function and exporting as its settings say
     (idempotent: a second call changes nothing)."""
-    if isinstance(trace.get_tracer_provider(), TracerProvider):
-        return
     config = settings()
+    if isinstance(trace.get_tracer_provider(), TracerProvider) or not config.telemetry:
+        return
     resource = Resource.create({"service.name": config.function_name, "service.version": config.version})
     # Every span is recorded: a hop must not drop out of a trace because a caller's header said unsampled.
     provider = TracerProvider(resource=resource, sampler=ALWAYS_ON)

@@ -29,6 +29,8 @@ from shared.readmodels.store import ListQuery, ReadModelStore, ReadRecord, Recor
 
 # How far this host's clock may run ahead of Firestore's, for a watch of a whole model.
 _CLOCK_SKEW = timedelta(seconds=5)
+# How long a watch of a whole model waits for its listener's first snapshot.
+_FIRST_SNAPSHOT_SECONDS = 10.0
 
 
 def records_collection(model: str) -> str:
@@ -125,21 +127,29 @@ class FirestoreReadModelStore(ReadModelStore):
         # A whole model: its records written since a little before now (the clocks of this host and
         # Firestore may differ), so opening costs a read per recent write, not one per record. A record
         # deleted without being written meanwhile is not heard of: models followed whole are not deleted
-        # from, but on a rebuild.
+        # from, but on a rebuild. The watch opens once the listener's first snapshot came, so no write
+        # made after it opened can come before the listener.
         since = datetime.now(UTC) - _CLOCK_SKEW
         for model in watch.models:
+            listening = threading.Event()
 
             def tell_each(
-                _snapshots: list[Any], changes: list[Any], _read_at: object, model: str = model
+                _snapshots: list[Any],
+                changes: list[Any],
+                _read_at: object,
+                model: str = model,
+                listening: threading.Event = listening,
             ) -> None:
                 count_documents("read", len(changes))
                 for change in changes:
                     stored = change.document.to_dict() or {}
                     version = 0 if change.type.name == "REMOVED" else int(stored.get("version", 0))
                     watch.notify(Change(model, change.document.id, version, status_of(stored.get("data"))))
+                listening.set()
 
             written = self._records(model).where(filter=FieldFilter("written_at", ">", since))
             listeners.append(written.on_snapshot(tell_each))
+            listening.wait(timeout=_FIRST_SNAPSHOT_SECONDS)
         with self._listeners_lock:
             self._listeners[id(watch)] = listeners
 

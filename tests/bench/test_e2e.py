@@ -1,6 +1,6 @@
 """`make bench-e2e` in small: a few createProduct mutations (wait: true) from one client and from eight,
-through the whole local cloud, beside a few raw Pub/Sub hops; so a benchmark that no longer runs,
-completes fewer mutations than it sent, or loses its baseline fails `make test`."""
+through the whole local cloud, beside a few raw Pub/Sub hops, and again with telemetry off; so a benchmark
+that no longer runs, completes fewer mutations than it sent, or loses its baseline fails `make test`."""
 
 from __future__ import annotations
 
@@ -29,3 +29,9 @@ def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]
     )
     for clients, figures in report.runs:
         assert f"{clients} client(s): {figures.throughput:,.1f} mutations/s" in printed
+    # The same runs with telemetry off, and what it costs: every mutation done there too.
+    assert [clients for clients, _ in report.untraced] == [clients for clients, _ in OPTIONS.runs]
+    for (_, figures), (_, sent) in zip(report.untraced, OPTIONS.runs, strict=True):
+        assert_measured(figures, sent)
+    for clients, cost in report.overheads():
+        assert f"{clients} client(s): telemetry overhead on p50 {cost:+.1%}" in printed

@@ -189,6 +189,7 @@ APIS_OF_RESOURCES: dict[str, tuple[str, ...]] = {
     "google_pubsub_": ("pubsub",),
     "google_secret_manager_": ("secretmanager",),
     "google_monitoring_": ("monitoring",),
+    "google_logging_metric": ("logging",),
     "google_storage_": ("storage",),
     "google_service_account": ("iam",),
     "google_project_iam_": ("cloudresourcemanager",),

@@ -182,6 +182,8 @@ ROLES_OF_RESOURCES: dict[str, tuple[str, ...]] = {
     "google_project_iam_": ("roles/resourcemanager.projectIamAdmin",),
     "google_project_service": ("roles/serviceusage.serviceUsageAdmin",),
     "google_monitoring_alert_policy": ("roles/monitoring.alertPolicyEditor",),
+    "google_monitoring_dashboard": ("roles/monitoring.dashboardEditor",),
+    "google_logging_metric": ("roles/logging.configWriter",),  # log-based metrics
     "data.google_project": ("roles/resourcemanager.projectIamAdmin",),  # resourcemanager.projects.get
     "random_": (),  # Terraform's own, no Google API
 }

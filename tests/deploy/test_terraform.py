@@ -471,6 +471,7 @@ DEFAULT_HOLDS_IN_THE_CLOUD = frozenset(
         "trusted_documents",  # enforced in prod, off in dev: the environment decides
         "trusted_documents_file",  # the manifest the bundle ships
         "trace_export",  # Cloud Trace in dev and prod: the environment decides
+        "telemetry",  # on; a deployment may turn it off through its settings
     }
 )
 NEVER_IN_THE_CLOUD = frozenset(

@@ -101,12 +101,14 @@ locals {
     "roles/datastore.owner",
     "roles/iam.serviceAccountAdmin",
     "roles/iam.serviceAccountUser",
+    "roles/logging.configWriter", # the log-based metrics (observability.tf)
     "roles/logging.logWriter",
     # modules/kiroku's alerting policies (alerts.tf). Each may name notification channels
     # (alert_notification_channels), and Monitoring refuses a policy naming a channel its author may not read
     # (monitoring.notificationChannels.get, which alertPolicyEditor lacks): hence the channel viewer, which
     # reads channels and changes none.
     "roles/monitoring.alertPolicyEditor",
+    "roles/monitoring.dashboardEditor", # the dashboard (observability.tf)
     "roles/monitoring.notificationChannelViewer",
     "roles/pubsub.admin",
     "roles/resourcemanager.projectIamAdmin",

@@ -110,3 +110,33 @@ variable "alert_notification_channels" {
   type        = list(string)
   default     = []
 }
+
+variable "alert_command_p95_seconds" {
+  description = "Alert when the 95th percentile of command handling time stays above this for 10 minutes."
+  type        = number
+  default     = 2
+}
+
+variable "alert_projection_lag_p95_seconds" {
+  description = "Alert when the 95th percentile of projection lag (event committed to read model) stays above this for 10 minutes."
+  type        = number
+  default     = 30
+}
+
+variable "alert_outbox_age_seconds" {
+  description = "Alert when the outbox relay finds a committed event unpublished for longer than this."
+  type        = number
+  default     = 300
+}
+
+variable "alert_function_errors_per_second" {
+  description = "Alert when the functions' 5xx answers, all together, stay above this rate for 10 minutes."
+  type        = number
+  default     = 0.1
+}
+
+variable "alert_saga_failure_ratio" {
+  description = "Alert when more than this share of the sagas ended in half an hour failed (PAYMENT_FAILED, SHIPPING_FAILED, DEADLINE_EXCEEDED)."
+  type        = number
+  default     = 0.2
+}

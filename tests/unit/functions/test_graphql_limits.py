@@ -5,7 +5,7 @@ schema installs."""
 from __future__ import annotations
 
 import pytest
-from graphql import get_introspection_query, parse, specified_rules, validate
+from graphql import OperationDefinitionNode, get_introspection_query, parse, specified_rules, validate
 
 from functions.graphql import limits
 from functions.graphql.limits import complexity_rule
@@ -177,3 +177,26 @@ def test_every_list_of_records_has_a_known_length() -> None:
 def test_introspection_costs_one_per_field() -> None:
     # GraphiQL's introspection query stays well under the default limit outside production.
     assert _cost(get_introspection_query()) < Settings().max_query_complexity
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ("subscription { sagaChanges { orderId } }", "sagaChanges"),
+        ("subscription { __typename sagaChanges { orderId } }", "sagaChanges"),
+        ("subscription { ... on Subscription { order(id: 1) { id } } }", "order"),
+        (
+            "subscription S { ...F } fragment F on Subscription { saga(orderId: 1) { status } }",
+            "saga",
+        ),
+        ("query { categories { id } }", None),
+        ("subscription { __typename }", ""),
+    ],
+)
+def test_the_field_a_subscription_follows_is_found_through_fragments(
+    document: str, field: str | None
+) -> None:
+    """What access is checked against before a stream starts (app.py): the subscription's root field."""
+    parsed = parse(document)
+    [operation] = [each for each in parsed.definitions if isinstance(each, OperationDefinitionNode)]
+    assert limits.subscribed_field(parsed, operation) == field

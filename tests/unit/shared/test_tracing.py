@@ -91,6 +91,42 @@ def test_a_cold_start_writes_the_functions_spans_to_its_file(tmp_path: Path) -> 
     assert span["attributes"][MESSAGE_TYPE] == "PlaceOrder"
 
 
+def test_with_telemetry_off_a_function_records_no_span_and_logs_no_measurement(tmp_path: Path) -> None:
+    written = span_file(tmp_path, "place-order")
+    probe = (
+        "import functions.main, logging\n"
+        "from opentelemetry import trace\n"
+        "from shared.messages.envelope import Envelope\n"
+        "from shared.observability.log_metrics import CIRCUIT_CHANGED, GRAPHQL_REQUEST\n"
+        "from shared.observability.tracing import current_trace_context, message_span\n"
+        "command = Envelope.originate(kind='command', type='PlaceOrder', aggregate_type='Order',"
+        " aggregate_id='o-1', trace={'traceparent': '" + SENDER + "'})\n"
+        "with message_span(command, 'pubsub-1'):\n"
+        "    print('sent', current_trace_context().traceparent)\n"
+        "GRAPHQL_REQUEST.record('graphql request: ok', outcome='ok')\n"
+        "CIRCUIT_CHANGED.record('payment circuit: closed -> open', level=logging.WARNING, gateway='payment',"
+        " state='open')\n"
+    )
+    environment = {
+        **os.environ,
+        "K_SERVICE": "place-order",
+        "KIROKU_TRACE_EXPORT": "file",
+        "KIROKU_TRACE_FILE": str(written),
+        "KIROKU_TELEMETRY": "false",
+    }
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=environment, check=True, timeout=120, capture_output=True
+    )
+    assert not written.exists()
+    # The trace still passes through: what the hop sends is in its sender's trace.
+    assert f"sent {SENDER}" in ran.stdout.decode()
+    lines = [json.loads(line) for line in ran.stdout.decode().splitlines() if line.startswith("{")]
+    assert not [line for line in lines if "measurement" in line]
+    assert [line["message"] for line in lines if line.get("severity") == "WARNING"] == [
+        "payment circuit: closed -> open"
+    ]
+
+
 @pytest.fixture
 def finished() -> Iterator[InMemorySpanExporter]:
     """The spans this process's tracer provider finishes while the test runs."""
