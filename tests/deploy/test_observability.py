@@ -73,7 +73,7 @@ def test_a_measurements_line_holds_every_field_its_metrics_extract(
     measurement: Measurement, logged: io.StringIO
 ) -> None:
     values = {metric.value for metric in measurement.metrics if metric.value is not None}
-    fields: dict[str, str | float] = {label: f"{label}-value" for label in measurement.labels}
+    fields: dict[str, Any] = {label: f"{label}-value" for label in measurement.labels}
     fields.update({value: 1.5 for value in values})
     measurement.record("measured %s", "something", **fields)
     [line] = [line for line in map(json.loads, logged.getvalue().splitlines()) if "measurement" in line]
