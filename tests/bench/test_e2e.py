@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench.e2e import E2EOptions, print_report, run
-from tests.bench.measured import assert_compared, assert_measured, captured, p50_ratio
+from tests.bench.measured import assert_compared, assert_measured, captured, p50_ratio, table_rows
 
 OPTIONS = E2EOptions(runs=((1, 3), (8, 8)), warm_up=(2, 2), hop=10, hop_rate=100.0)
 
@@ -20,8 +20,9 @@ def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]
     assert [clients for clients, _ in report.runs] == [clients for clients, _ in OPTIONS.runs]
     for (_, figures), (_, sent) in zip(report.runs, OPTIONS.runs, strict=True):
         assert_measured(figures, sent)
+    runs_table, overhead_table = printed.split("What tracing and metrics cost")
     assert_compared(
-        printed,
+        runs_table,
         [
             ("hop", report.hop, 1.0),
             *((str(clients), figures, p50_ratio(figures, report.hop)) for clients, figures in report.runs),
@@ -33,5 +34,6 @@ def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]
     assert [clients for clients, _ in report.untraced] == [clients for clients, _ in OPTIONS.runs]
     for (_, figures), (_, sent) in zip(report.untraced, OPTIONS.runs, strict=True):
         assert_measured(figures, sent)
+    assert [row[0] for row in table_rows(overhead_table)] == [str(clients) for clients, _ in OPTIONS.runs]
     for clients, cost in report.overheads():
         assert f"{clients} client(s): telemetry overhead on p50 {cost:+.1%}" in printed
