@@ -24,6 +24,7 @@ from emulators.fake_gateway import FakeGatewayClient
 from emulators.stack import LocalCloud, gateway_circuits_reset_after
 from shared.bus.manifest import Manifest
 from shared.observability.log_metrics import MEASUREMENTS
+from tests.e2e.conftest import until
 
 PAYING_DEADLINE_SECONDS = 6
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input, wait: false) { aggregateId } }"""
@@ -48,13 +49,13 @@ class Metered:
         return data
 
     def settled(self, order_id: str, within: float = 120) -> dict[str, Any]:
-        deadline = time.monotonic() + within
-        while True:
+        def ended() -> dict[str, Any] | None:
             order = self.data(self.writer, ORDER, {"id": order_id})["order"]
-            if order is not None and order["status"] in ("COMPLETED", "CANCELLED"):
-                return dict(order)
-            assert time.monotonic() < deadline, order
-            time.sleep(0.5)
+            return (
+                dict(order) if order is not None and order["status"] in ("COMPLETED", "CANCELLED") else None
+            )
+
+        return until(ended, timeout=within)
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +110,7 @@ def test_a_mix_of_orders_is_counted_exactly_in_metrics_and_in_the_lines_log_base
         f'mutation {{ createProduct(input: {{id: "{product}", name: "M", categoryId: "{category}", '
         'price: {amount: "4.20", currency: "EUR"}, initialStock: 10}) { status } }',
     )
-    until_shown = time.monotonic() + 60
-    while metered.data(admin, f'{{ product(id: "{product}") {{ id }} }}')["product"] is None:
-        assert time.monotonic() < until_shown
-        time.sleep(0.2)
+    until(lambda: metered.data(admin, f'{{ product(id: "{product}") {{ id }} }}')["product"], timeout=60)
     assert metered.cloud.runner is not None
     scheduled = {spec.name for spec in metered.cloud.runner.manifest.functions if spec.schedule is not None}
     before = quiet(metrics, scheduled)

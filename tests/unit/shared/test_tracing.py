@@ -62,6 +62,20 @@ def test_cloud_trace_gets_the_projects_spans(tmp_path: Path, monkeypatch: pytest
     assert exporter.project_id == "kiroku-prod"
 
 
+def _cold_start(probe: str, written: Path, **settings: str) -> subprocess.CompletedProcess[bytes]:
+    """Runs `probe` in a fresh interpreter as the place-order function starts, its spans to `written`."""
+    environment = {
+        **os.environ,
+        "K_SERVICE": "place-order",
+        "KIROKU_TRACE_EXPORT": "file",
+        "KIROKU_TRACE_FILE": str(written),
+        **settings,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=environment, check=True, timeout=120, capture_output=True
+    )
+
+
 def test_a_cold_start_writes_the_functions_spans_to_its_file(tmp_path: Path) -> None:
     written = span_file(tmp_path, "place-order")
     probe = (
@@ -75,15 +89,7 @@ def test_a_cold_start_writes_the_functions_spans_to_its_file(tmp_path: Path) -> 
         "    pass\n"
         "trace.get_tracer_provider().shutdown()\n"
     )
-    environment = {
-        **os.environ,
-        "K_SERVICE": "place-order",
-        "KIROKU_TRACE_EXPORT": "file",
-        "KIROKU_TRACE_FILE": str(written),
-    }
-    subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=environment, check=True, timeout=120, capture_output=True
-    )
+    _cold_start(probe, written)
     [line] = written.read_text().splitlines()
     span = json.loads(line)
     assert span["name"] == "place-order PlaceOrder"
@@ -107,16 +113,7 @@ def test_with_telemetry_off_a_function_records_no_span_and_logs_no_measurement(t
         "CIRCUIT_CHANGED.record('payment circuit: closed -> open', level=logging.WARNING, gateway='payment',"
         " state='open')\n"
     )
-    environment = {
-        **os.environ,
-        "K_SERVICE": "place-order",
-        "KIROKU_TRACE_EXPORT": "file",
-        "KIROKU_TRACE_FILE": str(written),
-        "KIROKU_TELEMETRY": "false",
-    }
-    ran = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=environment, check=True, timeout=120, capture_output=True
-    )
+    ran = _cold_start(probe, written, KIROKU_TELEMETRY="false")
     assert not written.exists()
     # The trace still passes through: what the hop sends is in its sender's trace.
     assert f"sent {SENDER}" in ran.stdout.decode()
