@@ -49,6 +49,7 @@ OPERATION_ROLES: dict[str, Role] = {
     "Query.sagaStats": "admin",
     "Query.projectionStatus": "admin",
     "Query.integrityReport": "admin",
+    "Query.trace": "admin",
     "Mutation.replayDeadLetters": "admin",
     "Mutation.discardDeadLetters": "admin",
     "Subscription.sagaChanges": "admin",

@@ -51,6 +51,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from functions.graphql.results import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PLAIN_LIST_LIMIT
+from functions.graphql.traces import MAX_TRACE_SPANS
 from shared.messages.envelope import Actor
 from shared.messages.orders import MAX_LINES
 
@@ -69,6 +70,8 @@ LIST_LENGTHS: dict[str, int] = {
     "Order.statusHistory": 7,
     # Two facts per line (reserved, then released or committed), and a few dozen for the steps.
     "Saga.history": 2 * MAX_LINES + 30,
+    # A conversation's spans, answered up to MAX_TRACE_SPANS.
+    "ConversationTrace.spans": MAX_TRACE_SPANS,
 }
 
 # Paged lists that answer everything they hold when given neither `first` nor `after` (parent

@@ -18,13 +18,14 @@ from functions.graphql.live import LiveSubscription
 from functions.graphql.operations import OperationsMutation, OperationsQuery
 from functions.graphql.orders import OrderMutation, OrderQuery
 from functions.graphql.results import CommandQuery
+from functions.graphql.traces import TraceQuery
 from shared.config import Settings
 
 # merge_types, with a description: the root types are the first page of the API's manual.
 Query = strawberry.type(
-    type("Query", (CatalogueQuery, OrderQuery, CommandQuery, OperationsQuery), {}),
+    type("Query", (CatalogueQuery, OrderQuery, CommandQuery, OperationsQuery, TraceQuery), {}),
     description="What can be read: the catalogue, orders and their sagas, a command's outcome, and (for "
-    "admins) event histories and dead letters.",
+    "admins) event histories, dead letters and a conversation's trace.",
 )
 Mutation = strawberry.type(
     type("Mutation", (CatalogueMutation, OrderMutation, OperationsMutation), {}),

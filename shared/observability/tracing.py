@@ -45,6 +45,11 @@ _propagator = TraceContextTextMapPropagator()
 _tracer = trace.get_tracer("kiroku")
 
 
+def cloud_trace_url(project_id: str) -> str:
+    """Cloud Trace's list of a project's traces (filter it by the label `kiroku.correlation_id:ID`)."""
+    return f"https://console.cloud.google.com/traces/list?project={project_id}"
+
+
 def span_file(log_dir: Path, function_name: str) -> Path:
     """Where the local cloud's function `function_name` writes its spans."""
     return log_dir / SPANS_DIRECTORY / f"{function_name}{SPAN_FILE_SUFFIX}"

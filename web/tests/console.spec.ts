@@ -207,7 +207,7 @@ test("an admin inspects a dead letter and replays it from the console once its c
   await deleteCategory(page, category, replayedName);
 });
 
-test("an admin follows a completed order from all orders to its saga's timeline and the order's events", async ({ page }) => {
+test("an admin follows a completed order from all orders to its saga's timeline, the order's events and its trace", async ({ page }) => {
   // The checkout tests ran first: the demo writer has completed orders.
   await signInAs(page, "admin");
   await page.goto("/console/orders?status=COMPLETED");
@@ -230,6 +230,14 @@ test("an admin follows a completed order from all orders to its saga's timeline 
   const events = page.getByRole("table", { name: `Events of Order ${orderId}` });
   await expect(events.getByRole("rowheader").first()).toHaveText("OrderPlaced");
   await expect(events.getByRole("row").nth(1)).toContainText("writer");
+
+  // The order's conversation, from its first event's correlation id: every hop's span, the request first.
+  await events.getByRole("row").nth(1).getByRole("link", { name: /^Trace of / }).click();
+  await expect(page.getByRole("heading", { name: /^Trace of / })).toBeVisible();
+  const trace = page.getByRole("table", { name: "Trace" });
+  await expect(trace.getByRole("row").nth(1)).toHaveAttribute("data-function", "graphql");
+  await expect(trace.locator('tr[data-function="place-order"]').first()).toContainText("PlaceOrder");
+  await expect(trace.locator('tr[data-function="process-payment"]').first()).toContainText("ProcessPayment");
 
   await page.goto("/console/sagas?status=COMPLETED");
   const sagas = page.getByRole("table", { name: "Sagas" });

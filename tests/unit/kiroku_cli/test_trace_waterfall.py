@@ -23,8 +23,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from kiroku_cli.main import app
-from kiroku_cli.trace import Span, read_spans, render, waterfall
+from kiroku_cli.trace import render
 from shared.config import Settings
+from shared.observability.spans import Span, read_spans, waterfall
 from shared.observability.tracing import (
     CAUSATION_ID,
     CORRELATION_ID,

@@ -143,6 +143,28 @@ export const SagaChangesSubscription = graphql(`
   }
 `);
 
+// A conversation's waterfall: the spans the local cloud kept, or where Cloud Trace keeps them.
+export const TraceQuery = graphql(`
+  query ConsoleTrace($correlationId: ID!) {
+    trace(correlationId: $correlationId) {
+      correlationId
+      kept
+      url
+      spans {
+        spanId
+        function
+        name
+        kind
+        status
+        offsetMs
+        durationMs
+        depth
+        messageType
+      }
+    }
+  }
+`);
+
 export const EventHistoryQuery = graphql(`
   query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {
     eventHistory(aggregateType: $aggregateType, aggregateId: $aggregateId, fromVersion: $fromVersion, first: 50) {

@@ -38,6 +38,7 @@ type Documents = {
     "\n  query ConsoleSagaTimeline($orderId: ID!) {\n    saga(orderId: $orderId) {\n      ...SagaTimelineFields\n    }\n  }\n": typeof types.ConsoleSagaTimelineDocument,
     "\n  subscription ConsoleSagaLive($orderId: ID!) {\n    saga(orderId: $orderId) {\n      ...SagaTimelineFields\n    }\n  }\n": typeof types.ConsoleSagaLiveDocument,
     "\n  subscription ConsoleSagaChanges {\n    sagaChanges {\n      orderId\n      status\n      version\n    }\n  }\n": typeof types.ConsoleSagaChangesDocument,
+    "\n  query ConsoleTrace($correlationId: ID!) {\n    trace(correlationId: $correlationId) {\n      correlationId\n      kept\n      url\n      spans {\n        spanId\n        function\n        name\n        kind\n        status\n        offsetMs\n        durationMs\n        depth\n        messageType\n      }\n    }\n  }\n": typeof types.ConsoleTraceDocument,
     "\n  query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {\n    eventHistory(aggregateType: $aggregateType, aggregateId: $aggregateId, fromVersion: $fromVersion, first: 50) {\n      id\n      type\n      version\n      occurredAt\n      correlationId\n      causationId\n      actorUid\n      actorRole\n      payload\n    }\n  }\n": typeof types.ConsoleEventHistoryDocument,
     "\n  query ConsoleDeadLetters($function: String!) {\n    deadLetters(function: $function, first: 100) {\n      messageId\n      publishTime\n      type\n      aggregateType\n      aggregateId\n      data\n      deliveryAttempts\n    }\n  }\n": typeof types.ConsoleDeadLettersDocument,
     "\n  mutation ConsoleReplayDeadLetters($function: String!, $ids: [String!]) {\n    replayDeadLetters(function: $function, ids: $ids) {\n      function\n      messageIds\n      missing\n      failed\n    }\n  }\n": typeof types.ConsoleReplayDeadLettersDocument,
@@ -78,6 +79,7 @@ const documents: Documents = {
     "\n  query ConsoleSagaTimeline($orderId: ID!) {\n    saga(orderId: $orderId) {\n      ...SagaTimelineFields\n    }\n  }\n": types.ConsoleSagaTimelineDocument,
     "\n  subscription ConsoleSagaLive($orderId: ID!) {\n    saga(orderId: $orderId) {\n      ...SagaTimelineFields\n    }\n  }\n": types.ConsoleSagaLiveDocument,
     "\n  subscription ConsoleSagaChanges {\n    sagaChanges {\n      orderId\n      status\n      version\n    }\n  }\n": types.ConsoleSagaChangesDocument,
+    "\n  query ConsoleTrace($correlationId: ID!) {\n    trace(correlationId: $correlationId) {\n      correlationId\n      kept\n      url\n      spans {\n        spanId\n        function\n        name\n        kind\n        status\n        offsetMs\n        durationMs\n        depth\n        messageType\n      }\n    }\n  }\n": types.ConsoleTraceDocument,
     "\n  query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {\n    eventHistory(aggregateType: $aggregateType, aggregateId: $aggregateId, fromVersion: $fromVersion, first: 50) {\n      id\n      type\n      version\n      occurredAt\n      correlationId\n      causationId\n      actorUid\n      actorRole\n      payload\n    }\n  }\n": types.ConsoleEventHistoryDocument,
     "\n  query ConsoleDeadLetters($function: String!) {\n    deadLetters(function: $function, first: 100) {\n      messageId\n      publishTime\n      type\n      aggregateType\n      aggregateId\n      data\n      deliveryAttempts\n    }\n  }\n": types.ConsoleDeadLettersDocument,
     "\n  mutation ConsoleReplayDeadLetters($function: String!, $ids: [String!]) {\n    replayDeadLetters(function: $function, ids: $ids) {\n      function\n      messageIds\n      missing\n      failed\n    }\n  }\n": types.ConsoleReplayDeadLettersDocument,
@@ -187,6 +189,10 @@ export function graphql(source: "\n  subscription ConsoleSagaLive($orderId: ID!)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ConsoleSagaChanges {\n    sagaChanges {\n      orderId\n      status\n      version\n    }\n  }\n"): typeof import('./graphql').ConsoleSagaChangesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConsoleTrace($correlationId: ID!) {\n    trace(correlationId: $correlationId) {\n      correlationId\n      kept\n      url\n      spans {\n        spanId\n        function\n        name\n        kind\n        status\n        offsetMs\n        durationMs\n        depth\n        messageType\n      }\n    }\n  }\n"): typeof import('./graphql').ConsoleTraceDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -101,6 +101,19 @@ export type CommandStatus =
   /** Not decided within the wait; it may still be: ask `commandStatus` with its `commandId`. */
   | 'TIMED_OUT';
 
+/** Where a conversation's spans are, and (kept locally) its waterfall. */
+export type ConversationTrace = {
+  __typename?: 'ConversationTrace';
+  /** The conversation's correlation id. */
+  correlationId: Scalars['ID']['output'];
+  /** Where this environment keeps spans: `local` (the spans below), `cloud-trace` (see `url`) or `none`. */
+  kept: Scalars['String']['output'];
+  /** The conversation's spans in causal order, each after the span that caused it (the first 300); empty unless kept locally, or when no span names the conversation. */
+  spans: Array<TraceSpan>;
+  /** Where spans go to Cloud Trace, its trace list (filter it by the label `kiroku.correlation_id:<correlation id>`); null otherwise. */
+  url?: Maybe<Scalars['String']['output']>;
+};
+
 /** A new category. */
 export type CreateCategoryInput = {
   /** What it holds: up to 5,000 characters, no control characters but tab and line breaks. */
@@ -558,7 +571,7 @@ export type ProjectionStatus = {
   streams: Scalars['Int']['output'];
 };
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type Query = {
   __typename?: 'Query';
   /** Every category, by name. Open to everyone. */
@@ -591,29 +604,31 @@ export type Query = {
   sagaStats: SagaStats;
   /** Fulfilment sagas by order id, a page at a time: all of them, those of one status, or the stuck ones (open, their deadline passed long enough ago that the deadline sweep should have moved them on), longest overdue first. Admins only. */
   sagas: SagaConnection;
+  /** A conversation's trace by its correlation id (an order's is its placeOrder commandId, shown on each of its events by `eventHistory`): locally the waterfall of the spans every function kept, in the cloud the link to them in Cloud Trace. Admins only. */
+  trace: ConversationTrace;
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryCategoryArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryCommandStatusArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryDeadLettersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   function: Scalars['String']['input'];
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryEventHistoryArgs = {
   aggregateId: Scalars['ID']['input'];
   aggregateType: Scalars['String']['input'];
@@ -622,13 +637,13 @@ export type QueryEventHistoryArgs = {
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -636,13 +651,13 @@ export type QueryOrdersArgs = {
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
@@ -650,7 +665,7 @@ export type QueryProductsArgs = {
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryProductsConnectionArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
@@ -658,24 +673,30 @@ export type QueryProductsConnectionArgs = {
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QueryProjectionStatusArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QuerySagaArgs = {
   orderId: Scalars['ID']['input'];
 };
 
 
-/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories and dead letters. */
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
 export type QuerySagasArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<SagaStatus>;
   stuck?: Scalars['Boolean']['input'];
+};
+
+
+/** What can be read: the catalogue, orders and their sagas, a command's outcome, and (for admins) event histories, dead letters and a conversation's trace. */
+export type QueryTraceArgs = {
+  correlationId: Scalars['ID']['input'];
 };
 
 /** Units received into a product's stock. */
@@ -850,6 +871,37 @@ export type SubscriptionOrderArgs = {
 /** What can be followed as it changes, over Server-Sent Events (POST with `Accept: text/event-stream`, graphql-sse's distinct connections): an order and its saga. */
 export type SubscriptionSagaArgs = {
   orderId: Scalars['ID']['input'];
+};
+
+/** A span of a conversation, placed in its waterfall. */
+export type TraceSpan = {
+  __typename?: 'TraceSpan';
+  /** The id of what caused that message. */
+  causationId?: Maybe<Scalars['String']['output']>;
+  /** How far below the first span it is caused. */
+  depth: Scalars['Int']['output'];
+  /** How long it ran. */
+  durationMs: Scalars['Float']['output'];
+  /** The function that made it. */
+  function: Scalars['String']['output'];
+  /** SERVER (a request), CONSUMER (a message), INTERNAL (a step). */
+  kind: Scalars['String']['output'];
+  /** The id of the message it handled, if any. */
+  messageId?: Maybe<Scalars['String']['output']>;
+  /** What it handled: a command or an event. */
+  messageKind?: Maybe<Scalars['String']['output']>;
+  /** The command or event it handled, if any. */
+  messageType?: Maybe<Scalars['String']['output']>;
+  /** What it did: `<function> <message type>`, or a step's name. */
+  name: Scalars['String']['output'];
+  /** When it started, after the conversation's first span. */
+  offsetMs: Scalars['Float']['output'];
+  /** The span that caused it; null for the first. */
+  parentId?: Maybe<Scalars['String']['output']>;
+  /** The span's id (hex). */
+  spanId: Scalars['String']['output'];
+  /** UNSET, OK or ERROR. */
+  status: Scalars['String']['output'];
 };
 
 /** A change to a category: the fields left out keep their value. */
@@ -1036,6 +1088,13 @@ export type ConsoleSagaChangesSubscriptionVariables = Exact<{ [key: string]: nev
 
 
 export type ConsoleSagaChangesSubscription = { __typename?: 'Subscription', sagaChanges: { __typename?: 'SagaChange', orderId: string, status?: string | null, version: number } };
+
+export type ConsoleTraceQueryVariables = Exact<{
+  correlationId: Scalars['ID']['input'];
+}>;
+
+
+export type ConsoleTraceQuery = { __typename?: 'Query', trace: { __typename?: 'ConversationTrace', correlationId: string, kept: string, url?: string | null, spans: Array<{ __typename?: 'TraceSpan', spanId: string, function: string, name: string, kind: string, status: string, offsetMs: number, durationMs: number, depth: number, messageType?: string | null }> } };
 
 export type ConsoleEventHistoryQueryVariables = Exact<{
   aggregateType: Scalars['String']['input'];
@@ -1644,6 +1703,26 @@ export const ConsoleSagaChangesDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"7debac9b505a1e104af0aced0c931baed8dc8feac79c608af59f772138ce3946"}) as unknown as TypedDocumentString<ConsoleSagaChangesSubscription, ConsoleSagaChangesSubscriptionVariables>;
+export const ConsoleTraceDocument = new TypedDocumentString(`
+    query ConsoleTrace($correlationId: ID!) {
+  trace(correlationId: $correlationId) {
+    correlationId
+    kept
+    url
+    spans {
+      spanId
+      function
+      name
+      kind
+      status
+      offsetMs
+      durationMs
+      depth
+      messageType
+    }
+  }
+}
+    `, {"hash":"0ec837842ff247970990088529eb267aae2f1ecc1b34bc42db1ccf8ec807cfb1"}) as unknown as TypedDocumentString<ConsoleTraceQuery, ConsoleTraceQueryVariables>;
 export const ConsoleEventHistoryDocument = new TypedDocumentString(`
     query ConsoleEventHistory($aggregateType: String!, $aggregateId: ID!, $fromVersion: Int!) {
   eventHistory(

@@ -1,6 +1,7 @@
 "use client";
 // A page of one aggregate's stored events, oldest first: version, type, when, who, the correlation and
-// causation ids that join it to the request and the message behind it, and its payload.
+// causation ids that join it to the request and the message behind it (the correlation id links to the
+// conversation's trace), and its payload.
 import { Code, Link, Spinner, Table, Text, VisuallyHidden } from "@radix-ui/themes";
 import NextLink from "next/link";
 
@@ -54,9 +55,14 @@ export function EventTable({ type, id, fromVersion }: { type: string; id: string
                   {event.actorRole} {event.actorUid}
                 </Table.Cell>
                 <Table.Cell>
-                  <Code size="1" variant="ghost">
-                    {event.correlationId}
-                  </Code>
+                  <Link asChild size="1">
+                    <NextLink
+                      href={`/console/traces/${encodeURIComponent(event.correlationId)}`}
+                      aria-label={`Trace of ${event.correlationId}`}
+                    >
+                      {event.correlationId}
+                    </NextLink>
+                  </Link>
                   <br />
                   <Code size="1" variant="ghost">
                     {event.causationId}
