@@ -75,6 +75,7 @@ def _operations(category_id: str, product_id: str, order_id: str = "absent-order
         "Query.sagaStats": "{ sagaStats { total } }",
         "Query.projectionStatus": "{ projectionStatus(first: 1) { model } }",
         "Query.integrityReport": "{ integrityReport { ok } }",
+        "Query.trace": f'{{ trace(correlationId: "{uuid.uuid4()}") {{ kept }} }}',
         "Mutation.replayDeadLetters": (
             'mutation { replayDeadLetters(function: "create-category", ids: ["absent"]) { missing } }'
         ),
