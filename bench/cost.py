@@ -4,11 +4,12 @@ A serverless system is paid per request, per message and per database operation,
 estimated. Locally every function keeps its figures in one prometheus-client multiprocess directory and
 the GraphQL function's `/metrics` sums them (shared/observability/metrics.py). Each order is placed alone
 (`wait: true`), and the figures are read before it and again once the stack has gone quiet: invocations
-by function, messages published and their bytes, push deliveries, event-store and read-model operations,
-Firestore documents read and written, the read-model queries GraphQL made to answer the waited mutation,
-and each function's handler time. The scheduled functions (the outbox relay, the deadline sweep and the
-reconciliation) run on a clock, not per order: they are left out of the order's figures and priced
-apart, per month.
+by function, messages published and their bytes, push deliveries, the rows the audit record kept (the
+runner writes what the cloud's BigQuery subscriptions would, shared/bus/audit.py), event-store and
+read-model operations, Firestore documents read and written, the read-model queries GraphQL made to
+answer the waited mutation, and each function's handler time. The scheduled functions (the outbox relay,
+the deadline sweep and the reconciliation) run on a clock, not per order: they are left out of the
+order's figures and priced apart, per month.
 
 The orders: two lines each, one that completes, one declined card and one product out of stock; the mix
 is the three in equal shares. The bill of 1,000 orders uses PRICES below, Google Cloud's list prices, with
@@ -35,6 +36,7 @@ from rich.table import Table
 from bench.e2e import sign_in, stack_options
 from bench.orders import post
 from emulators.stack import LocalCloud, Storage
+from shared.bus.audit import AuditFile
 from shared.bus.manifest import Manifest, TopicTrigger
 
 console = Console(width=140)
@@ -56,6 +58,10 @@ PRICES: dict[str, tuple[float, str]] = {
     "gib_second": (0.0000025, "https://cloud.google.com/run/pricing"),
     # Pub/Sub throughput, billed on publish and again on each delivery, at least 1,000 bytes each.
     "pubsub_tib": (40.0, "https://cloud.google.com/pubsub/pricing"),
+    # A BigQuery subscription's throughput (the audit record), counted here with the same minimum per
+    # message, and the rows' storage in BigQuery (active logical storage, for the whole retention).
+    "pubsub_bigquery_tib": (50.0, "https://cloud.google.com/pubsub/pricing"),
+    "bigquery_storage_gib_month": (0.02, "https://cloud.google.com/bigquery/pricing"),
     # Firestore (native mode, regional us-central1), per document.
     "firestore_read": (0.03 / 1e5, "https://cloud.google.com/firestore/pricing"),
     "firestore_write": (0.09 / 1e5, "https://cloud.google.com/firestore/pricing"),
@@ -71,6 +77,8 @@ CLOUD_SQL_TIER = (2, 7.5)  # vCPUs, GiB of db-custom-2-7680
 # Cloud SQL is paid by the hour, whatever the load: its share of an order is stated at this steady rate.
 CLOUD_SQL_ORDERS_PER_SECOND = 1.0
 MONTH_SECONDS = 30 * 24 * 3600
+# How long the audit table keeps a row: terraform/modules/kiroku's audit_retention_days default.
+AUDIT_RETENTION_MONTHS = 400 / 30
 
 Sample = tuple[str, tuple[tuple[str, str], ...]]
 Tally = defaultdict[str, float]
@@ -105,6 +113,8 @@ class OrderCost:
     published: float = 0
     published_bytes: float = 0
     deliveries: float = 0
+    audited: float = 0  # rows the audit record kept
+    audited_bytes: float = 0
     event_store: Tally = field(default_factory=_tally)  # read, write
     read_models: Tally = field(default_factory=_tally)  # read, write
     firestore_documents: Tally = field(default_factory=_tally)  # read, write
@@ -123,10 +133,13 @@ class OrderCost:
             compute += count * billed * per_second
         size = self.published_bytes / self.published if self.published else 0
         billed_bytes = (self.published + self.deliveries) * max(size, PUBSUB_MINIMUM_BYTES)
+        audit_bytes = self.audited * max(size, PUBSUB_MINIMUM_BYTES)
         bill = {
             "requests": sum(self.invocations.values()) * _price("request"),
             "compute": compute,
             "pubsub": billed_bytes / 2**40 * _price("pubsub_tib"),
+            "audit": audit_bytes / 2**40 * _price("pubsub_bigquery_tib")
+            + self.audited_bytes / 2**30 * _price("bigquery_storage_gib_month") * AUDIT_RETENTION_MONTHS,
         }
         if storage == "firestore":
             bill["database"] = self.firestore_documents["read"] * _price(
@@ -276,6 +289,8 @@ def _mean(costs: list[OrderCost]) -> OrderCost:
         published=number("published"),
         published_bytes=number("published_bytes"),
         deliveries=number("deliveries"),
+        audited=number("audited"),
+        audited_bytes=number("audited_bytes"),
         event_store=counter("event_store"),
         read_models=counter("read_models"),
         firestore_documents=counter("firestore_documents"),
@@ -301,7 +316,9 @@ def _product(url: str, admin: str, stock: int) -> str:
     return product_id
 
 
-def measure(url: str, admin: str, writer: str, manifest: Manifest, repeats: int) -> dict[str, OrderCost]:
+def measure(
+    url: str, admin: str, writer: str, manifest: Manifest, audit: AuditFile, repeats: int
+) -> dict[str, OrderCost]:
     """Place each scenario's orders one at a time on a running stack; each order's cost, averaged."""
     scheduled = {spec.name for spec in manifest.functions if spec.schedule is not None}
     pushed = {spec.name for spec in manifest.functions if isinstance(spec.trigger, TopicTrigger)}
@@ -316,6 +333,7 @@ def measure(url: str, admin: str, writer: str, manifest: Manifest, repeats: int)
         for _ in range(repeats):
             before = quiet(metrics, scheduled)
             scrapes = metrics.scrapes
+            rows_before = audit.rows()
             placed = _post(
                 url,
                 writer,
@@ -334,7 +352,11 @@ def measure(url: str, admin: str, writer: str, manifest: Manifest, repeats: int)
             order = _post(url, writer, ORDER, {"id": placed["aggregateId"]})["data"]["order"]
             if (order["status"], order["cancelReason"]) != scenario.expected:
                 raise RuntimeError(f"{scenario.name}: the order ended {order}, not {scenario.expected}")
-            measured.append(order_cost(before, after, scheduled, pushed, metrics.scrapes - scrapes))
+            cost = order_cost(before, after, scheduled, pushed, metrics.scrapes - scrapes)
+            kept = audit.rows()[len(rows_before) :]
+            cost.audited = len(kept)
+            cost.audited_bytes = sum(len(row.model_dump_json()) for row in kept)
+            measured.append(cost)
         costs[scenario.name] = _mean(measured)
     return costs
 
@@ -346,7 +368,8 @@ def run(storage: Storage, repeats: int) -> CostReport:
         assert cloud.runner is not None
         manifest = cloud.runner.manifest
         url = cloud.runner.url("graphql")
-        costs = measure(url, sign_in(cloud, "admin"), sign_in(cloud, "writer"), manifest, repeats)
+        admin, writer = sign_in(cloud, "admin"), sign_in(cloud, "writer")
+        costs = measure(url, admin, writer, manifest, cloud.runner.audit, repeats)
     scheduled = {
         spec.name: MONTH_SECONDS / _cron_period_seconds(spec.schedule.cron)
         for spec in manifest.functions
@@ -373,6 +396,7 @@ def print_report(report: CostReport) -> None:
         "invocations",
         "published",
         "deliveries",
+        "audit rows",
         "event store r/w",
         "read models r/w",
         "Firestore docs r/w",
@@ -388,6 +412,7 @@ def print_report(report: CostReport) -> None:
             f"{sum(cost.invocations.values()):.1f}",
             f"{cost.published:.1f}",
             f"{cost.deliveries:.1f}",
+            f"{cost.audited:.1f}",
             f"{cost.event_store['read']:.1f} / {cost.event_store['write']:.1f}",
             f"{cost.read_models['read']:.1f} / {cost.read_models['write']:.1f}",
             f"{cost.firestore_documents['read']:.1f} / {cost.firestore_documents['write']:.1f}",

@@ -21,7 +21,9 @@ send no `deliveryAttempt` and ignore filters, so the runner instead:
    inbox, aggregates share `INBOX_ORDERING_KEYS` keys, see there). The client library's StreamingPull
    is not used: under load the emulator ends streams, and after the client reopens one the emulator
    holds that subscription's new messages back for a full ack deadline;
-5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron.
+5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron;
+6. keeps every message of the manifest's `audited` topics in the audit record (shared/bus/audit.py), as
+   the cloud's BigQuery subscriptions do: the router that pulls the topic writes it before routing it.
 
 Dead letters: the emulator forwards a message to the subscription's dead-letter topic after its maximum
 delivery attempts, but never from a subscription with message ordering (it counts the attempts and keeps
@@ -67,6 +69,7 @@ from google.protobuf import duration_pb2
 
 from emulators.processes import ManagedProcess, free_port
 from shared.application.registry import GATEWAY_ENTRY_POINTS
+from shared.bus.audit import AuditFile
 from shared.bus.manifest import FunctionSpec, Manifest, TopicTrigger
 from shared.bus.subscription_filter import Predicate, parse_filter
 from shared.observability.tracing import span_file
@@ -334,16 +337,27 @@ class InboxRoute:
 
 
 class _Router:
-    """Fans one topic's messages out to the inbox topics of the functions whose filter matches."""
+    """Fans one topic's messages out to the inbox topics of the functions whose filter matches, after
+    keeping each in the audit record when the topic is audited."""
 
-    def __init__(self, routes: list[InboxRoute], publisher: PublisherClient) -> None:
+    def __init__(
+        self,
+        topic: str,
+        routes: list[InboxRoute],
+        publisher: PublisherClient,
+        audit: AuditFile | None,
+    ) -> None:
+        self._topic = topic
         self._routes = routes
         self._publisher = publisher
+        self._audit = audit
 
     def __call__(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
         """Route one message; whether every inbox has it (acknowledged through `acknowledge`)."""
         message = received.message
         attributes = dict(message.attributes)
+        if self._audit is not None:  # before routing, as a BigQuery subscription writes it
+            self._audit.keep(self._topic, message.message_id, message.publish_time, message.data, attributes)
         routes = [route for route in self._routes if route.matches is None or route.matches(attributes)]
         original = {ROUTED_ID: message.message_id, ROUTED_TIME: _rfc3339(message)}
         if message.ordering_key:
@@ -533,6 +547,7 @@ class Runner:
         metrics_dir.mkdir(parents=True)
         self.env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         self.log_dir = log_dir
+        self.audit = AuditFile(log_dir)
         self.faults = faults or FaultInjection()
         for fault in (self.faults.lose, self.faults.hold, self.faults.crash_after_commit):
             if fault is not None:
@@ -664,9 +679,10 @@ class Runner:
             for spec in self.manifest.functions
             if isinstance(spec.trigger, TopicTrigger) and spec.trigger.topic == topic
         ]
+        audit = self.audit if topic in self.manifest.audited else None
         self._start_puller(
             self.subscription_path(_router_subscription(topic)),
-            _Router(routes, self._router_publisher()),
+            _Router(topic, routes, self._router_publisher(), audit),
             lambda _attempt: ROUTE_RETRY_SECONDS,
             ROUTER_ACK_DEADLINE_SECONDS,
         )

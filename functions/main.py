@@ -34,7 +34,6 @@ _PROJECTORS = "functions.projectors.read_models"
 ENTRY_POINTS: dict[str, str] = {
     "graphql": "functions.graphql.app",
     "outbox_relay": "functions.operations.outbox_relay",
-    "bus_audit": "functions.operations.bus_audit",
     "payment_reconciliation": "functions.operations.reconciliation",
     "saga_deadlines": _SAGAS,
     "saga_on_reservation": _SAGAS,

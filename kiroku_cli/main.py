@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from kiroku_cli import dead_letters, log, outbox, projections, sagas, seed, status, trace
+from kiroku_cli import audit, dead_letters, log, outbox, projections, sagas, seed, status, trace
 from kiroku_cli.target import DEFAULT_STATE_DIR, StorageName, TargetOptions
 from shared.interpreter import tune_garbage_collector
 
@@ -75,6 +75,7 @@ app.command("streams")(log.streams_command)
 app.add_typer(outbox.app, name="outbox")
 app.command("seed")(seed.seed_command)
 app.command("trace")(trace.trace_command)
+app.command("audit")(audit.audit_command)
 app.command("status")(status.status_command)
 
 if __name__ == "__main__":

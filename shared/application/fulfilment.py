@@ -9,7 +9,8 @@ from the event store rather than from the message (a message the store does not 
 2. decide (pure), and append the saga's events with the trigger's id as the command id, so two
    deliveries racing each other append once; a concurrent step makes it reload and decide again;
 3. send the commands the new events issued, each with an id derived from its saga event and position,
-   so any re-send is deduplicated by the command handler; publish the saga's events;
+   so any re-send is deduplicated by the command handler. The saga's own events are its bookkeeping, read
+   by no other function: they stay in its stream and its read model, off the events topic;
 4. write the saga's read model (state, step, deadline, history) from the stream.
 
 The deadline sweep finds open sagas whose deadline has passed and feeds each a `DeadlinePassed`, whose
@@ -35,7 +36,7 @@ from pydantic import BaseModel, JsonValue
 from shared.application.aggregates import KINDS, SAGA, as_recorded, ignore_unrecorded
 from shared.application.registry import COMMAND_ROUTES
 from shared.bus.publisher import Publisher
-from shared.bus.topics import COMMANDS_TOPIC, EVENTS_TOPIC
+from shared.bus.topics import COMMANDS_TOPIC
 from shared.domain.fulfilment import (
     DEFAULT_DEADLINES,
     GIVES_UP_AT_DEADLINE,
@@ -161,14 +162,14 @@ class SagaRunner:
             envelopes = SAGA.envelopes(cause, order_id, loaded.version, decided, actor=SAGA_ACTOR)
             try:
                 with step_span("eventstore append", stream_id=stream_id, events=len(envelopes)):
-                    result = self._events.append(stream_id, envelopes, loaded.version, command_id=cause.id)
+                    result = self._events.append(
+                        stream_id, envelopes, loaded.version, command_id=cause.id, publish=False
+                    )
             except ConcurrencyConflict:
                 continue
             if result.replayed:
                 continue  # a racing delivery of the same trigger won: the next round re-sends its commands
             self._send_commands(envelopes)
-            self._publisher.publish_many(EVENTS_TOPIC, envelopes)
-            self._events.mark_append_published(result)
             after = reduce(SAGA.evolve, decided, state)
             history = [*loaded.events, *envelopes]
             self._write_view(order_id, after, history)

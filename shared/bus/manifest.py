@@ -155,6 +155,10 @@ class Manifest(_Strict):
 
     source: str = Field(min_length=1, description="the Python file that exposes every entry point")
     topics: list[Annotated[str, Field(pattern=TOPIC_NAME)]] = Field(min_length=1)
+    audited: list[str] = Field(
+        default_factory=list,
+        description="the topics each of whose messages is kept, as published, in the audit record",
+    )
     defaults: dict[str, Any] = Field(default_factory=dict)
     functions: list[FunctionSpec] = Field(min_length=1)
 
@@ -182,6 +186,9 @@ class Manifest(_Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
+        unknown_audited = [topic for topic in self.audited if topic not in self.topics]
+        if unknown_audited:
+            raise ValueError(f"audited {unknown_audited} not in topics")
         seen: set[str] = set()
         for spec in self.functions:
             if spec.name in seen:

@@ -75,8 +75,13 @@ class EventStore(ABC):
         events: Sequence[Envelope],
         expected_version: ExpectedVersion = ANY,
         command_id: str | None = None,
+        *,
+        publish: bool = True,
     ) -> AppendResult:
         """Append events (one aggregate) atomically with their outbox entries and the command record.
+
+        `publish=False` is for events no other function consumes (the saga's bookkeeping): they get no
+        outbox entry, so they stay in their stream and the relay never puts them on the bus.
 
         Raises `ConcurrencyConflict` when the stream is not at `expected_version`, `InvalidAppend` (or
         `EventTooLarge`) for input that can never be stored. A command id already applied to this
@@ -86,7 +91,7 @@ class EventStore(ABC):
         prepared = prepare_append(stream_id, events, expected_version, command_id)
         count_store_operation("event_store", "write")
         started = time.perf_counter()
-        result = self.append_prepared(prepared, outbox=True)
+        result = self.append_prepared(prepared, outbox=publish)
         if result.replayed and result.stream_id != stream_id:
             assert command_id is not None
             raise CommandIdReused(command_id, stream_id)

@@ -29,6 +29,8 @@ def test_each_kind_of_order_counted_in_every_function_and_priced(capsys: pytest.
         ), "every other function of an order is a push delivery; the clock's are left out"
         assert cost.published >= 2, "the PlaceOrder command and its OrderPlaced event at least"
         assert cost.published_bytes > cost.published
+        assert cost.audited >= cost.published, "the audit record keeps every message published"
+        assert cost.audited_bytes > cost.published_bytes
         assert cost.event_store["write"] >= 2
         assert cost.read_models["write"] >= 1
         assert not any(cost.firestore_documents.values()), "PostgreSQL reads no Firestore document"

@@ -169,6 +169,7 @@ def evaluate_manifest_module(manifest_path: Path) -> Block:
     document: Block = console(
         "manifest",
         "{functions = local.functions, topics = local.manifest.topics,"
+        " audited = try(local.manifest.audited, []),"
         " topic_functions = keys(local.topic_functions),"
         " scheduled_functions = keys(local.scheduled_functions)}",
         manifest_path=str(manifest_path),
@@ -186,6 +187,7 @@ APIS_OF_RESOURCES: dict[str, tuple[str, ...]] = {
     "google_cloud_scheduler_": ("cloudscheduler",),
     "google_cloudbuild_": ("cloudbuild",),
     "google_artifact_registry_": ("artifactregistry",),
+    "google_bigquery_": ("bigquery",),
     "google_pubsub_": ("pubsub",),
     "google_secret_manager_": ("secretmanager",),
     "google_monitoring_": ("monitoring",),

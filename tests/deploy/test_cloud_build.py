@@ -170,6 +170,7 @@ ROLES_OF_RESOURCES: dict[str, tuple[str, ...]] = {
     "google_cloud_run_v2_": ("roles/run.admin",),  # the migration job, and who may invoke a function
     "google_cloud_scheduler_": ("roles/cloudscheduler.admin",),
     "google_pubsub_": ("roles/pubsub.admin",),  # topics, subscriptions and the grants on them
+    "google_bigquery_": ("roles/bigquery.dataOwner",),  # the audit dataset, its table and the grant on it
     "google_secret_manager_": ("roles/secretmanager.admin",),  # secrets, their versions and grants
     "google_sql_": ("roles/cloudsql.admin",),
     "google_vpc_access_": ("roles/vpcaccess.admin",),

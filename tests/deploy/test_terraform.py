@@ -27,6 +27,7 @@ from google.cloud.pubsub_v1 import SubscriberClient
 from pydantic import AliasChoices
 
 from shared.application.fulfilment import STEP_OVERDUE
+from shared.bus.audit import AUDIT_DATASET, AUDIT_TABLE, audit_subscription
 from shared.bus.manifest import DEFAULT_MANIFEST, FunctionSpec, HttpTrigger, Manifest, TopicTrigger
 from shared.config import Settings
 from shared.eventstore.postgres import SERVER_SETTINGS
@@ -177,6 +178,7 @@ def test_terraform_reads_the_manifest_as_the_pydantic_model_does(make_manifest: 
         assert SERVICE_ACCOUNT_ID.match(account_id), account_id
     assert len({spec["account_id"] for spec in functions.values()}) == len(functions)
     assert evaluated["topics"] == manifest.topics
+    assert evaluated["audited"] == manifest.audited
     assert sorted(evaluated["topic_functions"]) == sorted(
         spec.name for spec in manifest.functions if isinstance(spec.trigger, TopicTrigger)
     )
@@ -928,3 +930,34 @@ def test_subscriptions_end_before_the_graphql_timeout_and_share_an_instance() ->
     service = attribute(function, "service_config")
     assert service["max_instance_request_concurrency"] == "${each.value.concurrency}"
     assert "each.value.cpu" in service["available_cpu"]
+
+
+def test_the_audit_record_keeps_every_audited_topic_in_the_table_the_code_names() -> None:
+    """Module audit writes each topic the manifest audits to the table `kiroku audit` points at, through
+    a BigQuery subscription named as the local runner names its record's rows, with Pub/Sub's metadata
+    columns (which a subscription without a topic schema needs)."""
+    audit = resources(MODULES / "audit")
+    dataset = audit[("google_bigquery_dataset", "audit")]
+    table = audit[("google_bigquery_table", "messages")]
+    subscription = audit[("google_pubsub_subscription", "audit")]
+    assert (unquote(dataset["dataset_id"]), unquote(table["table_id"])) == (AUDIT_DATASET, AUDIT_TABLE)
+    assert unquote(subscription["name"]) == audit_subscription("${each.key}")
+    config = attribute(subscription, "bigquery_config")
+    assert config["write_metadata"] is True
+    assert "use_topic_schema" not in config
+    assert "use_table_schema" not in config
+    columns = {
+        unquote(column["name"]): unquote(column["type"]) for column in locals_of(MODULES / "audit")["columns"]
+    }
+    assert columns == {
+        "subscription_name": "STRING",
+        "message_id": "STRING",
+        "publish_time": "TIMESTAMP",
+        "data": "STRING",
+        "attributes": "JSON",
+    }
+    assert unquote(attribute(table, "time_partitioning")["field"]) == "publish_time"
+    call = labelled(KIROKU, "module")["audit"]
+    audited = "${{for topic in module.manifest.audited : topic => module.pubsub.topics[topic]}}"
+    assert call["topics"] == audited
+    assert Manifest.load().audited == ["commands", "events"]

@@ -9,6 +9,7 @@ from google.cloud.pubsub_v1 import PublisherClient
 
 from emulators.demo import DEMO_USERS
 from shared.application.aggregates import KINDS
+from shared.bus.audit import AuditFile
 from tests.e2e.conftest import Stack
 
 
@@ -79,11 +80,13 @@ def _stored_history(stack: Stack, aggregate_type: str, aggregate_id: str) -> lis
 def test_a_poison_message_is_kept_as_a_dead_letter_that_admins_can_peek_at(stack: Stack) -> None:
     marker = f"poison-{uuid.uuid4().hex}"
     publisher = PublisherClient()
-    # The events topic's unfiltered, unordered audit function: the emulator dead-letters only from
-    # subscriptions without message ordering (measured), while Pub/Sub itself does from both.
+    # A payment's event to an unordered saga step: the emulator dead-letters only from subscriptions
+    # without message ordering (measured), while Pub/Sub itself does from both.
     topic = publisher.topic_path(stack.cloud.options.project_id, "events")
-    publisher.publish(topic, marker.encode(), type="Poison", aggregate_id=marker).result(timeout=30)
-    query = '{ deadLetters(function: "bus-audit", first: 100) { messageId type aggregateId data } }'
+    publisher.publish(
+        topic, marker.encode(), type="Poison", aggregate_type="Payment", aggregate_id=marker
+    ).result(timeout=30)
+    query = '{ deadLetters(function: "saga-on-payment", first: 100) { messageId type aggregateId data } }'
     deadline = time.monotonic() + 120
     while True:
         letters = [letter for letter in stack.admin.data(query)["deadLetters"] if letter["data"] == marker]
@@ -95,3 +98,6 @@ def test_a_poison_message_is_kept_as_a_dead_letter_that_admins_can_peek_at(stack
     assert letters[0]["aggregateId"] == marker
     again = [letter for letter in stack.admin.data(query)["deadLetters"] if letter["data"] == marker]
     assert again == letters  # peeking leaves it there
+    # The audit record kept it as it was published, though it is no envelope.
+    [kept] = [row for row in AuditFile(stack.log_dir).rows() if row.data == marker]
+    assert (kept.topic, kept.attributes["type"]) == ("events", "Poison")

@@ -4,7 +4,7 @@ a span for each event-store append and gateway call.
 
 Which hops there must be is not written down here but worked out as the cloud routes messages: every
 event the order's conversation stored, each function the manifest subscribes to it (projectors, saga
-steps, the audit), and the handler of each event's cause (its command, or the event a saga step handled).
+steps), and the handler of each event's cause (its command, or the event a saga step handled).
 """
 
 from __future__ import annotations

@@ -93,6 +93,7 @@ locals {
   # What terraform apply of terraform/envs/<environment> needs, and the build's own logs and image push.
   deployer_roles = toset([
     "roles/artifactregistry.writer",
+    "roles/bigquery.dataOwner",
     "roles/cloudfunctions.admin",
     "roles/cloudscheduler.admin",
     "roles/cloudsql.admin",

@@ -24,6 +24,7 @@ locals {
   # What every function needs whichever the backend; module storage adds its own.
   apis = toset(concat([
     "artifactregistry.googleapis.com",
+    "bigquery.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
@@ -154,6 +155,18 @@ module "pubsub" {
   # The GraphQL function serves the admins' deadLetters query.
   dead_letter_reader_email = module.iam.function_emails["graphql"]
   depends_on               = [google_project_service.api]
+}
+
+module "audit" {
+  source              = "../audit"
+  project_id          = var.project_id
+  project_number      = data.google_project.this.number
+  location            = var.region
+  topics              = { for topic in module.manifest.audited : topic => module.pubsub.topics[topic] }
+  retention_days      = var.audit_retention_days
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+  depends_on          = [google_project_service.api]
 }
 
 module "scheduler" {

@@ -27,3 +27,8 @@ output "metrics_token_secret" {
   description = "The Secret Manager secret holding the bearer token /metrics answers to; grant the scraper access to it."
   value       = google_secret_manager_secret.metrics_token.secret_id
 }
+
+output "audit_table" {
+  description = "The BigQuery table holding every message of the audited topics (README, \"The audit record\")."
+  value       = module.audit.table
+}

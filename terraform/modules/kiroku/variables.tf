@@ -140,3 +140,9 @@ variable "alert_saga_failure_ratio" {
   type        = number
   default     = 0.2
 }
+
+variable "audit_retention_days" {
+  description = "How many days the audit record keeps each message the bus carried (terraform/modules/audit)."
+  type        = number
+  default     = 400
+}

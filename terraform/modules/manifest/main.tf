@@ -78,6 +78,11 @@ output "topics" {
   value       = toset(local.manifest.topics)
 }
 
+output "audited" {
+  description = "The topics whose every message the audit record keeps."
+  value       = toset(try(local.manifest.audited, []))
+}
+
 output "functions" {
   description = "Every manifest function with its defaults applied, keyed by name."
   value       = local.functions

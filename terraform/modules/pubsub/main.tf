@@ -177,3 +177,8 @@ output "dead_letter_subscriptions" {
   description = "Where each function's dead letters are kept, keyed by function name."
   value       = { for name, subscription in google_pubsub_subscription.kept : name => subscription.id }
 }
+
+output "topics" {
+  description = "Each manifest topic's id, keyed by name."
+  value       = { for name, topic in google_pubsub_topic.topic : name => topic.id }
+}

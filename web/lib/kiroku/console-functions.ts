@@ -35,7 +35,6 @@ export const EVENT_FUNCTIONS = [
   "project-categories",
   "project-products",
   "project-orders",
-  "bus-audit",
 ] as const;
 
 export function replayable(functionName: string): boolean {

@@ -102,11 +102,15 @@ def test_the_saga_reacts_to_a_participants_event_with_its_next_commands(storage:
     handler.handle(place_order("o-1"), 1)
     [placed] = storage.events.read_stream("Order-o-1")
     runner = SagaRunner(storage, publisher)
+    before = len(publisher.published)
 
     runner.handle(placed)
 
     started = storage.events.read_stream("FulfilmentSaga-o-1")
     assert [event.type for event in started] == ["SagaStarted", "CommandsIssued"]
+    # Its bookkeeping stays in its stream: not published, and nothing left for the outbox relay.
+    assert [topic for topic, _ in publisher.published[before:]] == ["commands"]
+    assert [entry.stream_id for entry in storage.events.pending_outbox()] == []
     [reserve] = [envelope for topic, envelope in publisher.published if topic == "commands"]
     assert (reserve.type, reserve.aggregate_id, reserve.payload["quantity"]) == ("ReserveStock", "p-1", 2)
     assert reserve.id == system_id(f"{started[1].id}:0")
