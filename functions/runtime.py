@@ -17,7 +17,7 @@ from shared.adapters.gateways import payment_gateway, shipping_gateway
 from shared.application.aggregates import KINDS
 from shared.application.commands import AfterCommit, CommandHandler
 from shared.application.facts import FactFinder
-from shared.bus.manifest import DEFAULT_MANIFEST, Manifest
+from shared.bus.manifest import running_function
 from shared.bus.publisher import Publisher
 from shared.config import settings
 from shared.eventstore.store import SnapshotPolicy
@@ -72,7 +72,5 @@ def command_handler() -> CommandHandler:
 def _redelivery_backoff() -> Callable[[int], float] | None:
     """This function's retry policy, from the manifest its subscription was made from (none when the
     function is not in it, as in a test that builds handlers itself)."""
-    config = settings()
-    manifest = Manifest.load(config.manifest_file or DEFAULT_MANIFEST)
-    spec = next((spec for spec in manifest.functions if spec.name == config.function_name), None)
+    spec = running_function()
     return spec.retry.backoff_seconds if spec is not None else None

@@ -9,6 +9,7 @@ defined here and mirrored, by the same formula, in `terraform/modules/functions`
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -16,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from shared.bus.subscription_filter import FilterSyntaxError, parse_filter
+from shared.config import settings
 
 FUNCTION_NAME = r"^[a-z][a-z0-9-]{0,40}[a-z0-9]$"
 TOPIC_NAME = r"^[a-z][a-z0-9-]{1,100}$"
@@ -255,3 +257,15 @@ def _describe(error: ValidationError, raw: Any, origin: str) -> str:
         )
         lines.append(f"  {where}: {field or '(whole entry)'}: {problem['msg']}")
     return "\n".join(lines)
+
+
+@cache
+def running_function() -> FunctionSpec | None:
+    """The function this process serves, from the manifest its subscription was made from
+    (`KIROKU_MANIFEST_FILE` locally); None when the manifest has no function of this name, as for
+    handlers a test builds itself."""
+    config = settings()
+    try:
+        return Manifest.load(config.manifest_file or DEFAULT_MANIFEST).function(config.function_name)
+    except KeyError:
+        return None

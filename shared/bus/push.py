@@ -7,6 +7,10 @@ sends the very same request. The body is the push envelope
 retries with the subscription's backoff and, after its maximum delivery attempts, dead-letters the
 message. A body that is not a push envelope or whose data is not a Kiroku envelope can never succeed, so
 it is answered 400 (a nack too: it ends on the dead-letter topic, kept for inspection, not dropped).
+
+A nack on the last attempt the function's dead-letter policy allows (manifest.yaml) is measured
+(`dead_lettered`, log_metrics.py): Pub/Sub moves that message to the dead-letter topic now, so the
+figure reaches Cloud Monitoring like every other, and locally the whole stack's `/metrics`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from datetime import datetime
 import flask
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shared.bus.manifest import running_function
 from shared.messages.envelope import Envelope, EnvelopeError
+from shared.observability.log_metrics import DEAD_LETTERED
 from shared.observability.logging import log_context
 from shared.observability.tracing import message_span
 
@@ -80,16 +86,37 @@ def _reply(status: int, body: str = "") -> flask.Response:
     return flask.Response(body, status=status, mimetype="text/plain")
 
 
+def _nack(status: int, body: str, push: PushRequest) -> flask.Response:
+    """A failed delivery's answer; on the function's last attempt, measured as dead-lettered."""
+    spec = running_function()
+    attempt, attributes = push.delivery_attempt, push.message.attributes
+    if attempt is not None and spec is not None and attempt >= spec.dead_letter.max_delivery_attempts:
+        DEAD_LETTERED.record(
+            "%s gave up on a %s message after %d attempts: it goes to the dead-letter topic",
+            spec.name,
+            attributes.get("type", "?"),
+            attempt,
+            level=logging.ERROR,
+            function=spec.name,
+            type=attributes.get("type", ""),
+        )
+    return _reply(status, body)
+
+
 def push_entry_point(handler: EnvelopeHandler) -> PushEntryPoint:
     """Wrap `handler` as an HTTP function: parse the push request, call it, answer ack or nack."""
 
     def entry_point(request: flask.Request) -> flask.Response:
         try:
             push = PushRequest.model_validate_json(request.get_data())
-            envelope = Envelope.from_data(push.message.data)
-        except (ValidationError, EnvelopeError) as error:
+        except ValidationError as error:
             logger.error("rejected push request that can never be handled: %s", error)
             return _reply(400, "not a Kiroku push request")
+        try:
+            envelope = Envelope.from_data(push.message.data)
+        except EnvelopeError as error:
+            logger.error("rejected push request that can never be handled: %s", error)
+            return _nack(400, "not a Kiroku push request", push)
         delivery = Delivery(
             message_id=push.message.message_id,
             subscription=push.subscription,
@@ -114,10 +141,10 @@ def push_entry_point(handler: EnvelopeHandler) -> PushEntryPoint:
                 handler(envelope, delivery)
             except EnvelopeError as error:
                 logger.error("message can never be handled here: %s", error)
-                return _reply(400, "not a message for this function")
+                return _nack(400, "not a message for this function", push)
             except Exception:
                 logger.exception("handler failed; nacking for redelivery")
-                return _reply(500, "handler failed")
+                return _nack(500, "handler failed", push)
         return _reply(204)
 
     entry_point.__name__ = getattr(handler, "__name__", "entry_point")

@@ -206,6 +206,18 @@ OUTBOX_RELAYED = Measurement(
     ),
 )
 
+DEAD_LETTERED = Measurement(
+    "dead_lettered",
+    ("function", "type"),
+    (
+        LogMetric(
+            "kiroku_dead_lettered",
+            "Messages a function failed on its last delivery attempt: Pub/Sub moves each to the function's "
+            "dead-letter topic",
+        ),
+    ),
+)
+
 MEASUREMENTS = (
     COMMAND_HANDLED,
     EVENTS_APPENDED,
@@ -215,6 +227,7 @@ MEASUREMENTS = (
     CIRCUIT_CHANGED,
     GRAPHQL_REQUEST,
     OUTBOX_RELAYED,
+    DEAD_LETTERED,
 )
 
 

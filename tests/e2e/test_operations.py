@@ -7,6 +7,7 @@ import uuid
 
 from google.cloud.pubsub_v1 import PublisherClient
 
+from bench.cost import MetricsReader
 from emulators.demo import DEMO_USERS
 from shared.application.aggregates import KINDS
 from shared.bus.audit import AuditFile
@@ -98,6 +99,10 @@ def test_a_poison_message_is_kept_as_a_dead_letter_that_admins_can_peek_at(stack
     assert letters[0]["aggregateId"] == marker
     again = [letter for letter in stack.admin.data(query)["deadLetters"] if letter["data"] == marker]
     assert again == letters  # peeking leaves it there
+    # Measured where it was given up on: the whole stack's /metrics counts it for its function.
+    samples = MetricsReader(stack.admin.url).read()
+    labels = (("function", "saga-on-payment"), ("type", "Poison"))
+    assert samples[("kiroku_dead_lettered_total", labels)] >= 1
     # The audit record kept it as it was published, though it is no envelope.
     [kept] = [row for row in AuditFile(stack.log_dir).rows() if row.data == marker]
     assert (kept.topic, kept.attributes["type"]) == ("events", "Poison")

@@ -11,8 +11,11 @@ from typing import Any
 
 import flask
 import pytest
+from prometheus_client import REGISTRY
 
+from shared.bus.manifest import running_function
 from shared.bus.push import Delivery, push_entry_point
+from shared.config import settings
 from shared.messages.envelope import Envelope
 from shared.observability.logging import configure_logging
 
@@ -89,3 +92,51 @@ def test_a_request_that_can_never_succeed_is_answered_400(body: dict[str, Any] |
     response = _call(lambda envelope, delivery: called.append(envelope), body)
     assert response.status_code == 400
     assert called == []
+
+
+@pytest.fixture
+def saga_on_payment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process serves the manifest's saga-on-payment: 5 delivery attempts, then dead letters."""
+    monkeypatch.setenv("KIROKU_FUNCTION_NAME", "saga-on-payment")
+    settings.cache_clear()
+    running_function.cache_clear()
+    yield
+    settings.cache_clear()
+    running_function.cache_clear()
+
+
+def _dead_lettered(function: str, message_type: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "kiroku_dead_lettered_total", {"function": function, "type": message_type}
+    )
+    return value or 0.0
+
+
+@pytest.mark.usefixtures("saga_on_payment")
+@pytest.mark.parametrize("data", [ENVELOPE.to_data(), b"not an envelope"])
+def test_a_nack_on_the_last_attempt_is_measured_as_dead_lettered(
+    log_stream: io.StringIO, data: bytes
+) -> None:
+    def fail(envelope: Envelope, delivery: Delivery) -> None:
+        raise RuntimeError("still broken")
+
+    before = _dead_lettered("saga-on-payment", "Pinged")
+    for attempt in (1, 4):
+        assert _call(fail, _push_body(data, deliveryAttempt=attempt)).status_code >= 400
+    assert _dead_lettered("saga-on-payment", "Pinged") == before, "Pub/Sub delivers it again"
+    handled = _call(lambda envelope, delivery: None, _push_body(ENVELOPE.to_data(), deliveryAttempt=5))
+    assert handled.status_code == 204
+
+    assert _call(fail, _push_body(data, deliveryAttempt=5)).status_code >= 400
+
+    assert _dead_lettered("saga-on-payment", "Pinged") == before + 1
+    lines = [json.loads(raw) for raw in log_stream.getvalue().splitlines()]
+    [line] = [line for line in lines if line.get("measurement") == "dead_lettered"]
+    assert (line["function"], line["type"], line["severity"]) == ("saga-on-payment", "Pinged", "ERROR")
+
+
+def test_a_process_serving_no_manifest_function_measures_no_dead_letter() -> None:
+    before = _dead_lettered("saga-on-payment", "Pinged")
+    response = _call(lambda envelope, delivery: None, _push_body(b"not an envelope", deliveryAttempt=99))
+    assert response.status_code == 400
+    assert _dead_lettered("saga-on-payment", "Pinged") == before
