@@ -164,6 +164,10 @@ class Saga:
         "a stable message instead of a gateway's or a deadline's words. Null when none."
     )
     version: int = strawberry.field(description="The saga's version: the number of its events.")
+    correlation_id: strawberry.ID = strawberry.field(
+        description="The order's conversation: its placeOrder commandId, which `trace` and the audit "
+        "record find it by."
+    )
     history: list[SagaHistoryEntry] = strawberry.field(description="The saga's events, oldest first.")
 
     @described_field("The partner the current step is waiting for; null when none.")
@@ -189,6 +193,7 @@ class Saga:
             failure=failure,
             failure_detail=failure_detail,
             version=record.version,
+            correlation_id=strawberry.ID(str(data["correlation_id"])),
             history=[
                 SagaHistoryEntry(
                     at=datetime.fromisoformat(str(entry["at"])),

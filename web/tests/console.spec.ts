@@ -226,13 +226,17 @@ test("an admin follows a completed order from all orders to its saga's timeline,
   await expect(timeline.getByRole("rowheader").last()).toHaveText("SagaEnded");
   await expect(timeline.getByRole("row").filter({ hasText: "ProcessPayment" }).first()).toBeVisible();
 
+  const traceHref = await page.getByRole("link", { name: "The order's trace" }).getAttribute("href");
   await page.getByRole("link", { name: "The order's events" }).click();
   const events = page.getByRole("table", { name: `Events of Order ${orderId}` });
   await expect(events.getByRole("rowheader").first()).toHaveText("OrderPlaced");
   await expect(events.getByRole("row").nth(1)).toContainText("writer");
 
-  // The order's conversation, from its first event's correlation id: every hop's span, the request first.
-  await events.getByRole("row").nth(1).getByRole("link", { name: /^Trace of / }).click();
+  // The order's conversation, from its first event's correlation id (the saga's page links to the same):
+  // every hop's span, the request first.
+  const fromEvent = events.getByRole("row").nth(1).getByRole("link", { name: /^Trace of / });
+  await expect(fromEvent).toHaveAttribute("href", traceHref ?? "");
+  await fromEvent.click();
   await expect(page.getByRole("heading", { name: /^Trace of / })).toBeVisible();
   const trace = page.getByRole("table", { name: "Trace" });
   await expect(trace.getByRole("row").nth(1)).toHaveAttribute("data-function", "graphql");

@@ -89,6 +89,7 @@ export const SagasQuery = graphql(`
 export const SagaTimelineFields = graphql(`
   fragment SagaTimelineFields on Saga {
     orderId
+    correlationId
     status
     step
     deadline

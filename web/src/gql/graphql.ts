@@ -712,6 +712,8 @@ export type RestockProductInput = {
 /** An order's fulfilment saga: the steps that reserve, charge and ship the order, or undo them when one fails. */
 export type Saga = {
   __typename?: 'Saga';
+  /** The order's conversation: its placeOrder commandId, which `trace` and the audit record find it by. */
+  correlationId: Scalars['ID']['output'];
   /** When the current step runs out of time (RFC 3339, UTC): a forward step then fails, a compensating one is sent again; null once the saga has ended. */
   deadline?: Maybe<Scalars['DateTime']['output']>;
   /** The code of the failure that started the compensation (an order's `cancelReason`, e.g. PAYMENT_DECLINED); null while none has. */
@@ -1068,21 +1070,21 @@ export type ConsoleSagasQueryVariables = Exact<{
 
 export type ConsoleSagasQuery = { __typename?: 'Query', sagas: { __typename?: 'SagaConnection', edges: Array<{ __typename?: 'SagaEdge', cursor: string, node: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, attempts: number } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, endCursor?: string | null } } };
 
-export type SagaTimelineFieldsFragment = { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> };
+export type SagaTimelineFieldsFragment = { __typename?: 'Saga', orderId: string, correlationId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> };
 
 export type ConsoleSagaTimelineQueryVariables = Exact<{
   orderId: Scalars['ID']['input'];
 }>;
 
 
-export type ConsoleSagaTimelineQuery = { __typename?: 'Query', saga?: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
+export type ConsoleSagaTimelineQuery = { __typename?: 'Query', saga?: { __typename?: 'Saga', orderId: string, correlationId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
 
 export type ConsoleSagaLiveSubscriptionVariables = Exact<{
   orderId: Scalars['ID']['input'];
 }>;
 
 
-export type ConsoleSagaLiveSubscription = { __typename?: 'Subscription', saga?: { __typename?: 'Saga', orderId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
+export type ConsoleSagaLiveSubscription = { __typename?: 'Subscription', saga?: { __typename?: 'Saga', orderId: string, correlationId: string, status: string, step?: string | null, deadline?: string | null, failure?: string | null, failureDetail?: string | null, version: number, waiting?: { __typename?: 'PartnerWait', partner: string, command: string, attempts: number, since: string, lastAttemptAt: string, nextAttemptAt?: string | null, reason?: string | null } | null, history: Array<{ __typename?: 'SagaHistoryEntry', at: string, event: string, step?: string | null, detail?: string | null, causationId: string, commands: Array<string> }> } | null };
 
 export type ConsoleSagaChangesSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -1232,6 +1234,7 @@ export const ConsoleCommandResultFragmentDoc = new TypedDocumentString(`
 export const SagaTimelineFieldsFragmentDoc = new TypedDocumentString(`
     fragment SagaTimelineFields on Saga {
   orderId
+  correlationId
   status
   step
   deadline
@@ -1638,6 +1641,7 @@ export const ConsoleSagaTimelineDocument = new TypedDocumentString(`
 }
     fragment SagaTimelineFields on Saga {
   orderId
+  correlationId
   status
   step
   deadline
@@ -1661,7 +1665,7 @@ export const ConsoleSagaTimelineDocument = new TypedDocumentString(`
     causationId
     commands
   }
-}`, {"hash":"356bb93d5a37438e19753757d030d1f0edee5fa98220e400b3b01f16ef5e6816"}) as unknown as TypedDocumentString<ConsoleSagaTimelineQuery, ConsoleSagaTimelineQueryVariables>;
+}`, {"hash":"2cfb19f5075e3fbe8b4aba952031ea05110feb8a8a278ae26c567e349526affc"}) as unknown as TypedDocumentString<ConsoleSagaTimelineQuery, ConsoleSagaTimelineQueryVariables>;
 export const ConsoleSagaLiveDocument = new TypedDocumentString(`
     subscription ConsoleSagaLive($orderId: ID!) {
   saga(orderId: $orderId) {
@@ -1670,6 +1674,7 @@ export const ConsoleSagaLiveDocument = new TypedDocumentString(`
 }
     fragment SagaTimelineFields on Saga {
   orderId
+  correlationId
   status
   step
   deadline
@@ -1693,7 +1698,7 @@ export const ConsoleSagaLiveDocument = new TypedDocumentString(`
     causationId
     commands
   }
-}`, {"hash":"024ed6146ee58fb0fa698e801f2f5e835ad5b9ff99fe9618fc766e9f3e297a2b"}) as unknown as TypedDocumentString<ConsoleSagaLiveSubscription, ConsoleSagaLiveSubscriptionVariables>;
+}`, {"hash":"5d90a1111aabdcf52cccdc88e08a4b00475150c06239a743feacc6e9881aeab9"}) as unknown as TypedDocumentString<ConsoleSagaLiveSubscription, ConsoleSagaLiveSubscriptionVariables>;
 export const ConsoleSagaChangesDocument = new TypedDocumentString(`
     subscription ConsoleSagaChanges {
   sagaChanges {

@@ -1,6 +1,7 @@
 "use client";
 // A saga's state and its history, oldest first: each event's step, what was learnt, the commands it
-// issued and the message that caused it (causation), with links to the order's and the saga's events.
+// issued and the message that caused it (causation), with links to the order's and the saga's events and
+// to the order's trace.
 // Read once, then pushed by the API at each change while the saga runs (useLive).
 import { Card, Code, DataList, Flex, Heading, Link, Spinner, Table, Text, VisuallyHidden } from "@radix-ui/themes";
 import NextLink from "next/link";
@@ -43,6 +44,11 @@ export function SagaTimeline({ orderId }: { orderId: string }) {
           </Link>
           <Link asChild size="2">
             <NextLink href={eventsHref("FulfilmentSaga", saga.orderId)}>The saga&apos;s events</NextLink>
+          </Link>
+          <Link asChild size="2">
+            <NextLink href={`/console/traces/${encodeURIComponent(saga.correlationId)}`}>
+              The order&apos;s trace
+            </NextLink>
           </Link>
         </Flex>
       </Flex>
