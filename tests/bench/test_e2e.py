@@ -35,6 +35,11 @@ def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]
     assert [clients for clients, _ in report.untraced] == [clients for clients, _ in OPTIONS.runs]
     for (_, figures), (_, sent) in zip(report.untraced, OPTIONS.runs, strict=True):
         assert_measured(figures, 2 * sent)
+    for _, figures in (*report.runs, *report.untraced):
+        assert figures.cpu_seconds > 0, "the machine worked while they ran"
     assert [row[0] for row in table_rows(overhead_table)] == [str(clients) for clients, _ in OPTIONS.runs]
-    for clients, cost in report.overheads():
-        assert f"{clients} client(s): telemetry overhead on p50 {cost:+.1%}" in printed
+    for clients, cost, cpu_cost in report.overheads():
+        assert (
+            f"{clients} client(s): telemetry overhead on p50 {cost:+.1%}, on CPU per mutation {cpu_cost:+.1%}"
+            in printed
+        )
