@@ -8,9 +8,11 @@ logged or counted), which prices tracing and metrics as their overhead on each r
 machine's CPU time per mutation. The runs go on four fresh stacks in ABBA order (with, without, without,
 with) and each setting's two passes are pooled: on two cores whichever stack runs first or last (the
 machine warming up, the emulators and the store growing) would otherwise move one setting's figures by
-more than the overhead measured. The CPU figure is the steadier: one client's latencies fall in two
-groups about 50 ms apart (the emulator's delivery, measured: two stacks of one setting put their p50 in
-either), so a p50 compared at one client moves by a quarter with which group holds the middle.
+more than the overhead measured. One client's latencies fall in two groups about 50 ms apart (the
+emulator's delivery, measured: two stacks of one setting put their p50 in either), so a p50 compared at
+one client moves by a quarter with which group holds the middle, and fresh stacks' CPU per mutation
+differs by a tenth. So telemetry's own cost is also measured where nothing else differs, in a process
+of its own (bench/telemetry.py), and priced for the hops a mutation makes against the CPU it takes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.bus import Figures, emulator_hop, timed
+from bench.telemetry import hop_cost
 from emulators.auth_users import AuthEmulatorUsers
 from emulators.demo import ADMIN_EMAIL, DEMO_USERS
 from emulators.stack import LocalCloud, StackOptions, Storage
@@ -39,6 +42,9 @@ CREATE_PRODUCT = """mutation($input: CreateProductInput!) {
   createProduct(input: $input) { status version }
 }"""
 console = Console(width=120)
+# The hops of one createProduct that carry telemetry: the GraphQL request, the command's delivery and the
+# projector's, each priced as a command's delivery (bench/telemetry.py).
+MUTATION_HOPS = 3
 
 
 def stack_options(storage: Storage, name: str, extra_env: dict[str, str] | None = None) -> StackOptions:
@@ -97,6 +103,7 @@ class E2EOptions:
     warm_up: tuple[int, int] = (4, 20)  # (clients, mutations) first, to warm every function and stream
     hop: int = 300  # raw Pub/Sub messages, paced
     hop_rate: float = 100.0  # messages per second
+    telemetry_deliveries: int = 3000  # per run of bench/telemetry.py
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,15 @@ class E2EReport:
     hop: Figures  # the baseline: one raw Pub/Sub hop, on the same emulator in the same run
     runs: list[tuple[int, Figures]]  # clients, their mutations
     untraced: list[tuple[int, Figures]]  # the same runs with telemetry off
+    hop_us: tuple[float, float]  # one hop's µs in a process of its own, with telemetry and without
 
     def p50_ratio(self, figures: Figures) -> float:
         return figures.percentile(0.5) / self.hop.percentile(0.5)
+
+    def telemetry_cpu_share(self, figures: Figures) -> float:
+        """Telemetry's own cost per mutation (its hops, each priced in process) over the CPU it took."""
+        with_us, without_us = self.hop_us
+        return (with_us - without_us) * MUTATION_HOPS / 1000 / figures.cpu_ms_per_message
 
     def overheads(self) -> list[tuple[int, float, float]]:
         """What tracing and metrics cost each run: its p50 and its CPU time per mutation with telemetry,
@@ -134,7 +147,7 @@ def run(options: E2EOptions) -> E2EReport:
         untraced = _pooled(untraced, _measure(options, stack, with_hop=False)[1])
     again = stack_options(options.storage, "e2e-again")
     traced = _pooled(traced, _measure(options, again, with_hop=False)[1])
-    return E2EReport(options, hop, traced, untraced)
+    return E2EReport(options, hop, traced, untraced, hop_cost(options.telemetry_deliveries))
 
 
 def _pooled(runs: list[tuple[int, Figures]], more: list[tuple[int, Figures]]) -> list[tuple[int, Figures]]:
@@ -241,6 +254,15 @@ def print_report(report: E2EReport) -> None:
         print(
             f"{clients} client(s): telemetry overhead on p50 {cost:+.1%}, on CPU per mutation {cpu_cost:+.1%}"
         )
+    with_us, without_us = report.hop_us
+    print(
+        f"telemetry in a process of its own: {with_us:.0f} µs a hop with, {without_us:.0f} without; "
+        f"{MUTATION_HOPS} hops a mutation: {(with_us - without_us) * MUTATION_HOPS / 1000:.2f} ms of CPU, "
+        + ", ".join(
+            f"{report.telemetry_cpu_share(figures):.1%} of its CPU at {clients} client(s)"
+            for clients, figures in report.runs
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,7 +9,7 @@ import pytest
 from bench.e2e import E2EOptions, print_report, run
 from tests.bench.measured import assert_compared, assert_measured, captured, p50_ratio, table_rows
 
-OPTIONS = E2EOptions(runs=((1, 3), (8, 8)), warm_up=(2, 2), hop=10, hop_rate=100.0)
+OPTIONS = E2EOptions(runs=((1, 3), (8, 8)), warm_up=(2, 2), hop=10, hop_rate=100.0, telemetry_deliveries=300)
 
 
 def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]) -> None:
@@ -37,6 +37,12 @@ def test_each_run_measured_beside_the_raw_hop(capsys: pytest.CaptureFixture[str]
         assert_measured(figures, 2 * sent)
     for _, figures in (*report.runs, *report.untraced):
         assert figures.cpu_seconds > 0, "the machine worked while they ran"
+    # Telemetry's own cost, in a process of its own: a hop with it costs more than without.
+    with_us, without_us = report.hop_us
+    assert with_us > without_us > 0
+    assert (
+        f"telemetry in a process of its own: {with_us:.0f} µs a hop with, {without_us:.0f} without" in printed
+    )
     assert [row[0] for row in table_rows(overhead_table)] == [str(clients) for clients, _ in OPTIONS.runs]
     for clients, cost, cpu_cost in report.overheads():
         assert (
