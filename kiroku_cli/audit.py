@@ -9,22 +9,18 @@ command prints the query to run there.
 from __future__ import annotations
 
 import shlex
-from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail
+from kiroku_cli.output import PROBLEM, CorrelationIdArgument, JsonOption, console, emit_json, fail
 from shared.bus.audit import AuditFile, bigquery_command, conversation
 
 
 def audit_command(
     ctx: typer.Context,
-    correlation_id: Annotated[
-        str,
-        typer.Argument(help="The conversation's correlation id: the id of the command that started it."),
-    ],
+    correlation_id: CorrelationIdArgument,
     json_output: JsonOption = False,
 ) -> None:
     """The messages of a conversation, as the bus carried them (local cloud); exits 1 when none names it.

@@ -25,6 +25,9 @@ from rich.table import Table
 from shared.application.operations import as_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of tables.")]
+CorrelationIdArgument = Annotated[
+    str, typer.Argument(help="The conversation's correlation id: the id of the command that started it.")
+]
 
 # Exit codes: a problem found (damage, a difference, dead letters, stuck sagas, a failed step) is 1; a
 # target that cannot be reached or used, or a wrong argument, is 2.

@@ -7,7 +7,6 @@ A deployed environment's spans are in Cloud Trace, which this command points to.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
 
 import typer
 from rich.bar import Bar
@@ -15,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kiroku_cli.acting import acting
-from kiroku_cli.output import PROBLEM, JsonOption, console, emit_json, fail
+from kiroku_cli.output import PROBLEM, CorrelationIdArgument, JsonOption, console, emit_json, fail
 from shared.observability.spans import Placed, read_spans, waterfall
 from shared.observability.tracing import CORRELATION_ID, MESSAGE_TYPE, cloud_trace_url
 
@@ -54,10 +53,7 @@ def render(correlation_id: str, placed: Sequence[Placed]) -> Table:
 
 def trace_command(
     ctx: typer.Context,
-    correlation_id: Annotated[
-        str,
-        typer.Argument(help="The conversation's correlation id: the id of the command that started it."),
-    ],
+    correlation_id: CorrelationIdArgument,
     json_output: JsonOption = False,
 ) -> None:
     """The waterfall of a conversation's spans (local cloud); exits 1 when no span names it.

@@ -31,7 +31,7 @@ from shared.config import Settings
 from shared.eventstore.firestore import version_id
 from shared.readmodels.firestore import records_collection
 from shared.storage import Storage, open_storage
-from tests.e2e.conftest import GraphQL
+from tests.e2e.conftest import GraphQL, until
 
 PROJECT = "kiroku-cli"
 
@@ -63,6 +63,20 @@ class Cloud:
     def kiroku_json(self, *args: str, code: int | None = 0, target: list[str] | None = None) -> Any:
         """The JSON `kiroku ARGS --json` prints."""
         return json.loads(self.kiroku(*args, "--json", code=code, target=target).stdout)
+
+    def completed_order(self) -> tuple[str, str]:
+        """A one-line order of the demo catalogue placed by the writer and run to its saga's end: its
+        correlation id (the placeOrder commandId) and its id."""
+        self.kiroku_json("seed")  # fixed ids, so nothing twice
+        placed = self.writer.data(
+            'mutation { placeOrder(input: {lines: [{productId: "tea-sencha-classic", quantity: 1}], '
+            'paymentToken: "tok_ok", shippingAddress: "1 Market Street"}) { commandId order { id status } } }'
+        )["placeOrder"]
+        assert placed["order"]["status"] == "COMPLETED"
+        order_id: str = placed["order"]["id"]
+        # The order answers COMPLETED before its saga records the completion and ends.
+        until(lambda: self.kiroku_json("saga", order_id)["timeline"][-1]["event"] == "SagaEnded")
+        return placed["commandId"], order_id
 
     # Damage by hand ----------------------------------------------------------------------------------
 

@@ -13,14 +13,7 @@ from tests.kiroku_cli.conftest import Cloud
 
 
 def test_an_orders_audit_is_every_message_the_bus_carried_for_it(cloud: Cloud) -> None:
-    cloud.kiroku_json("seed")
-    placed = cloud.writer.data(
-        'mutation { placeOrder(input: {lines: [{productId: "tea-sencha-classic", quantity: 1}], '
-        'paymentToken: "tok_ok", shippingAddress: "1 Market Street"}) { commandId order { id status } } }'
-    )["placeOrder"]
-    assert placed["order"]["status"] == "COMPLETED"
-    correlation_id, order_id = placed["commandId"], placed["order"]["id"]
-    until(lambda: cloud.kiroku_json("saga", order_id)["timeline"][-1]["event"] == "SagaEnded")
+    correlation_id, _ = cloud.completed_order()
     events = cloud.storage.events
     stored = [events.envelope(event) for event in events.iter_log() if event.correlation_id == correlation_id]
     saga_events = {event.id for event in stored if event.aggregate_type == SAGA.aggregate_type}

@@ -17,7 +17,6 @@ from shared.bus.manifest import Manifest, TopicTrigger
 from shared.bus.subscription_filter import parse_filter
 from shared.bus.topics import COMMANDS_TOPIC, EVENTS_TOPIC
 from shared.messages.envelope import Envelope
-from tests.e2e.conftest import until
 from tests.kiroku_cli.conftest import Cloud
 
 SPANS_ARRIVE_SECONDS = 60.0
@@ -54,15 +53,7 @@ def _trace_with_every_hop(cloud: Cloud, correlation_id: str, hops: set[tuple[str
 
 
 def test_an_orders_trace_has_a_span_for_every_hop_in_causal_order(cloud: Cloud) -> None:
-    cloud.kiroku_json("seed")  # the catalogue the order buys from; fixed ids, so nothing twice
-    placed = cloud.writer.data(
-        'mutation { placeOrder(input: {lines: [{productId: "tea-sencha-classic", quantity: 1}], '
-        'paymentToken: "tok_ok", shippingAddress: "1 Market Street"}) { commandId order { id status } } }'
-    )["placeOrder"]
-    assert placed["order"]["status"] == "COMPLETED"
-    correlation_id, order_id = placed["commandId"], placed["order"]["id"]
-    # The order answers COMPLETED before its saga records the completion and ends.
-    until(lambda: cloud.kiroku_json("saga", order_id)["timeline"][-1]["event"] == "SagaEnded")
+    correlation_id, _ = cloud.completed_order()
     events = _conversation(cloud, correlation_id)
     event_hops = {
         (name, event.id) for event in events for name in _subscribers(EVENTS_TOPIC, event.attributes())
