@@ -132,7 +132,7 @@ def test_a_nack_on_the_last_attempt_is_measured_as_dead_lettered(
     assert _dead_lettered("saga-on-payment", "Pinged") == before + 1
     lines = [json.loads(raw) for raw in log_stream.getvalue().splitlines()]
     [line] = [line for line in lines if line.get("measurement") == "dead_lettered"]
-    assert (line["function"], line["type"], line["severity"]) == ("saga-on-payment", "Pinged", "ERROR")
+    assert (line["function"], line["type"], line["severity"]) == ("saga-on-payment", "Pinged", "WARNING")
 
 
 def test_a_process_serving_no_manifest_function_measures_no_dead_letter() -> None:
