@@ -22,11 +22,12 @@ from shared.messages.envelope import Envelope
 AUDIT_FILE = "audit.jsonl"
 # The cloud's audit table within its project: dataset and table (terraform/modules/audit).
 AUDIT_DATASET, AUDIT_TABLE = "kiroku_audit", "bus_messages"
+_SUBSCRIPTION_SUFFIX = "-audit"
 
 
 def audit_subscription(topic: str) -> str:
     """The subscription that keeps a topic's messages (the same name in Terraform's module audit)."""
-    return f"{topic}-audit"
+    return f"{topic}{_SUBSCRIPTION_SUFFIX}"
 
 
 class AuditRow(BaseModel):
@@ -42,7 +43,7 @@ class AuditRow(BaseModel):
 
     @property
     def topic(self) -> str:
-        return self.subscription_name.removesuffix("-audit")
+        return self.subscription_name.removesuffix(_SUBSCRIPTION_SUFFIX)
 
     def envelope(self) -> Envelope | None:
         """The message as an envelope; None for data that is not one (a stray publish is kept too)."""
