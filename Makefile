@@ -27,7 +27,7 @@ help:
 	@echo "make bench-bus   publish -> function throughput and latency through emulator + runner"
 	@echo "make bench-e2e   createProduct with wait: true at 1 and 8 clients, beside the raw Pub/Sub hop"
 	@echo "make bench-orders placeOrder to COMPLETED at 1 and 8 clients and on one hot product"
-	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline"
+	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline; then at 10 M events"
 	@echo "make bench-rebuild kiroku rebuild on 100,000 events, beside read_all of the same events"
 	@echo "make bench-cost  one order of each kind on both backends: invocations, messages, store operations, USD per 1,000"
 	@echo "make bench-web   the storefront's first page, cold: LCP, FCP, TTFB and JavaScript, beside the HTML alone"
@@ -144,6 +144,7 @@ bench-bus: setup
 
 bench-store: setup
 	$(PY) -m bench.store
+	$(PY) -m bench.store_scale
 
 bench-e2e: setup
 	$(PY) -m bench.e2e

@@ -49,8 +49,7 @@ from emulators.stack import LocalCloud, StackOptions, gateway_circuits_reset_aft
 from shared.application.aggregates import ORDER, PAYMENT, PRODUCT
 from shared.application.projections import PROJECTIONS, fold_log
 from shared.bus.manifest import Manifest, TopicTrigger
-from shared.config import Settings
-from shared.storage import Storage, open_storage
+from shared.storage import Storage
 
 console = Console(width=120)
 
@@ -187,18 +186,8 @@ def run(options: ChaosOptions) -> Report:
     )
     with LocalCloud(stack) as cloud:
         assert cloud.runner is not None
-        environment = cloud.environment()
-        storage = open_storage(
-            Settings(
-                project_id=stack.project_id,
-                storage=options.storage,
-                database_url=environment.get("DATABASE_URL"),
-            )
-        )
-        try:
+        with cloud.open_storage() as storage:
             return _Chaos(options, cloud, storage).run()
-        finally:
-            storage.close()
 
 
 class _Chaos:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -23,8 +24,10 @@ from emulators.services import (
     LocalService,
     PubSubEmulator,
 )
+from shared import storage as stores
 from shared.application.registry import GATEWAY_ENTRY_POINTS
 from shared.bus.manifest import Manifest, RetryPolicy
+from shared.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +82,21 @@ class LocalCloud:
         for service in self.services:
             env.update(service.environment())
         return env
+
+    @contextmanager
+    def open_storage(self) -> Iterator[stores.Storage]:
+        """This cloud's event store and read models, opened as its functions open them; closed after."""
+        storage = stores.open_storage(
+            Settings(
+                project_id=self.options.project_id,
+                storage=self.options.storage,
+                database_url=self.environment().get("DATABASE_URL"),
+            )
+        )
+        try:
+            yield storage
+        finally:
+            storage.close()
 
     def pids(self) -> list[int]:
         """Every process this cloud started directly (their own children are stopped with them)."""

@@ -51,7 +51,10 @@ from shared.readmodels.store import ReadRecord, Scalar, cursor_after
 ORDERS = ORDER_VIEWS.model
 SETTLED = frozenset({"COMPLETED", "CANCELLED"})
 TIME = "(RFC 3339, UTC)"
-ORDER_STATUSES = "PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED"
+ORDER_STATUSES = (
+    "PLACED, RESERVED, SHIPPING (paid), COMPLETED, CANCELLING or CANCELLED; PAID only for an order paid "
+    "before paying and shipping were one step"
+)
 SEEN_BY = "your own, or any for an admin; null when there is none or it is someone else's. Needs sign-in."
 
 

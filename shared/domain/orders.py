@@ -1,13 +1,14 @@
 """The Order aggregate: placing with prices captured from the catalogue, cancelling, and its progress.
 
-The fulfilment saga drives an order forward (reserved, paid, shipping, completed) and closes it when it
-was cancelled; the order's own stream is the one place where a cancel and the start of shipping meet,
-so exactly one of them wins: once shipping has started a customer or admin can no longer cancel, and
-once a cancel was requested (CANCELLING) shipping cannot start and no shipment leaves. The saga itself
-cancels the moment it decides to compensate, from SHIPPING too: a ShipOrder delivered late is then
-refused. A shipment the carrier confirms anyway (its call was already in flight) completes the order:
-the goods are gone, and the saga waited for that answer before refunding anything. Progress commands
-the order has already gone past change nothing, because the saga's commands may arrive twice or late.
+The fulfilment saga drives an order forward (reserved; then paid and shipping in one step, since nothing
+happens between the two; completed) and closes it when it was cancelled; the order's own stream is the
+one place where a cancel and the start of shipping meet, so exactly one of them wins: once shipping has
+started a customer or admin can no longer cancel, and once a cancel was requested (CANCELLING) shipping
+cannot start and no shipment leaves. The saga itself cancels the moment it decides to compensate, from
+SHIPPING too: a ShipOrder delivered late is then refused. A shipment the carrier confirms anyway (its
+call was already in flight) completes the order: the goods are gone, and the saga waited for that answer
+before refunding anything. Progress commands the order has already gone past change nothing, because the
+saga's commands may arrive twice or late.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from shared.messages.orders import (
     CancelOrder,
     CompleteOrder,
     ConfirmOrderCancellation,
-    MarkOrderPaid,
     MarkOrderReserved,
     OrderCancellationRequested,
     OrderCancelled,
@@ -80,11 +80,9 @@ def decide_order(
         return _cancel(state, command, facts)
     if isinstance(command, MarkOrderReserved):
         return [OrderReserved()] if state.status == "PLACED" else []
-    if isinstance(command, MarkOrderPaid):
-        return [OrderPaid(charge_id=command.charge_id)] if state.status in ("PLACED", "RESERVED") else []
     if isinstance(command, StartOrderShipping):
-        if state.status == "PAID":
-            return [OrderShippingStarted()]
+        if state.status in ("PLACED", "RESERVED", "PAID"):
+            return [OrderShippingStarted(charge_id=command.charge_id)]
         return _already(state, ("SHIPPING", "COMPLETED"), command.order_id, "start shipping")
     if isinstance(command, CompleteOrder):
         if state.status in ("SHIPPING", "CANCELLING"):
@@ -174,7 +172,7 @@ def evolve_order(state: OrderState, event: OrderEvent) -> OrderState:
     status: OrderStatus
     if isinstance(event, OrderReserved):
         status = "RESERVED"
-    elif isinstance(event, OrderPaid):
+    elif isinstance(event, OrderPaid):  # an order paid before paying and shipping were one step
         status = "PAID"
     elif isinstance(event, OrderShippingStarted):
         status = "SHIPPING"

@@ -3,8 +3,8 @@
 Four aggregates speak here, each keyed by the id its commands carry:
 
 - Order (`order_id`): placing and cancelling, and the progress the saga records on it as the other
-  aggregates answer (reserved, paid, shipping, completed, cancelled). The order's own stream is where a
-  customer's cancel and the start of shipping race, so exactly one of them wins;
+  aggregates answer (reserved; paid and shipping, one step; completed, cancelled). The order's own
+  stream is where a customer's cancel and the start of shipping race, so exactly one of them wins;
 - Product (`product_id`): reservations hold stock for an order; they live on the product's stream so
   that "stock never goes negative" is decided against one consistent version;
 - Payment and Shipment (`order_id`): what the payment and shipping gateways answered, recorded as
@@ -80,15 +80,12 @@ class MarkOrderReserved(Message):
     order_id: EntityId
 
 
-class MarkOrderPaid(Message):
+class StartOrderShipping(Message):
+    """The payment is captured (`charge_id`): the order is paid, and from here on it can no longer be
+    cancelled, because its shipment is on its way to the carrier."""
+
     order_id: EntityId
     charge_id: Reference
-
-
-class StartOrderShipping(Message):
-    """From here on the order can no longer be cancelled: the shipment is on its way to the carrier."""
-
-    order_id: EntityId
 
 
 class CompleteOrder(Message):
@@ -166,11 +163,15 @@ class OrderReserved(Message):
 
 
 class OrderPaid(Message):
+    """Recorded by orders paid before paying and starting to ship were one step: their streams keep it."""
+
     charge_id: str
 
 
 class OrderShippingStarted(Message):
-    pass
+    """Paid and shipping; `charge_id` is the payment's capture (empty in events recorded before it was)."""
+
+    charge_id: str = ""
 
 
 class OrderCompleted(Message):
@@ -260,7 +261,6 @@ OrderCommand = (
     PlaceOrder
     | CancelOrder
     | MarkOrderReserved
-    | MarkOrderPaid
     | StartOrderShipping
     | CompleteOrder
     | ConfirmOrderCancellation
@@ -286,7 +286,6 @@ COMMANDS = by_name(
     PlaceOrder,
     CancelOrder,
     MarkOrderReserved,
-    MarkOrderPaid,
     StartOrderShipping,
     CompleteOrder,
     ConfirmOrderCancellation,

@@ -1,7 +1,7 @@
 """`make bench-orders` in small: a few orders (wait: true) through the whole fulfilment saga from one
 client, from two on distinct products and from two on one hot product, beside a few createProduct
-mutations; so a benchmark that no longer runs, leaves an order short of COMPLETED (it raises) or loses
-its baseline fails `make test`."""
+mutations and raw hops; so a benchmark that no longer runs, leaves an order short of COMPLETED (it
+raises), loses its baseline or lengthens an order's critical path fails `make test`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ import pytest
 from bench.orders import OrdersOptions, print_report, run
 from tests.bench.measured import assert_compared, assert_measured, captured, p50_ratio
 
-OPTIONS = OrdersOptions(products=2, warm_up=(1, 1), baseline=2, single=1, clients=2, concurrent=2)
+OPTIONS = OrdersOptions(
+    products=2, warm_up=(1, 1), baseline=2, single=2, clients=2, concurrent=2, hop=20, hop_rate=50.0
+)
+# PlaceOrder, OrderPlaced, ReserveStock, StockReserved, ProcessPayment, PaymentCaptured, StartOrderShipping,
+# OrderShippingStarted, ShipOrder, OrderShipped, CompleteOrder, OrderCompleted: a one-line order's path.
+CRITICAL_PATH = 12
 
 
 def test_each_run_completes_its_orders_beside_create_product(capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,3 +40,8 @@ def test_each_run_completes_its_orders_beside_create_product(capsys: pytest.Capt
     )
     for name, figures in report.runs:
         assert f"{name}: {figures.throughput:,.1f}/s" in printed
+    assert_measured(report.hop, OPTIONS.hop)
+    assert report.critical_path == CRITICAL_PATH
+    assert f"critical path: {CRITICAL_PATH} hops x the emulator's own hop p50" in printed
+    assert f"= floor {report.floor_ms:.1f} ms" in printed
+    assert printed.count("target ") == 2 + len(report.runs)

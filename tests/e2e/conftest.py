@@ -26,8 +26,7 @@ from emulators.stack import LocalCloud, StackOptions, gateway_circuits_reset_aft
 from functions.graphql.errors import CODES
 from shared.auth.tokens import READER
 from shared.bus.manifest import Manifest
-from shared.config import Settings
-from shared.storage import Storage, open_storage
+from shared.storage import Storage
 
 INDEXES = Path(__file__).resolve().parents[2] / "firestore.indexes.json"
 ALLOWED_ORIGIN = "https://kiroku-shop.vercel.app"
@@ -277,17 +276,8 @@ def stack(request: pytest.FixtureRequest, server_dir: Callable[[str], Path]) -> 
         email, password = DEMO_USERS["admin"]
         users = AuthEmulatorUsers(environment["FIREBASE_AUTH_EMULATOR_HOST"], options.project_id)
         admin_token = users.ensure_user(email, password, email_verified=True).id_token
-        storage = open_storage(
-            Settings(
-                project_id=options.project_id,
-                storage=request.param,
-                database_url=environment.get("DATABASE_URL"),
-            )
-        )
-        try:
+        with cloud.open_storage() as storage:
             yield Stack(cloud, GraphQL(url, admin_token), GraphQL(url), storage, users)
-        finally:
-            storage.close()
     if request.param == "firestore":
         _every_query_the_run_made_has_its_index(shapes)
 

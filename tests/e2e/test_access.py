@@ -154,7 +154,7 @@ FORGED_COMMANDS: dict[str, tuple[str, Callable[[str], dict[str, Any]]]] = {
         },
     ),
     "RefundPayment": ("Payment", lambda id_: {"order_id": id_, "reason": "forged"}),
-    "MarkOrderPaid": ("Order", lambda id_: {"order_id": id_, "charge_id": "ch_forged"}),
+    "StartOrderShipping": ("Order", lambda id_: {"order_id": id_, "charge_id": "ch_forged"}),
 }
 
 

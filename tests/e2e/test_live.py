@@ -18,7 +18,7 @@ FOLLOW = "subscription($id: ID!) { order(id: $id) { status version saga { status
 FOLLOW_SAGA = "subscription($id: ID!) { saga(orderId: $id) { status version } }"
 SAGA_CHANGES = "subscription { sagaChanges { orderId status version } }"
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input, wait: false) { aggregateId } }"""
-LIFECYCLE = ["PLACED", "RESERVED", "PAID", "SHIPPING", "COMPLETED"]
+LIFECYCLE = ["PLACED", "RESERVED", "SHIPPING", "COMPLETED"]
 STREAM_SECONDS = 90
 
 

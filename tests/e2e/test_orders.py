@@ -127,7 +127,8 @@ def test_an_order_completes_with_stock_taken_and_one_charge(stack: Stack, writer
     assert order["lines"] == [{"productId": product_id, "quantity": 2, "unitPrice": "12.50"}]
     statuses = _statuses(order)
     assert statuses[0] == "PLACED"
-    assert statuses[-3:] == ["PAID", "SHIPPING", "COMPLETED"]
+    # Paid and shipping are one step; RESERVED shows on the way, unless its command came late.
+    assert statuses[-2:] == ["SHIPPING", "COMPLETED"]
     assert _stock(stack, product_id) == {"stock": 3, "inStock": True}
     payment = _payment(stack, order["id"])
     assert payment["charges"] == 1

@@ -27,10 +27,9 @@ from emulators.demo import ADMIN_EMAIL, DEMO_USERS
 from emulators.stack import LocalCloud, StackOptions
 from kiroku_cli.main import app
 from shared.bus.manifest import Manifest
-from shared.config import Settings
 from shared.eventstore.firestore import version_id
 from shared.readmodels.firestore import records_collection
-from shared.storage import Storage, open_storage
+from shared.storage import Storage
 from tests.e2e.conftest import GraphQL, until
 
 PROJECT = "kiroku-cli"
@@ -183,10 +182,7 @@ def cloud(request: pytest.FixtureRequest, server_dir: Callable[[str], Path]) -> 
         admin, writer = (
             users.ensure_user(*DEMO_USERS[role], email_verified=True) for role in ("admin", "writer")
         )
-        storage = open_storage(
-            Settings(project_id=PROJECT, storage=request.param, database_url=environment.get("DATABASE_URL"))
-        )
-        try:
+        with cloud.open_storage() as storage:
             yield Cloud(
                 cloud,
                 request.param,
@@ -195,5 +191,3 @@ def cloud(request: pytest.FixtureRequest, server_dir: Callable[[str], Path]) -> 
                 GraphQL(functions["graphql"], writer.id_token),
                 storage,
             )
-        finally:
-            storage.close()

@@ -90,8 +90,7 @@ test("a writer fills a cart, checks out (a lost answer retried with the same com
   await expect(progress.getByRole("listitem")).toHaveText([
     /Order placed/,
     /Items reserved/,
-    /Payment taken/,
-    /Handed to the carrier/,
+    /Paid and handed to the carrier/,
     /Completed/,
   ]);
   for (const item of await progress.getByRole("listitem").all()) {
@@ -198,7 +197,7 @@ test("a writer cancels an order from my orders while its payment is pending", as
     "data-state",
     "done",
   );
-  await expect(progress.getByRole("listitem").filter({ hasText: "Payment taken" })).toHaveAttribute(
+  await expect(progress.getByRole("listitem").filter({ hasText: "Paid and handed to the carrier" })).toHaveAttribute(
     "data-state",
     "current",
   );

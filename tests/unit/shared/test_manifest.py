@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 
+from shared.application.aggregates import KINDS
 from shared.application.registry import GATEWAY_ENTRY_POINTS
 from shared.bus.manifest import Manifest, ManifestError, RetryPolicy, TopicTrigger
+from shared.bus.subscription_filter import parse_filter
 from shared.config import Settings
+from shared.domain.fulfilment import REACTS_TO
 
 
 def _manifest(**function: Any) -> dict[str, Any]:
@@ -125,3 +128,18 @@ def test_a_local_stack_shortens_the_retry_of_the_named_functions_only() -> None:
     for before, after in zip(manifest.functions, shortened.functions, strict=True):
         expected = retry if before.entry_point in GATEWAY_ENTRY_POINTS else before.retry
         assert after.retry == expected, before.name
+
+
+def test_the_saga_steps_are_delivered_each_event_the_saga_decides_on_once_and_no_other() -> None:
+    filters = {
+        spec.name: parse_filter(spec.trigger.filter or "")
+        for spec in Manifest.load().functions
+        if spec.name.startswith("saga-") and isinstance(spec.trigger, TopicTrigger)
+    }
+    delivered: dict[str, list[str]] = {}
+    for kind in KINDS.values():
+        for event_type in kind.events:
+            attributes = {"type": event_type, "aggregate_type": kind.aggregate_type}
+            delivered[event_type] = [name for name, matches in filters.items() if matches(attributes)]
+    assert {event for event, names in delivered.items() if names} == REACTS_TO
+    assert all(len(names) <= 1 for names in delivered.values()), delivered

@@ -15,7 +15,6 @@ export const COMMAND_FUNCTIONS = [
   "place-order",
   "cancel-order",
   "mark-order-reserved",
-  "mark-order-paid",
   "start-order-shipping",
   "complete-order",
   "confirm-order-cancellation",

