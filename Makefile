@@ -15,8 +15,10 @@ CHROMIUM := /usr/bin/chromium
 export NEXT_TELEMETRY_DISABLED := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
+# Each set-up step prints how long it took (bash's `time`), so a first `make run` says where its time goes.
+TIMED = TIMEFORMAT="set-up: $(1) took %1R s"; time
 
-.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check web-check package bench-bus bench-store bench-e2e bench-orders bench-rebuild bench-cost bench-web chaos clean
+.PHONY: help check-emulators setup run token test lint typecheck deploy-check schema-check web-check package bench-bus bench-store bench-e2e bench-orders bench-rebuild bench-catalogue bench-cost bench-web chaos clean
 
 help:
 	@echo "make run         start the local cloud (emulators, database, every function) and print where it is"
@@ -29,6 +31,7 @@ help:
 	@echo "make bench-orders placeOrder to COMPLETED at 1 and 8 clients and on one hot product"
 	@echo "make bench-store event store appends and reads per backend, against a raw INSERT baseline; then at 10 M events"
 	@echo "make bench-rebuild kiroku rebuild on 100,000 events, beside read_all of the same events"
+	@echo "make bench-catalogue the catalogue's pages (unfiltered, category, price range, name search) at 1,000 and 100,000 products"
 	@echo "make bench-cost  one order of each kind on both backends: invocations, messages, store operations, USD per 1,000"
 	@echo "make bench-web   the storefront's first page, cold: LCP, FCP, TTFB and JavaScript, beside the HTML alone"
 	@echo "make chaos       ORDERS=1000 RATE=1 STORAGE=postgres orders (RATE a second) under every fault at once, then the guarantees"
@@ -38,24 +41,26 @@ check-emulators:
 	@$(PYTHON) emulators/components.py
 
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+	$(call TIMED,uv) ( $(PYTHON) -m venv $(TOOLS) && \
+		$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9" )
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(call TIMED,Python packages) $(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
+# Without optional dependencies: the only one that matters is superstatic's `re2`, a native module that
+# takes minutes to compile and that the Auth emulator never loads.
 $(FIREBASE): emulators/firebase/package.json emulators/firebase/package-lock.json
-	npm ci --prefix emulators/firebase --no-audit --no-fund --loglevel=error
+	$(call TIMED,firebase-tools) npm ci --prefix emulators/firebase --omit=optional --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # The GraphiQL page's files, served by the local GraphQL function so GraphiQL works offline.
 $(GRAPHIQL): emulators/graphiql/package.json emulators/graphiql/package-lock.json
-	npm ci --prefix emulators/graphiql --no-audit --no-fund --loglevel=error
+	$(call TIMED,GraphiQL) npm ci --prefix emulators/graphiql --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(WEB): web/package.json web/package-lock.json
-	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	$(call TIMED,web app packages) npm ci --prefix web --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(CHROMIUM):
@@ -63,8 +68,11 @@ $(CHROMIUM):
 
 setup: check-emulators $(VENV)/.synced $(FIREBASE) $(GRAPHIQL) $(WEB)
 
-run: setup
-	$(PY) -m emulators run $(RUN_ARGS)
+# The set-up steps download side by side (-j4); the run then prints each phase's time and the total
+# since this line began (KIROKU_RUN_STARTED).
+run:
+	@export KIROKU_RUN_STARTED=$$(date +%s.%N) && $(MAKE) --no-print-directory -j4 setup && \
+		$(PY) -m emulators run $(RUN_ARGS)
 
 token: $(VENV)/.synced
 	@$(PY) -m emulators token $(USER) $(TOKEN_ARGS)
@@ -154,6 +162,9 @@ bench-orders: setup
 
 bench-rebuild: setup
 	$(PY) -m bench.rebuild
+
+bench-catalogue: setup
+	$(PY) -m bench.catalogue
 
 bench-cost: setup
 	$(PY) -m bench.cost

@@ -10,8 +10,9 @@ product, whose reservations queue on the product's ordering key.
 Also printed, from the same run: the order's critical path in hops (the messages in sequence from the
 PlaceOrder command to the OrderCompleted event the waiting request sees, traced by causation ids through
 the audit record and the saga's stream), the emulator's own hop p50 (publish → StreamingPull, paced),
-the floor the two give (hops times the hop p50), and the machine's CPU-seconds per order; and each of the
-issue's targets beside its figure.
+the floor the two give (hops times the hop p50), and the machine's CPU-seconds per order; where one
+order's CPU goes at one client, by process (bench/cpu.py: the emulator, the runner, each function,
+PostgreSQL); and each of the issue's targets beside its figure.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.bus import Figures, emulator_hop, timed
+from bench.cpu import cpu_by_group, spent
 from bench.e2e import create_products, sign_in, stack_options, storage_from_environment
 from emulators.stack import LocalCloud, Storage
 from shared.application.aggregates import SAGA
@@ -128,6 +130,7 @@ class OrdersReport:
     runs: list[tuple[str, Figures]]  # the run's name, its orders
     hop: Figures  # one raw Pub/Sub hop on the same emulator, paced
     critical_path: int  # hops in sequence from PlaceOrder to the OrderCompleted the request waits for
+    cpu_groups: dict[str, float]  # CPU seconds each group of processes spent on the 1-client run
 
     def p50_ratio(self, figures: Figures) -> float:
         return figures.percentile(0.5) / self.baseline.percentile(0.5)
@@ -170,8 +173,11 @@ def run(options: OrdersOptions) -> OrdersReport:
         hop = emulator_hop(cloud, Publisher(stack.project_id), options.hop, options.hop_rate)
         clients = options.clients
         alone: list[tuple[str, str]] = []
+        before = cpu_by_group(cloud)
+        single = _orders(url, writer, products, 1, options.single, alone)
+        cpu_groups = spent(before, cpu_by_group(cloud))
         runs = [
-            ("1 client", _orders(url, writer, products, 1, options.single, alone)),
+            ("1 client", single),
             (f"{clients} clients", _orders(url, writer, products, clients, options.concurrent)),
             (
                 f"{clients} clients, one product",
@@ -187,7 +193,7 @@ def run(options: OrdersOptions) -> OrdersReport:
                 )
                 for correlation_id, order_id in alone
             ]
-    return OrdersReport(options, baseline, runs, hop, statistics.mode(paths))
+    return OrdersReport(options, baseline, runs, hop, statistics.mode(paths), cpu_groups)
 
 
 def print_report(report: OrdersReport) -> None:
@@ -212,12 +218,20 @@ def print_report(report: OrdersReport) -> None:
             f"{name}: {figures.throughput:,.1f}/s, p50 {figures.percentile(0.5):.1f} ms, "
             f"p99 {figures.percentile(0.99):.1f} ms, {figures.cpu_seconds / figures.messages:.2f} CPU-s each"
         )
+    alone = dict(report.runs)["1 client"]
+    shares = Table(title="Where one order's CPU goes (1 client), by process")
+    for column in ("process", "CPU ms per order", "share"):
+        shares.add_column(column, justify="right")
+    total = sum(report.cpu_groups.values())
+    for group, seconds in report.cpu_groups.items():
+        if seconds > 0:
+            shares.add_row(group, f"{seconds / alone.messages * 1000:,.1f}", f"{seconds / total:.0%}")
+    console.print(shares)
     hop_p50 = report.hop.percentile(0.5)
     print(
         f"critical path: {report.critical_path} hops x the emulator's own hop p50 {hop_p50:.1f} ms "
         f"= floor {report.floor_ms:.1f} ms"
     )
-    alone = dict(report.runs)["1 client"]
     within = report.floor_ms + SLACK_PER_HOP_MS * report.critical_path
     concurrent = report.runs[1][1]
     targets = [

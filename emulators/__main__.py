@@ -2,17 +2,23 @@
 
 Starts the whole local cloud (emulators, database, every function of the manifest behind the runner),
 prints where everything is, writes `<state-dir>/stack.json` (endpoints and process ids, for other local
-tools), and on Ctrl-C or SIGTERM stops everything it started.
+tools), and on Ctrl-C or SIGTERM stops everything it started. The web app is built (when its sources
+changed) while the stack starts, and each phase's time is printed once both answer, with the time since
+`make run` began (KIROKU_RUN_STARTED, which the Makefile sets) when there is one.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
+import subprocess
 import sys
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -34,7 +40,7 @@ from emulators.demo import (
 from emulators.processes import ServiceStartError
 from emulators.services import FakeGateway
 from emulators.stack import LocalCloud, StackOptions, Storage
-from emulators.web import WebApp
+from emulators.web import WebApp, build_if_stale
 from shared.bus.manifest import DEFAULT_MANIFEST, Manifest, ManifestError
 
 app = typer.Typer(add_completion=False, help="Kiroku's local cloud.")
@@ -50,10 +56,39 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _web_app(cloud: LocalCloud, graphql_url: str) -> WebApp:
-    """The web app, started against this cloud (built first if it never was)."""
-    app = WebApp.beside(cloud, graphql_url)
-    app.start()
+class _Phases:
+    """How long each phase of the start took: where a first `make run` spends its time."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        self.seconds[phase] = time.monotonic() - started
+
+    def print(self, what: str) -> None:
+        """One line: each phase's time, and the time since `make run` began when the Makefile said."""
+        parts = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in self.seconds.items())
+        began = os.environ.get("KIROKU_RUN_STARTED")
+        since = (
+            f"; {time.time() - float(began):.0f} s after `make run` began, set-up included" if began else ""
+        )
+        console.print(f"{what}: {parts}{since}", highlight=False)
+
+
+def _web_build(phases: _Phases) -> None:
+    with phases.timed("web app build, beside the stack"):
+        build_if_stale()
+
+
+def _web_app(cloud: LocalCloud, graphql_url: str, building: Future[None], phases: _Phases) -> WebApp:
+    """The web app, started against this cloud once its build is there."""
+    building.result()
+    with phases.timed("web app start"):
+        app = WebApp.beside(cloud, graphql_url)
+        app.start()
     return app
 
 
@@ -90,14 +125,20 @@ def run(
         manifest=loaded,
         extra_env={"ADMIN_EMAIL": ADMIN_EMAIL},
     )
+    phases = _Phases()
     try:
-        with LocalCloud(options) as cloud, ExitStack() as beside:
+        with ExitStack() as beside:
+            building = beside.enter_context(ThreadPoolExecutor(1)).submit(_web_build, phases) if web else None
+            with phases.timed("emulators, database and functions"):
+                cloud = beside.enter_context(LocalCloud(options))
             assert cloud.runner is not None
             endpoints = {name: cloud.runner.url(name) for name in cloud.runner.servers}
-            app = _web_app(cloud, endpoints["graphql"]) if web and "graphql" in endpoints else None
-            if app is not None:
+            app = None
+            if building is not None and "graphql" in endpoints:
+                app = _web_app(cloud, endpoints["graphql"], building, phases)
                 beside.callback(app.stop)
                 console.print(f"Web app: [bold]{app.url}[/bold]")
+            phases.print("answering")
             (state_dir / "stack.json").write_text(
                 json.dumps(
                     {
@@ -125,13 +166,17 @@ def run(
             if auth and graphql_url:
                 users = _demo_users(cloud.environment())
                 if demo:
-                    created = load_demo_catalogue(graphql_url, users["admin"].id_token)
+                    demo_phases = _Phases()
+                    with demo_phases.timed("demo catalogue"):
+                        created = load_demo_catalogue(graphql_url, users["admin"].id_token)
                     console.print(
                         f"demo catalogue: {created} records created" if created else "demo catalogue: present"
                     )
                     if created:
-                        orders = place_demo_orders(graphql_url, users["writer"].id_token)
+                        with demo_phases.timed("demo orders"):
+                            orders = place_demo_orders(graphql_url, users["writer"].id_token)
                         console.print(f"demo orders of {DEMO_USERS['writer'][0]}: {', '.join(orders)}")
+                    demo_phases.print("demo data")
                 console.print(
                     "ID tokens for the demo users: [bold]make token USER=admin[/bold] (or USER=writer)"
                 )
@@ -164,6 +209,9 @@ def run(
         console.print("stopping...")
     except (MissingComponentsError, ServiceStartError) as error:
         console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    except subprocess.CalledProcessError:
+        console.print("[red]the web app's build failed (its output is above)[/red]")
         raise typer.Exit(1) from None
     console.print("stopped.")
 

@@ -28,6 +28,8 @@ class QueryShape(TypedDict):
     equality: list[str]  # the fields compared with ==, sorted
     order_by: str | None
     descending: bool
+    contains: str | None  # the array field an array-contains filter reads
+    ranges: list[str]  # the fields a range bounds, sorted
 
 
 def record_query_shapes(path: Path) -> None:
@@ -43,6 +45,8 @@ def record_query_shapes(path: Path) -> None:
             equality=sorted(f"data.{field}" for field in query.where),
             order_by=f"data.{query.order_by}" if query.order_by is not None else None,
             descending=query.descending,
+            contains=f"data.{query.contains[0]}" if query.contains is not None else None,
+            ranges=[f"data.{field}" for field, _, _ in query.ranges],
         )
         with _LOCK, path.open("a") as shapes:
             shapes.write(json.dumps(shape, sort_keys=True) + "\n")
@@ -60,24 +64,33 @@ def recorded_shapes(path: Path) -> list[QueryShape]:
 
 
 def needs_index(shape: QueryShape) -> bool:
-    """Whether Firestore needs a composite index for it: equality filters and an order on a field.
+    """Whether Firestore needs a composite index for it: filters (equality, array-contains or a range)
+    and an order on a field.
 
     Filters alone are served by merging the automatic single-field indexes, and an order alone by the
     automatic index of that field, in either direction.
     """
-    return bool(shape["equality"]) and shape["order_by"] is not None
+    filtered = bool(shape["equality"]) or shape["contains"] is not None or bool(shape["ranges"])
+    return filtered and shape["order_by"] is not None
 
 
 def index_for(shape: QueryShape, indexes: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
     """The composite index of `firestore.indexes.json` that serves the shape, if there is one: its
-    equality fields first (in any order), then the order field in the query's direction."""
+    equality fields and array-contains field first (in any order), then the order field and the range
+    fields (the order Firestore sorts a ranged query by), in the query's direction."""
     direction = "DESCENDING" if shape["descending"] else "ASCENDING"
+    ordered = [shape["order_by"], *(field for field in shape["ranges"] if field != shape["order_by"])]
     for index in indexes:
         if index["collectionGroup"] != shape["collection"] or index["queryScope"] != "COLLECTION":
             continue
-        *leading, last = index["fields"]
-        if (last["fieldPath"], last["order"]) != (shape["order_by"], direction):
+        fields = index["fields"]
+        leading, trailing = fields[: -len(ordered)], fields[-len(ordered) :]
+        if [(field["fieldPath"], field.get("order")) for field in trailing] != [
+            (path, direction) for path in ordered
+        ]:
             continue
-        if sorted(field["fieldPath"] for field in leading) == shape["equality"]:
+        equality = sorted(field["fieldPath"] for field in leading if "order" in field)
+        contains = [field["fieldPath"] for field in leading if field.get("arrayConfig") == "CONTAINS"]
+        if equality == shape["equality"] and contains == ([shape["contains"]] if shape["contains"] else []):
             return index
     return None

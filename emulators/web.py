@@ -1,4 +1,4 @@
-"""The web app (web/, Next.js) beside the local stack: built once, then served by `next start`.
+"""The web app (web/, Next.js) beside the local stack: built when its sources changed, served by `next start`.
 
 The app reads the stack's addresses (GraphQL, the Auth emulator) from its environment at request time, so
 one build serves any stack; `make run` and the browser tests (tests/e2e/test_web.py) start it here.
@@ -25,10 +25,29 @@ def build() -> None:
     subprocess.run(["npm", "run", "build"], cwd=WEB_DIR, env=_environment({}), check=True)
 
 
-def build_if_missing() -> None:
-    """`next build`, unless a build is there (the Makefile rebuilds it when the app's sources change)."""
-    if not (WEB_DIR / ".next" / "BUILD_ID").exists():
-        build()
+# What a build is made of: a build older than any of these is stale.
+BUILD_INPUTS = ("app", "lib", "src", "public", "package-lock.json", "next.config.ts", "tsconfig.json")
+
+
+def build_if_stale() -> bool:
+    """`next build`, unless the build there is newer than every source it was made from (a pull or an
+    edit since makes it stale); whether it built."""
+    built = WEB_DIR / ".next" / "BUILD_ID"
+    if built.exists() and _newest_source() <= built.stat().st_mtime:
+        return False
+    build()
+    return True
+
+
+def _newest_source() -> float:
+    newest = 0.0
+    for name in BUILD_INPUTS:
+        path = WEB_DIR / name
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            newest = max((file.stat().st_mtime for file in path.rglob("*") if file.is_file()), default=newest)
+    return newest
 
 
 def _environment(extra: dict[str, str]) -> dict[str, str]:
@@ -77,7 +96,7 @@ class WebApp:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        build_if_missing()
+        """Serve the build there (`build_if_stale` makes it first)."""
         self._process.start()
         self._process.wait_until(lambda: http_ok(f"{self.url}/sign-in", timeout=5), 90, "it answered")
 

@@ -41,6 +41,7 @@ from functions.graphql.results import (
     page_size,
     send,
 )
+from shared.application.product_search import NAME_GRAMS, PRICE_UNITS, price_bounds, search_gram
 from shared.application.projections import CATEGORIES, PRODUCTS
 from shared.kernel.money import MAX_AMOUNT
 from shared.messages.catalogue import (
@@ -241,16 +242,25 @@ def _decimal(value: str | None, field: str) -> Decimal | None:
     if value is None:
         return None
     try:
-        return Decimal(value)
+        parsed = Decimal(value)
     except InvalidOperation:
-        raise api_error("BAD_USER_INPUT", f"{field} must be a decimal amount", field=field) from None
+        parsed = None
+    if parsed is None or not parsed.is_finite():
+        raise api_error("BAD_USER_INPUT", f"{field} must be a decimal amount", field=field)
+    return parsed
+
+
+def _folded_name(record: ReadRecord) -> str:
+    return str(record.data["name"]).casefold()
 
 
 def _find_products(
     context: RequestContext, product_filter: ProductFilter | None, wanted: int, after: str | None
 ) -> Connection[Product]:
-    """A page of `wanted` products by name. Equality filters run in the store; the rest (substring, price
-    range) are applied to the store's pages here, reading on until the page is full or the list ends."""
+    """A page of `wanted` products by name, every filter run in the store (shared/application/
+    product_search.py): equality, the price range, and for a name search the records holding its first
+    characters, of which those whose name holds the whole text are kept, reading on until the page is
+    full or the list ends."""
     chosen = product_filter or ProductFilter()
     where: dict[str, Scalar] = {}
     if chosen.category_id is not None:
@@ -258,26 +268,31 @@ def _find_products(
     if chosen.in_stock is not None:
         where["in_stock"] = chosen.in_stock
     low, high = _decimal(chosen.min_price, "minPrice"), _decimal(chosen.max_price, "maxPrice")
+    ranges = {PRICE_UNITS: price_bounds(low, high)} if low is not None or high is not None else {}
     needle = chosen.name_contains.casefold() if chosen.name_contains else None
-
-    def matches(record: ReadRecord) -> bool:
-        price = Decimal(str(record.data["price"]))
-        return (
-            (needle is None or needle in str(record.data["name"]).casefold())
-            and (low is None or price >= low)
-            and (high is None or price <= high)
-        )
+    contains = (NAME_GRAMS, search_gram(needle)) if needle is not None else None
+    range_fields = list(ranges)
 
     found: list[ReadRecord] = []
     cursor = after
     more = True
     while more and len(found) <= wanted:
-        fetch = min(wanted + 1, STORE_PAGE_LIMIT) if needle is None and low is None and high is None else 200
-        page = context.reads.find(PRODUCTS.model, where, "name", fetch, cursor)
-        found += [record for record in page.records if matches(record)]
+        # Only a name search reads records it then leaves out (names holding its first characters only).
+        fetch = min(wanted + 1, STORE_PAGE_LIMIT) if needle is None else 200
+        page = context.reads.find(
+            PRODUCTS.model, where, "name", limit=fetch, cursor=cursor, contains=contains, ranges=ranges
+        )
+        found += [
+            record
+            for record in page.records
+            if needle is None or needle in str(record.data["name"]).casefold()
+        ]
         cursor, more = page.next_cursor, page.next_cursor is not None
     shown = found[:wanted]
-    edges = [Edge(cursor=cursor_after(record, "name"), node=Product.of(record)) for record in shown]
+    edges = [
+        Edge(cursor=cursor_after(record, "name", range_fields=range_fields), node=Product.of(record))
+        for record in shown
+    ]
     return Connection.page(edges, has_next_page=len(found) > wanted, after=after)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,10 +52,21 @@ class CountedReads:
         limit: int,
         cursor: str | None,
         descending: bool = False,
+        contains: tuple[str, str] | None = None,
+        ranges: Mapping[str, tuple[int | None, int | None]] | None = None,
     ) -> Page:
         READ_MODEL_QUERIES.labels(model, "find").inc()
         try:
-            return self._store.find(model, where, order_by, descending=descending, limit=limit, cursor=cursor)
+            return self._store.find(
+                model,
+                where,
+                order_by,
+                descending=descending,
+                limit=limit,
+                cursor=cursor,
+                contains=contains,
+                ranges=ranges,
+            )
         except InvalidCursor as error:
             raise api_error("BAD_USER_INPUT", f"after: {error}", field="after") from error
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, JsonValue
@@ -25,6 +26,7 @@ from shared.application.aggregates import (
     ends_with,
     ignore_unrecorded,
 )
+from shared.application.product_search import NAME_GRAMS, PRICE_UNITS, name_grams, price_units
 from shared.messages.catalogue import (
     CategoryCreated,
     CategoryUpdated,
@@ -90,12 +92,18 @@ def _product(record: Record | None, event: BaseModel, envelope: Envelope) -> Rec
             stock=event.stock,
             available=event.stock,
             in_stock=event.stock > 0,
+            **_searchable(event.name, event.price.amount),
         )
     if record is None or isinstance(event, ProductDeleted):
         return None
     if isinstance(event, ProductUpdated):
         return _stamped(
-            record, envelope, name=event.name, description=event.description, category_id=event.category_id
+            record,
+            envelope,
+            name=event.name,
+            description=event.description,
+            category_id=event.category_id,
+            **{NAME_GRAMS: list[JsonValue](name_grams(event.name))},
         )
     if isinstance(event, ProductPriceChanged):
         return _stamped(
@@ -103,6 +111,7 @@ def _product(record: Record | None, event: BaseModel, envelope: Envelope) -> Rec
             envelope,
             price=event.price.model_dump(mode="json")["amount"],
             currency=event.price.currency,
+            **{PRICE_UNITS: price_units(event.price.amount)},
         )
     if isinstance(event, StockAdjusted):
         return _with_stock(record, envelope, event.stock, _available(record) + event.delta)
@@ -115,6 +124,11 @@ def _product(record: Record | None, event: BaseModel, envelope: Envelope) -> Rec
     if isinstance(event, StockReservationFailed):
         return _stamped(record, envelope)
     raise TypeError(f"the products projection does not know {type(event).__name__}")
+
+
+def _searchable(name: str, price: Decimal) -> Record:
+    """The forms a catalogue search filters on in the store (shared/application/product_search.py)."""
+    return {NAME_GRAMS: list[JsonValue](name_grams(name)), PRICE_UNITS: price_units(price)}
 
 
 def _stock(record: Record) -> int:

@@ -270,6 +270,8 @@ ALTER TABLE ONLY public.schema_migrations
 
 CREATE UNIQUE INDEX kiroku_appends_position ON public.kiroku_appends USING btree (last_position);
 
+CREATE INDEX kiroku_read_models_by_name ON public.kiroku_read_models USING btree (model, ((data -> 'name'::text)), key) WHERE (data ? 'name'::text);
+
 CREATE INDEX kiroku_read_models_data ON public.kiroku_read_models USING gin (data jsonb_path_ops);
 
 -- Trigger

@@ -94,11 +94,24 @@ class FirestoreReadModelStore(ReadModelStore):
         request: Any = self._records(query.model)
         for field, value in query.where.items():
             request = request.where(filter=FieldFilter(f"data.{field}", "==", value))
+        if query.contains is not None:
+            field, value = query.contains
+            request = request.where(filter=FieldFilter(f"data.{field}", "array_contains", value))
+        for field, low, high in query.ranges:
+            for bound, operator in ((low, ">="), (high, "<=")):
+                if bound is not None:
+                    request = request.where(filter=FieldFilter(f"data.{field}", operator, bound))
         cursor: dict[str, Any] = {}
         if query.order_by is not None:
             request = request.order_by(f"data.{query.order_by}", direction=direction)
             if query.after is not None:
                 cursor[f"data.{query.order_by}"] = query.after[0]
+        # Firestore orders by every field a range bounds, before the key: after the ordered field, then.
+        for field, _, _ in query.ranges:
+            if field != query.order_by:
+                request = request.order_by(f"data.{field}", direction=direction)
+                if query.after is not None:
+                    cursor[f"data.{field}"] = (query.after_ranges or {}).get(field)
         request = request.order_by("__name__", direction=direction)
         if query.after is not None:
             cursor["__name__"] = query.after[1]

@@ -89,28 +89,53 @@ class MemoryReadModelStore(ReadModelStore):
         with self._lock:
             stored_now = list(self._models.get(query.model, {}).items())
         # Sorted by (value, key), or by key alone: () is the value's place when nothing is ordered.
-        ranked: list[tuple[tuple[tuple[Any, ...], str], str, _Stored]] = []
+        ranked: list[tuple[tuple[Any, ...], str, _Stored]] = []
         for key, stored in stored_now:
             data = stored.data
             if data is None or not all(
                 field in data and _equal(data[field], value) for field, value in query.where.items()
             ):
                 continue
+            if not _contains(data, query.contains) or not all(
+                _within(data.get(field), low, high) for field, low, high in query.ranges
+            ):
+                continue
+            # As Firestore orders: ties on the ordered field by the range fields, then by key.
+            ranged = tuple(_rank(data[field]) for field, _, _ in query.ranges if field != order_by)
             if order_by is None:
                 ranked.append((((), key), key, stored))
             # Records without the ordered field are left out of an ordered list, as on Firestore.
             elif order_by in data:
-                ranked.append(((_rank(data[order_by]), key), key, stored))
+                ranked.append(((_rank(data[order_by]), *ranged, key), key, stored))
         ranked.sort(key=lambda item: item[0], reverse=query.descending)
         if query.after is not None:
             value, last_key = query.after
-            after = (_rank(value) if order_by is not None else (), last_key)
+            after_ranges = query.after_ranges or {}
+            ranged_after = tuple(
+                _rank(after_ranges.get(field)) for field, _, _ in query.ranges if field != order_by
+            )
+            after = (_rank(value), *ranged_after, last_key) if order_by is not None else ((), last_key)
             ranked = [item for item in ranked if (item[0] < after if query.descending else item[0] > after)]
         return [stored.record(key) for _, key, stored in ranked[:fetch]]
 
     def _drop(self, model: str) -> None:
         with self._lock:
             self._models.pop(model, None)
+
+
+def _contains(data: dict[str, JsonValue], contains: tuple[str, str] | None) -> bool:
+    if contains is None:
+        return True
+    field, value = contains
+    held = data.get(field)
+    return isinstance(held, list) and value in held
+
+
+def _within(value: JsonValue, low: int | None, high: int | None) -> bool:
+    """An integer (or other number) within the bounds; anything else is out, as on Firestore."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _equal(stored: JsonValue, wanted: JsonValue) -> bool:

@@ -1,14 +1,15 @@
 """Read models on PostgreSQL: one table for every model, keyed by (model, key), the record as JSONB.
 
-Why one table: projectors come and go, and each would otherwise need its own migration before its
-first event; with one table a new read model needs none, and `drop` is one DELETE. Filters are real SQL:
-equality filters become one JSONB containment test (`data @> '{"status": "paid"}'`), served by the GIN
-index `kiroku_read_models_data` (shared/eventstore/schema.sql); key order and keyset pagination ride the
+Why one table: projectors come and go, and each would otherwise need its own migration before its first
+event; with one table a new read model needs none, and `drop` is one DELETE. Filters are real SQL:
+equality filters and `contains` become one JSONB containment test (`data @> '{"status": "paid",
+"name_grams": ["tea"]}'`), served by the GIN index `kiroku_read_models_data`
+(shared/eventstore/schema.sql), ranges JSONB number comparisons; key order and keyset pagination ride the
 primary key. Ordering by a field sorts the filtered rows; a read model that lists many rows by a field
-gets its own expression index in a migration
-(`CREATE INDEX ... ON kiroku_read_models ((data -> 'name'), key) WHERE model = 'products'`), the
-PostgreSQL twin of its composite index in firestore.indexes.json. A tombstone is a row whose data is
-NULL: it keeps the version, so an older upsert after a delete finds it and changes nothing.
+gets its own expression index in a migration (`CREATE INDEX ... ON kiroku_read_models ((data -> 'name'),
+key) WHERE model = 'products'`), the PostgreSQL twin of its composite index in firestore.indexes.json. A
+tombstone is a row whose data is NULL: it keeps the version, so an older upsert after a delete finds it
+and changes nothing.
 """
 
 from __future__ import annotations
@@ -71,9 +72,20 @@ class PostgresReadModelStore(ReadModelStore):
     def _list(self, query: ListQuery, fetch: int) -> list[ReadRecord]:
         conditions: list[sql.Composable] = [sql.SQL("model = %s"), sql.SQL("data IS NOT NULL")]
         params: list[Any] = [query.model]
-        if query.where:
+        contained: dict[str, Any] = dict(query.where)
+        if query.contains is not None:
+            field_name, value = query.contains
+            contained[field_name] = [value]
+        if contained:
             conditions.append(sql.SQL("data @> %s"))
-            params.append(Jsonb(query.where))
+            params.append(Jsonb(contained))
+        for field_name, low, high in query.ranges:
+            ranged = sql.SQL("data -> {}").format(sql.Literal(field_name))
+            conditions.append(sql.SQL("jsonb_typeof({}) = 'number'").format(ranged))
+            for bound, operator in ((low, ">="), (high, "<=")):
+                if bound is not None:
+                    conditions.append(sql.SQL("{} {} %s").format(ranged, sql.SQL(operator)))
+                    params.append(Jsonb(bound))
         direction = sql.SQL("DESC" if query.descending else "ASC")
         after = sql.SQL("<" if query.descending else ">")
         if query.order_by is None:

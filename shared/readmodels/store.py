@@ -7,9 +7,13 @@ older upsert arriving after it cannot bring the record back. Rebuilding a read m
 replay, since tombstones and versions would otherwise ignore the replay.
 
 Records must fit both backends: JSON, at most 900 KB, no arrays inside arrays and integers within 64
-bits (Firestore's limits). Filters are equality on top-level fields; ordering is by one top-level field,
-then key, or by key alone. Records without the ordered field are left out of an ordered list (that is
-Firestore's rule; PostgreSQL is made to follow it). Mixed value types in one ordered field order
+bits (Firestore's limits). Filters are equality on top-level fields, one "this array holds this string"
+(`contains`), and inclusive ranges on top-level integer fields (`ranges`, only in a list ordered by a
+field); each runs in the store, on an index, so a filtered page reads what it returns and little more.
+Ordering is by one top-level field, then key, or by key alone; with ranges, Firestore orders records
+that tie on the ordered field by the range fields before the key (PostgreSQL by the key alone), and the
+cursor carries what either needs. Records without the ordered, contained or ranged field are left out
+(that is Firestore's rule; PostgreSQL is made to follow it). Mixed value types in one ordered field order
 differently per backend: keep a field to one type.
 """
 
@@ -66,7 +70,8 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """A validated list request; `after` is the (order value, key) of the last record already returned."""
+    """A validated list request; `after` is the (order value, key) of the last record already returned,
+    `after_ranges` that record's values of the range fields."""
 
     model: str
     where: dict[str, Scalar]
@@ -74,6 +79,9 @@ class ListQuery:
     descending: bool
     limit: int
     after: tuple[JsonValue, str] | None
+    contains: tuple[str, str] | None = None  # (array field, the string it holds)
+    ranges: tuple[tuple[str, int | None, int | None], ...] = ()  # (field, low, high), by field
+    after_ranges: dict[str, JsonValue] | None = None
 
 
 class ReadModelStore(ABC):
@@ -124,8 +132,12 @@ class ReadModelStore(ABC):
         descending: bool = False,
         limit: int = 50,
         cursor: str | None = None,
+        contains: tuple[str, str] | None = None,
+        ranges: Mapping[str, tuple[int | None, int | None]] | None = None,
     ) -> Page:
-        """One page of live records; pass `next_cursor` back, with the same query, for the next page."""
+        """One page of live records; pass `next_cursor` back, with the same query, for the next page.
+        `contains`: only records whose array field holds this string; `ranges`: only records whose
+        integer field is within these inclusive bounds (None: unbounded), in a list ordered by a field."""
         _check_model(model)
         filters = dict(where or {})
         for field, value in filters.items():
@@ -137,15 +149,21 @@ class ReadModelStore(ABC):
             _check_field(order_by)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidReadModelInput(f"limit must be between 1 and {MAX_PAGE_SIZE}, got {limit!r}")
-        after = _decode_cursor(cursor, order_by, descending) if cursor is not None else None
-        query = ListQuery(model, filters, order_by, bool(descending), limit, after)
+        if contains is not None:
+            _check_contains(contains, filters)
+        bounded = _check_ranges(ranges or {}, filters, order_by)
+        range_fields = [field for field, _, _ in bounded]
+        after, after_ranges = (
+            _decode_cursor(cursor, order_by, descending, range_fields) if cursor is not None else (None, None)
+        )
+        query = ListQuery(
+            model, filters, order_by, bool(descending), limit, after, contains, bounded, after_ranges
+        )
         count_store_operation("read_models", "read")
         records = self._list(query, limit + 1)
         if len(records) <= limit:
             return Page(records, None)
-        last = records[limit - 1]
-        last_value = last.data.get(order_by) if order_by is not None else None
-        return Page(records[:limit], _encode_cursor(order_by, descending, last_value, last.key))
+        return Page(records[:limit], cursor_after(records[limit - 1], order_by, descending, range_fields))
 
     def drop(self, model: str) -> None:
         """Remove every record and tombstone of the model (before a rebuild)."""
@@ -206,6 +224,40 @@ def _check_field(field: object) -> str:
     return field
 
 
+def _check_contains(contains: object, filters: Mapping[str, Scalar]) -> None:
+    if not isinstance(contains, tuple) or len(contains) != 2:
+        raise InvalidReadModelInput(f"contains is (array field, string), got {contains!r}")
+    field, value = contains
+    _check_field(field)
+    if not isinstance(value, str) or field in filters:
+        raise InvalidReadModelInput(f"contains {field!r} takes one string, on a field no filter compares")
+    _check_storable(value, f"contains {field!r}")
+
+
+def _check_ranges(
+    ranges: Mapping[str, tuple[int | None, int | None]], filters: Mapping[str, Scalar], order_by: str | None
+) -> tuple[tuple[str, int | None, int | None], ...]:
+    """The ranges that bound something, by field; a range needs a list ordered by a field (Firestore
+    cannot keep key order beside one)."""
+    bounded = []
+    for field, bounds in sorted(ranges.items()):
+        _check_field(field)
+        if not isinstance(bounds, tuple) or len(bounds) != 2:
+            raise InvalidReadModelInput(f"range {field!r} is (low, high), got {bounds!r}")
+        for bound in bounds:
+            if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
+                raise InvalidReadModelInput(f"range {field!r} takes integers or None, got {bound!r}")
+            if bound is not None:
+                _check_storable(bound, f"range {field!r}")
+        if field in filters:
+            raise InvalidReadModelInput(f"range {field!r} is on a field a filter already compares")
+        if bounds != (None, None):
+            bounded.append((field, *bounds))
+    if bounded and order_by is None:
+        raise InvalidReadModelInput("a range needs a list ordered by a field")
+    return tuple(bounded)
+
+
 def _check_version(version: object) -> None:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise InvalidReadModelInput(f"a version must be an integer >= 1, got {version!r}")
@@ -230,22 +282,31 @@ def _check_storable(value: object, what: str, inside_array: bool = False) -> Non
         raise InvalidReadModelInput(f"{what}: {type(value).__name__} is not JSON")
 
 
-def cursor_after(record: ReadRecord, order_by: str | None, descending: bool = False) -> str:
-    """The cursor that continues a list (same order) right after `record`: for callers that filter a
-    page further and stop inside it."""
-    return _encode_cursor(order_by, descending, record.data.get(order_by) if order_by else None, record.key)
-
-
-def _encode_cursor(order_by: str | None, descending: bool, value: JsonValue, key: str) -> str:
-    raw = json.dumps([order_by, descending, value, key], separators=(",", ":")).encode()
+def cursor_after(
+    record: ReadRecord, order_by: str | None, descending: bool = False, range_fields: Sequence[str] = ()
+) -> str:
+    """The cursor that continues a list (same order, same range fields) right after `record`: for callers
+    that filter a page further and stop inside it."""
+    value = record.data.get(order_by) if order_by else None
+    ranged = {field: record.data.get(field) for field in sorted(range_fields)}
+    raw = json.dumps([order_by, descending, value, record.key, ranged], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _decode_cursor(cursor: str, order_by: str | None, descending: bool) -> tuple[JsonValue, str]:
+def _decode_cursor(
+    cursor: str, order_by: str | None, descending: bool, range_fields: Sequence[str]
+) -> tuple[tuple[JsonValue, str], dict[str, JsonValue]]:
     try:
-        cursor_order, cursor_descending, value, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        cursor_order, cursor_descending, value, key, ranged = json.loads(
+            base64.urlsafe_b64decode(cursor.encode())
+        )
     except (ValueError, TypeError, binascii.Error) as error:
         raise InvalidCursor("not a cursor this store returned") from error
-    if (cursor_order, cursor_descending) != (order_by, descending) or not isinstance(key, str):
+    if (
+        (cursor_order, cursor_descending) != (order_by, descending)
+        or not isinstance(key, str)
+        or not isinstance(ranged, dict)
+        or sorted(ranged) != sorted(range_fields)
+    ):
         raise InvalidCursor("the cursor belongs to a list with another order")
-    return value, key
+    return (value, key), ranged

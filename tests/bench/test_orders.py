@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench.orders import OrdersOptions, print_report, run
-from tests.bench.measured import assert_compared, assert_measured, captured, p50_ratio
+from tests.bench.measured import assert_compared, assert_measured, assert_positive, captured, p50_ratio
 
 OPTIONS = OrdersOptions(
     products=2, warm_up=(1, 1), baseline=2, single=2, clients=2, concurrent=2, hop=20, hop_rate=50.0
@@ -45,3 +45,8 @@ def test_each_run_completes_its_orders_beside_create_product(capsys: pytest.Capt
     assert f"critical path: {CRITICAL_PATH} hops x the emulator's own hop p50" in printed
     assert f"= floor {report.floor_ms:.1f} ms" in printed
     assert printed.count("target ") == 2 + len(report.runs)
+    # Who spent the CPU: the emulator, the runner's process, and each function the order went through.
+    groups = report.cpu_groups
+    assert {"pubsub-emulator", "postgres", "function graphql", "function place-order"} <= set(groups), groups
+    assert_positive(groups["pubsub-emulator"], groups["function place-order"])
+    assert "Where one order's CPU goes (1 client), by process" in printed

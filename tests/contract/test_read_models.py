@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from pydantic import JsonValue
 
 from shared.readmodels.store import InvalidReadModelInput, ReadModelStore
 from tests.contract.harness import Harness
@@ -120,3 +122,57 @@ def test_records_without_the_ordered_field_are_left_out_and_drop_empties_a_model
     assert store.find("items").records == []
     assert store.upsert("items", "a", {"n": 2}, 1)
     assert [r.key for r in store.find("others").records] == ["a"]
+
+
+def _name(i: int) -> str:
+    """Sixty distinct names in another order than the keys (7 and 60 share no factor)."""
+    return f"n-{(i * 7) % 60:02d}"
+
+
+def test_contains_and_ranges_filter_in_the_store_and_page_in_order(backend: Harness) -> None:
+    store = backend.read_models()
+    for i in range(60):
+        grams: list[JsonValue] = ["a", "b"] if i % 2 else ["c"]
+        store.upsert("items", f"k-{i:02d}", {"name": _name(i), "price": i * 10, "grams": grams}, 1)
+    # Out of every range: a price held as text, a flag; out of every `contains`: no array.
+    store.upsert("items", "as-text", {"name": "n-text", "price": "100", "grams": ["a"]}, 1)
+    store.upsert("items", "as-flag", {"name": "n-flag", "price": True, "grams": "a"}, 1)
+
+    def by_name(keep: Callable[[int], bool]) -> list[str]:
+        return [key for _, key in sorted((_name(i), f"k-{i:02d}") for i in range(60) if keep(i))]
+
+    both = _walk(store, 4, order_by="name", contains=("grams", "a"), ranges={"price": (100, 400)})
+    assert both == by_name(lambda i: i % 2 == 1 and 100 <= i * 10 <= 400)
+    assert _walk(store, 7, order_by="name", ranges={"price": (None, 50)}) == by_name(lambda i: i <= 5)
+    assert _walk(store, 9, order_by="name", ranges={"price": (550, None)}) == by_name(lambda i: i >= 55)
+    assert _walk(store, 50, contains=("grams", "c")) == [f"k-{i:02d}" for i in range(0, 60, 2)]
+    assert _walk(store, 50, order_by="name", ranges={"price": (None, None)})[-2:] == ["as-flag", "as-text"]
+    descending = _walk(store, 3, order_by="name", descending=True, ranges={"price": (0, 90)})
+    assert descending == list(reversed(by_name(lambda i: i < 10)))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"ranges": {"price": (1, 2)}},  # no order: Firestore cannot keep key order beside a range
+        {"order_by": "name", "ranges": {"price": (True, 2)}},
+        {"order_by": "name", "ranges": {"price": (1.5, 2)}},
+        {"order_by": "name", "where": {"price": 1}, "ranges": {"price": (1, 2)}},
+        {"contains": ("grams", 1)},
+        {"contains": ("grams",)},
+        {"where": {"grams": "a"}, "contains": ("grams", "a")},
+    ],
+)
+def test_a_bad_contains_or_range_is_refused(backend: Harness, query: dict[str, object]) -> None:
+    with pytest.raises(InvalidReadModelInput):
+        backend.read_models().find("items", **query)  # type: ignore[arg-type]
+
+
+def test_a_cursor_of_a_list_without_the_range_does_not_continue_one_with_it(backend: Harness) -> None:
+    store = backend.read_models()
+    for i in range(3):
+        store.upsert("items", f"k-{i}", {"name": f"n-{i}", "price": i}, 1)
+    page = store.find("items", order_by="name", limit=1)
+    assert page.next_cursor is not None
+    with pytest.raises(InvalidReadModelInput):
+        store.find("items", order_by="name", limit=1, cursor=page.next_cursor, ranges={"price": (0, 5)})

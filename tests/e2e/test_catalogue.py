@@ -183,6 +183,26 @@ def test_pagination_filters_and_one_category_query_per_page(stack: Stack) -> Non
         "Item 008",
         "Item 100",
     ]
+    # Paged a few at a time, a price range and a name search still list exactly their products, in order:
+    # the store filters, and each cursor carries what continuing its list needs.
+    paged = """query($filter: ProductFilter!, $after: String) {
+      productsConnection(filter: $filter, first: 3, after: $after) {
+        edges { node { name } } pageInfo { hasNextPage endCursor } } }"""
+
+    def walk(**product_filter: Any) -> list[str]:
+        found: list[str] = []
+        after: str | None = None
+        while True:
+            variables = {"filter": {"categoryId": category_id, **product_filter}, "after": after}
+            page = stack.reader.data(paged, variables)["productsConnection"]
+            found += [edge["node"]["name"] for edge in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                return found
+            after = page["pageInfo"]["endCursor"]
+
+    assert walk(minPrice="20.5", maxPrice="31") == [f"Item {n:03d}" for n in range(21, 32)]
+    assert walk(nameContains="M 07") == [f"Item {n:03d}" for n in range(70, 80)]
+    assert walk(nameContains="11", minPrice="100.00") == [f"Item {n:03d}" for n in range(110, 120)]
     cheap = stack.reader.data(
         '{ products(filter: {maxPrice: "1.00"}, first: 100) { name category { name } } }'
     )["products"]

@@ -16,7 +16,7 @@ import pytest
 
 from bench.web import load_pages
 from emulators.demo import DEMO_USERS, load_demo_catalogue
-from emulators.web import WEB_DIR, WebApp
+from emulators.web import WEB_DIR, WebApp, build_if_stale
 from tests.e2e.conftest import Stack, until
 from tests.kiroku_cli.conftest import Cloud
 from tests.kiroku_cli.test_dead_letters import FUNCTION, poison_update
@@ -74,6 +74,7 @@ def web_app(stack: Stack) -> Iterator[WebApp]:
     stack.users.ensure_user(email, password, email_verified=True)
     # As a deployment that turned Google's sign-in on (storefront.spec.ts cuts Google off).
     app = WebApp.beside(stack.cloud, stack.admin.url, {"KIROKU_GOOGLE_SIGN_IN": "true"})
+    build_if_stale()
     app.start()
     try:
         yield app

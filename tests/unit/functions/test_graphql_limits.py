@@ -143,11 +143,12 @@ SCAN = 1000
         ("{ orders(first: 2) { nodes { lines { quantity } } } }", 1 + 1 + 2 * (1 + MAX_LINES)),
         # A filter the store cannot apply reads until the page is full: it costs what it may read.
         ('{ products(filter: {nameContains: "~"}, first: 1) { id } }', 2 + SCAN),
-        ('{ productsConnection(filter: {minPrice: "1"}, first: 1) { nodes { id } } }', 1 + 2 + SCAN),
-        ('{ products(filter: {maxPrice: "1", nameContains: null}) { id } }', 1 + PLAIN_LIST_LIMIT + SCAN),
+        ('{ productsConnection(filter: {nameContains: "t"}, first: 1) { nodes { id } } }', 1 + 2 + SCAN),
+        ('{ products(filter: {maxPrice: "1", nameContains: "t"}) { id } }', 1 + PLAIN_LIST_LIMIT + SCAN),
         ("query($f: ProductFilter) { products(filter: $f, first: 1) { id } }", 2 + SCAN),
         # ... and a filter the store applies costs nothing more.
         ('{ products(filter: {categoryId: "c", inStock: true, nameContains: null}, first: 1) { id } }', 2),
+        ('{ products(filter: {minPrice: "1", maxPrice: "9.50"}, first: 1) { id } }', 2),
         ("{ products(filter: null, first: 1) { id } }", 2),
     ],
 )

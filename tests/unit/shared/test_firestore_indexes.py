@@ -15,7 +15,9 @@ def test_the_index_file_is_in_firebase_format_and_covers_the_log_walk() -> None:
     for index in document["indexes"]:
         assert set(index) == {"collectionGroup", "queryScope", "fields"}
         assert index["queryScope"] in {"COLLECTION", "COLLECTION_GROUP"}
-        assert all(field["order"] in {"ASCENDING", "DESCENDING"} for field in index["fields"])
+        for field in index["fields"]:
+            assert field.get("order") in {"ASCENDING", "DESCENDING"} or field.get("arrayConfig") == "CONTAINS"
+            assert len(field) == 2, field
     # FirestoreEventStore.iter_log orders the `events` collection group by stream id, then version.
     assert {
         "collectionGroup": "events",
