@@ -49,6 +49,8 @@ CATEGORIES = 20
 PAGE = """query($filter: ProductFilter) {
   productsConnection(first: 20, filter: $filter) { edges { node { id name price } } pageInfo { hasNextPage } }
 }"""
+# The targets are on the filtered pages, against the unfiltered one.
+FILTERED = ("category", "price range", "name search")
 PAGES: dict[str, dict[str, Any] | None] = {
     "unfiltered": None,
     "category": {"categoryId": "cat-07"},
@@ -194,7 +196,7 @@ def print_report(report: CatalogueReport) -> None:
             f"{report.over_small(page):.2f}",
         )
     console.print(table)
-    for page in PAGES:
+    for page in FILTERED:
         after = report.pages[large][page]
         met = (
             report.over_unfiltered(page) <= TARGET_OVER_UNFILTERED

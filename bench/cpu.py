@@ -16,17 +16,10 @@ from collections.abc import Iterable
 
 import psutil
 
+from emulators.processes import process_tree
 from emulators.stack import LocalCloud
 
 RUNNER = "runner and the benchmark's clients (one process)"
-
-
-def _tree(pid: int) -> list[psutil.Process]:
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
 
 
 def _seconds(processes: Iterable[psutil.Process]) -> float:
@@ -57,15 +50,15 @@ def cpu_by_group(cloud: LocalCloud) -> dict[str, float]:
     """Each group's CPU seconds so far (user and system, every process of the group alive now)."""
     groups: defaultdict[str, float] = defaultdict(float)
     for service in cloud.services:
-        groups[service.name] += _seconds(process for pid in service.pids() for process in _tree(pid))
+        groups[service.name] += _seconds(process for pid in service.pids() for process in process_tree(pid))
     runner = cloud.runner
     if runner is not None:
         by_port = {server.port: name for name, server in runner.servers.items()}
         for host_pid in runner.pids():
-            host = _tree(host_pid)[:1]
+            host = process_tree(host_pid)[:1]
             groups["function host"] += _seconds(host)
             for child in host[0].children() if host else []:
-                tree = _tree(child.pid)
+                tree = process_tree(child.pid)
                 names = {by_port[port] for port in _listening_ports(tree) if port in by_port}
                 groups[f"function {', '.join(sorted(names)) or '?'}"] += _seconds(tree)
     groups[RUNNER] += _seconds([psutil.Process()])

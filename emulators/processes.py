@@ -171,7 +171,13 @@ class ManagedProcess:
 
 
 def _descendants(pid: int) -> list[psutil.Process]:
+    return process_tree(pid)[1:]
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """The process and every descendant of it alive now; none when it is gone."""
     try:
-        return list(psutil.Process(pid).children(recursive=True))
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
         return []

@@ -277,8 +277,9 @@ def _find_products(
     cursor = after
     more = True
     while more and len(found) <= wanted:
-        # Only a name search reads records it then leaves out (names holding its first characters only).
-        fetch = min(wanted + 1, STORE_PAGE_LIMIT) if needle is None else 200
+        # A name search may leave out some of what it reads (names holding only its first characters):
+        # it then reads on, a page at a time.
+        fetch = min(wanted + 1, STORE_PAGE_LIMIT)
         page = context.reads.find(
             PRODUCTS.model, where, "name", limit=fetch, cursor=cursor, contains=contains, ranges=ranges
         )

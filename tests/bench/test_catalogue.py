@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.catalogue import PAGES, CatalogueOptions, print_report, run
+from bench.catalogue import FILTERED, PAGES, CatalogueOptions, print_report, run
 from tests.bench.measured import assert_measured, assert_positive, captured
 
 SIZES = (60, 200)
@@ -26,4 +26,5 @@ def test_every_page_is_measured_at_both_sizes(storage: str, capsys: pytest.Captu
             assert_measured(figures, options.requests)
     for page in PAGES:
         assert_positive(report.over_unfiltered(page), report.over_small(page))
+    for page in FILTERED:
         assert f"{storage} {page} at {SIZES[1]:,}: p50" in printed

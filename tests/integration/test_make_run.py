@@ -18,6 +18,8 @@ from typing import Any
 import psutil
 import requests
 
+from emulators.processes import process_tree
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The demo catalogue, and a field only an admin may read.
 DEMO_QUERY = '{ categories { id } products { id } deadLetters(function: "place-order") { messageId } }'
@@ -32,14 +34,6 @@ def _developer_environment() -> dict[str, str]:
         for name, value in os.environ.items()
         if not name.startswith(stack_variables) and not name.endswith("_EMULATOR_HOST")
     }
-
-
-def _tree(pid: int) -> list[psutil.Process]:
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
 
 
 def _alive(process: psutil.Process) -> bool:
@@ -98,9 +92,9 @@ def _make_run(state_dir: Path, *options: str) -> Iterator[Running]:
     try:
         assert ready.wait(180), "make run never said it was running:\n" + "".join(output)
         stack = json.loads((state_dir / "stack.json").read_text())
-        processes = {process.pid: process for process in _tree(make.pid)}
+        processes = {process.pid: process for process in process_tree(make.pid)}
         for pid in stack["pids"]:
-            processes.update({process.pid: process for process in _tree(pid)})
+            processes.update({process.pid: process for process in process_tree(pid)})
         yield Running(stack, output, list(processes.values()))
     finally:
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -145,6 +139,12 @@ def test_make_run_serves_the_demo_once_fresh_empties_it_and_ctrl_c_stops_every_p
         assert "PUBSUB_EMULATOR_HOST" in printed
         assert "DATABASE_URL" in printed
         assert "demo catalogue:" in printed
+        # Where the start's time went, phase by phase, and since `make run` began.
+        answering = next(line for line in running.output if line.startswith("answering: "))
+        assert "emulators, database and functions" in answering, answering
+        assert "web app start" in answering, answering
+        assert "after `make run` began, set-up included" in answering, answering
+        assert "demo data: demo catalogue" in printed
         web_url = running.stack["web"]
         assert printed.index(web_url) < printed.index("PUBSUB_EMULATOR_HOST"), printed  # its URL first
         storefront = requests.get(web_url, timeout=60)
