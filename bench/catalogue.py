@@ -212,10 +212,11 @@ def print_report(report: CatalogueReport) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--storage", choices=("postgres", "firestore", "both"), default="both")
+    parser.add_argument("--sizes", type=int, nargs=2, default=SIZES, help="the small and the large catalogue")
     args = parser.parse_args(argv)
     backends: list[Storage] = ["postgres", "firestore"] if args.storage == "both" else [args.storage]
     for storage in backends:
-        print_report(run(CatalogueOptions(storage=storage)))
+        print_report(run(CatalogueOptions(storage=storage, sizes=tuple(args.sizes))))
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ class _Phases:
         since = (
             f"; {time.time() - float(began):.0f} s after `make run` began, set-up included" if began else ""
         )
-        console.print(f"{what}: {parts}{since}", highlight=False)
+        console.print(f"{what}: {parts}{since}", highlight=False, soft_wrap=True)
 
 
 def _web_build(phases: _Phases) -> None:
