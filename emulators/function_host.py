@@ -58,6 +58,7 @@ PRELOADED = (
     "limits",
     "iso4217",
 )
+KEEPALIVE_SECONDS = 600
 
 
 def main(argv: list[str]) -> None:
@@ -113,7 +114,10 @@ def _serve(function: dict[str, Any]) -> None:
         from functions_framework._http import create_server
 
         app = create_app(function["target"], function["source"], "http")  # type: ignore[no-untyped-call]
-        create_server(app, False).run("127.0.0.1", int(function["port"]))  # type: ignore[no-untyped-call]
+        # The runner keeps its connections open, as Cloud Run's front end does, rather than connecting
+        # for every push; gunicorn would close one idle for 2 s, and a push racing that close is reset.
+        server = create_server(app, False, keepalive=KEEPALIVE_SECONDS)  # type: ignore[no-untyped-call]
+        server.run("127.0.0.1", int(function["port"]))
     except SystemExit as exit_:  # gunicorn's arbiter and workers leave this way when they stop
         os._exit(exit_.code if isinstance(exit_.code, int) else 0)
     except BaseException:  # the child must never return into the parent's loop

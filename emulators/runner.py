@@ -8,19 +8,24 @@ send no `deliveryAttempt` and ignore filters, so the runner instead:
    and dead-letter topic, and a subscription that keeps each dead-letter topic's messages;
 2. starts every function as its own functions-framework server process (one function, one server);
 3. applies the filters as Pub/Sub does, on the server side, once per message: a router pulls each
-   topic once and republishes every message (data, attributes, ordering key) to the inbox topic of each
-   function whose filter matches, where that function's subscription sits, so the emulator copies a
-   message only to the subscriptions that take it, not to all thirty-odd (it, not the functions, is the
-   local cloud's bottleneck);
-4. pulls each subscription with unary Pull calls, which the emulator answers as soon as a message is
-   there (a long poll), and POSTs the push envelope the cloud would send; 2xx acks, anything else asks
-   for a redelivery after the retry policy's backoff for that attempt (the ack deadline is set to it), and
-   after the maximum attempts the message is dead-lettered. With ordering on, the emulator hands out a
-   key's next message only after the previous one is acked, and messages of one key that arrive together
-   are pushed one after another: one in flight per key (the router keeps each key's order too; in an
-   inbox, aggregates share `INBOX_ORDERING_KEYS` keys, see there). The client library's StreamingPull
-   is not used: under load the emulator ends streams, and after the client reopens one the emulator
-   holds that subscription's new messages back for a full ack deadline;
+   topic once and hands each message to a lane of every function whose filter matches, which pushes it
+   straight to the function: one message of an ordering key at a time per function, the keys and the
+   functions side by side, so a hop crosses the emulator once and a slow function holds up no other;
+4. keeps, per function, an inbox topic where that function's subscription sits, with its retry and
+   dead-letter policy: a message whose direct push failed goes there (its first delivery there stands
+   for the failed push, attempt 1, and is only nacked, so attempts, backoff and dead-lettering count as
+   Pub/Sub's would), and so do the later messages of that ordering key until the inbox has delivered
+   them (the key's order holds). A gateway's function always takes its messages through its inbox: its
+   calls may wait a minute on a partner, and would hold the router so long. The inbox's subscription is
+   pulled with unary Pull calls, which the emulator answers as soon as a message is there (a long poll),
+   and each message is POSTed as the push envelope the cloud would send; 2xx acks, anything else asks
+   for a redelivery after the retry policy's backoff for that attempt (the ack deadline is set to it),
+   and after the maximum attempts the message is dead-lettered. With ordering on, the emulator hands out
+   a key's next message only after the previous one is acked, and messages of one key that arrive
+   together are pushed one after another (in an inbox, aggregates share `INBOX_ORDERING_KEYS` keys, see
+   there). The client library's StreamingPull is not used: under load the emulator ends streams, and
+   after the client reopens one the emulator holds that subscription's new messages back for a full ack
+   deadline;
 5. calls each scheduled HTTP function on its local timer, as Cloud Scheduler would on its cron;
 6. keeps every message of the manifest's `audited` topics in the audit record (shared/bus/audit.py), as
    the cloud's BigQuery subscriptions do: the router that pulls the topic writes it before routing it.
@@ -53,6 +58,7 @@ import sys
 import threading
 import time
 import zlib
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -71,6 +77,7 @@ from emulators.processes import ManagedProcess, free_port
 from shared.application.registry import GATEWAY_ENTRY_POINTS
 from shared.bus.audit import AuditFile
 from shared.bus.manifest import FunctionSpec, Manifest, TopicTrigger
+from shared.bus.publisher import BATCH_LATENCY_SECONDS
 from shared.bus.subscription_filter import Predicate, parse_filter
 from shared.observability.tracing import span_file
 
@@ -80,18 +87,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A ceiling, not a wait: seconds on a quiet laptop, far more beside other local clouds (the test suite's
 # two workers each run one) on two cores.
 FUNCTION_START_SECONDS = 180.0
-# How long one Pull waits for a message (the emulator answers at once when one comes), and how many
-# messages of one subscription are pushed at a time.
-PULL_SECONDS = 5.0
+# How long one Pull waits for a message (the emulator answers at once when one comes; stopping cancels
+# it), and how many messages of one subscription are pushed at a time. Each of the forty-odd
+# subscriptions' idle polls costs the emulator and the runner a few milliseconds of CPU: short polls
+# kept a resting stack busy.
+PULL_SECONDS = 60.0
 PULL_WORKERS = 16
-# A message the router could not fan out is offered again after this long.
+PULL_BATCH = 4  # while busy, a Pull waits until this many workers are free
+# How many pushes the routers' lanes make at once, over every function and ordering key.
+LANE_THREADS = 128
+# At most this many ids in one Acknowledge call (Pub/Sub takes up to 2,500, and 512 KB).
+ACK_BATCH = 1000
+# A message the router could not deliver or keep in an inbox is offered again after this long.
 ROUTE_RETRY_SECONDS = 1.0
 ROUTER_ACK_DEADLINE_SECONDS = 60
-# Attributes the router adds and the delivery removes: the message's original id, publish time and
-# ordering key.
+# Attributes the router adds to a message it keeps in an inbox and the delivery removes: the message's
+# original id, publish time and ordering key, and whether its direct push failed (attempt 1).
 ROUTED_ID = "kiroku-routed-message-id"
 ROUTED_TIME = "kiroku-routed-publish-time"
 ROUTED_KEY = "kiroku-routed-ordering-key"
+DIVERTED = "kiroku-routed-after-failed-push"
 # How many ordering keys an inbox uses: the emulator keeps a backlog and a thread ticking every second
 # for each ordering key an ordered subscription has ever seen, and never lets them go, so one key per
 # aggregate grows it by a dozen threads per order (thousands after a few hundred orders, most of its
@@ -175,8 +190,36 @@ class FunctionServer:
             return probe.connect_ex(("127.0.0.1", self.port)) == 0
 
 
+class Diversions:
+    """How many messages of each function's ordering keys wait in its inbox. While a key has any, the
+    router sends that key's next messages to the inbox too, behind them: the function sees the key's
+    messages in order, as an ordered subscription promises."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: Counter[tuple[str, str]] = Counter()
+
+    def waiting(self, function: str, key: str) -> bool:
+        with self._lock:
+            return self._waiting[(function, key)] > 0
+
+    def add(self, function: str, key: str) -> None:
+        with self._lock:
+            self._waiting[(function, key)] += 1
+
+    def delivered(self, function: str, key: str) -> None:
+        """One of the key's messages left the inbox (or never reached it). A message the runner did not
+        count (one of an earlier run) changes nothing."""
+        with self._lock:
+            if self._waiting[(function, key)] > 0:
+                self._waiting[(function, key)] -= 1
+            if not self._waiting[(function, key)]:
+                del self._waiting[(function, key)]
+
+
 class _Delivery:
-    """Delivers one subscription's messages to one function, as a push subscription would."""
+    """Delivers one function's messages to it, as a push subscription would: straight from the router,
+    or from its inbox's subscription."""
 
     def __init__(
         self,
@@ -185,15 +228,17 @@ class _Delivery:
         url: str,
         http: urllib3.PoolManager,
         faults: FaultInjection,
-        dead_letter: Callable[[ReceivedMessage], None] | None = None,
+        diversions: Diversions,
+        dead_letter: Callable[[PubsubMessage, int], None] | None = None,
     ) -> None:
-        """`dead_letter`: forwards a message to the dead-letter topic, for a subscription whose messages
-        the emulator does not dead-letter itself (an ordered one)."""
+        """`dead_letter`: forwards a message (and its last attempt) to the dead-letter topic, for a
+        subscription whose messages the emulator does not dead-letter itself (an ordered one)."""
         self.spec = spec
         self.subscription_path = subscription_path
         self.url = url
         self._http = http
         self._faults = faults
+        self._diversions = diversions
         self._dead_letter = dead_letter
         self._lost: Predicate | None = parse_filter(faults.lose) if faults.lose else None
         self._held: Predicate | None = parse_filter(faults.hold) if faults.hold else None
@@ -202,8 +247,22 @@ class _Delivery:
         self._random_lock = threading.Lock()
 
     def __call__(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
-        """Push one message; whether it was handled (acknowledged through `acknowledge`)."""
-        attributes = dict(received.message.attributes)
+        """Push one message of the inbox; whether it was handled (acknowledged through `acknowledge`)."""
+        message, attempt = received.message, received.delivery_attempt or 1
+        if DIVERTED in message.attributes and attempt == 1:
+            return False  # it stands for the direct push that failed: redelivered after that one's backoff
+        handled = self._push(message, attempt, acknowledge) or self._gave_up(message, attempt, acknowledge)
+        if handled:
+            self._diversions.delivered(self.spec.name, _unrouted(message)[3])
+        return handled
+
+    def push_direct(self, message: PubsubMessage) -> bool:
+        """Push a message as the router pulled it, as its first delivery attempt; whether it was handled.
+        The router acknowledges it once every function it goes to has it."""
+        return self._push(message, 1, lambda: None)
+
+    def _push(self, message: PubsubMessage, attempt: int, acknowledge: Callable[[], None]) -> bool:
+        attributes = dict(message.attributes)
         if self._loses(attributes):
             logger.warning("fault injection: %s never receives %s", self.spec.name, attributes.get("type"))
             acknowledge()
@@ -214,9 +273,9 @@ class _Delivery:
             with self._random_lock:
                 delay = self._random.uniform(0, self._faults.max_delay_seconds)
             time.sleep(delay)
-        body = json.dumps(self._push_body(received)).encode()
+        body = json.dumps(self._push_body(message, attempt)).encode()
         duplicate = self._duplicate()
-        what = f"{attributes.get('type')} {attributes.get('id')} (attempt {received.delivery_attempt})"
+        what = f"{attributes.get('type')} {attributes.get('id')} (attempt {attempt})"
         twin = None
         if duplicate == "concurrent":
             twin = threading.Thread(target=self._post, args=(body, what), name=f"{self.spec.name}-twin")
@@ -225,25 +284,24 @@ class _Delivery:
         if twin is not None:
             twin.join()
         if not handled:
-            return self._gave_up(received, acknowledge)
+            return False
         acknowledge()
         if duplicate == "after":
             self._post(body, what)
         return True
 
-    def _gave_up(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
+    def _gave_up(self, message: PubsubMessage, attempt: int, acknowledge: Callable[[], None]) -> bool:
         """After a failed delivery: on the last attempt, dead-letter the message (when the runner does it
         for this subscription) and count it handled; otherwise it is redelivered."""
-        attempt = received.delivery_attempt or 0
         if self._dead_letter is None or attempt < self.spec.dead_letter.max_delivery_attempts:
             return False
-        self._dead_letter(received)
+        self._dead_letter(message, attempt)
         acknowledge()
         logger.warning(
             "%s gave up on %s %s after %d attempts: dead-lettered to %s",
             self.spec.name,
-            received.message.attributes.get("type"),
-            received.message.attributes.get("id"),
+            message.attributes.get("type"),
+            message.attributes.get("id"),
             attempt,
             self.spec.dead_letter_topic,
         )
@@ -268,13 +326,12 @@ class _Delivery:
                 return None
             return "concurrent" if self._random.random() < self._faults.concurrent_duplicates else "after"
 
-    def _push_body(self, received: ReceivedMessage) -> dict[str, object]:
+    def _push_body(self, message: PubsubMessage, attempt: int) -> dict[str, object]:
         # The id and time the message was first published with, as Pub/Sub would push them.
-        message = received.message
         attributes, routed_id, routed_time, ordering_key = _unrouted(message)
         message_id = routed_id or message.message_id
         publish_time = routed_time or _rfc3339(message)
-        body: dict[str, object] = {
+        return {
             "message": {
                 "data": base64.b64encode(message.data).decode(),
                 "attributes": attributes,
@@ -285,10 +342,9 @@ class _Delivery:
                 "orderingKey": ordering_key,
             },
             "subscription": self.subscription_path,
+            # Every function's subscription has a dead-letter policy, with which Pub/Sub counts attempts.
+            "deliveryAttempt": attempt,
         }
-        if received.delivery_attempt:
-            body["deliveryAttempt"] = received.delivery_attempt
-        return body
 
     def _post(self, body: bytes, what: str) -> bool:
         """POST one push request; whether the function answered that it handled `what`."""
@@ -301,9 +357,6 @@ class _Delivery:
                 headers={
                     "Content-Type": "application/json",
                     "User-Agent": "APIs-Google; (kiroku local runner)",
-                    # gunicorn drops idle keep-alive connections after 2 s; a push sent on one that it
-                    # has just closed would be reset and wait for a redelivery. Loopback connects are cheap.
-                    "Connection": "close",
                 },
                 timeout=urllib3.Timeout(connect=2.0, read=float(self.spec.ack_deadline_seconds)),
                 retries=False,
@@ -322,10 +375,9 @@ class _Delivery:
 
 @dataclass(frozen=True)
 class InboxRoute:
-    """One function's inbox, and which of the topic's messages go there."""
+    """One function's inbox topic, and the ordering keys its messages take there."""
 
-    matches: Predicate | None
-    inbox: str
+    topic: str
     # Whether the inbox takes one of INBOX_ORDERING_KEYS keys rather than the aggregate's own. Not for a
     # gateway's function: its message may wait a minute for a partner, and would hold the others so long.
     shares_keys: bool
@@ -336,53 +388,218 @@ class InboxRoute:
         return f"inbox-{zlib.crc32(key.encode()) % INBOX_ORDERING_KEYS}"
 
 
+@dataclass(frozen=True)
+class Route:
+    """Which of a topic's messages go to one function, and how: pushed straight to it by the router
+    (`direct`), or always through its inbox (a gateway's function)."""
+
+    matches: Predicate | None
+    delivery: _Delivery
+    inbox: InboxRoute
+    direct: bool
+
+    @property
+    def function(self) -> str:
+        return self.delivery.spec.name
+
+    def keeps_order(self, key: str) -> bool:
+        """Whether the key's later messages must follow its messages that wait in the inbox."""
+        return self.direct and self.delivery.spec.ordering and bool(key)
+
+
+class _Lanes:
+    """The router's pushes to one function: each ordering key's messages one after another, in the
+    order the router took them, and the keys side by side, as a push subscription with ordering delivers
+    them. A message whose push fails goes to the function's inbox (`divert`), and while the inbox holds
+    any of a key's messages the key's later ones follow them there (an ordered function's)."""
+
+    def __init__(
+        self,
+        delivery: _Delivery,
+        threads: ThreadPoolExecutor,
+        diversions: Diversions,
+        divert: Callable[[PubsubMessage, bool], None],
+    ) -> None:
+        self._delivery = delivery
+        self._threads = threads
+        self._diversions = diversions
+        self._divert = divert
+        self._waiting: dict[str, deque[PubsubMessage]] = {}  # a key being pushed -> its next messages
+        self._lock = threading.Lock()
+
+    def add(self, message: PubsubMessage) -> None:
+        key = message.ordering_key
+        if key:
+            with self._lock:
+                waiting = self._waiting.get(key)
+                if waiting is not None:
+                    waiting.append(message)
+                    return
+                self._waiting[key] = deque()
+        self._threads.submit(self._push_in_turn, key, message)
+
+    def _push_in_turn(self, key: str, message: PubsubMessage) -> None:
+        while True:
+            self._push(message)
+            if not key:
+                return
+            with self._lock:
+                waiting = self._waiting[key]
+                if not waiting:
+                    del self._waiting[key]
+                    return
+                message = waiting.popleft()
+
+    def _push(self, message: PubsubMessage) -> None:
+        spec, key = self._delivery.spec, message.ordering_key
+        if spec.ordering and key and self._diversions.waiting(spec.name, key):
+            self._divert(message, False)
+            return
+        try:
+            handled = self._delivery.push_direct(message)
+        except Exception:
+            logger.exception("pushing %s to %s failed", message.attributes.get("type"), spec.name)
+            handled = False
+        if not handled:
+            self._divert(message, True)
+
+
 class _Router:
-    """Fans one topic's messages out to the inbox topics of the functions whose filter matches, after
-    keeping each in the audit record when the topic is audited."""
+    """Delivers one topic's messages to the functions whose filter matches, after keeping each in the
+    audit record when the topic is audited: into each function's lanes (pushed straight to it), or for
+    a gateway's function into its inbox. A message is acknowledged once every function's lane or inbox
+    has it: the lanes live as long as the emulator's own memory of the message would, the local cloud's
+    lifetime."""
 
     def __init__(
         self,
         topic: str,
-        routes: list[InboxRoute],
+        routes: list[Route],
         publisher: PublisherClient,
+        threads: ThreadPoolExecutor,
+        diversions: Diversions,
         audit: AuditFile | None,
+        stopping: threading.Event,
     ) -> None:
         self._topic = topic
         self._routes = routes
         self._publisher = publisher
+        self._diversions = diversions
         self._audit = audit
+        self._stopping = stopping
+        self._lanes = {
+            route.function: _Lanes(
+                route.delivery, threads, diversions, functools.partial(self._divert, route)
+            )
+            for route in routes
+            if route.direct
+        }
 
     def __call__(self, received: ReceivedMessage, acknowledge: Callable[[], None]) -> bool:
-        """Route one message; whether every inbox has it (acknowledged through `acknowledge`)."""
+        """Route one message; whether every function's lane or inbox has it (then acknowledged through
+        `acknowledge`)."""
         message = received.message
         attributes = dict(message.attributes)
         if self._audit is not None:  # before routing, as a BigQuery subscription writes it
             self._audit.keep(self._topic, message.message_id, message.publish_time, message.data, attributes)
         routes = [route for route in self._routes if route.matches is None or route.matches(attributes)]
-        original = {ROUTED_ID: message.message_id, ROUTED_TIME: _rfc3339(message)}
-        if message.ordering_key:
-            original[ROUTED_KEY] = message.ordering_key
-        futures = []
-        for route in routes:
-            key = route.ordering_key(message.ordering_key)
-            published = self._publisher.publish(
-                route.inbox, message.data, ordering_key=key, **attributes, **original
-            )
-            futures.append((route.inbox, key, published))
-        try:
-            for _, _, future in futures:
-                future.result(timeout=30)
-        except Exception as error:  # redelivered to every inbox; each function's handler is idempotent
-            logger.warning("routing %s failed: %s", attributes.get("type"), error)
-            for inbox, key, _ in futures:
-                if key:
-                    self._publisher.resume_publish(inbox, key)
+        inboxed = [(route, False) for route in routes if not route.direct]
+        if inboxed and not self._keep_in_inboxes(message, attributes, inboxed):
             return False
+        for route in routes:
+            if route.direct:
+                self._lanes[route.function].add(message)
         acknowledge()
         return True
 
+    def _divert(self, route: Route, message: PubsubMessage, failed: bool) -> None:
+        """Keep `message` in the route's inbox (marked if its push failed), trying until it is kept."""
+        attributes = dict(message.attributes)
+        while not self._keep_in_inboxes(message, attributes, [(route, failed)]):
+            if self._stopping.wait(ROUTE_RETRY_SECONDS):
+                return
+
+    def _keep_in_inboxes(
+        self, message: PubsubMessage, attributes: dict[str, str], routes: list[tuple[Route, bool]]
+    ) -> bool:
+        """Publish `message` to the inbox of each route (marked where its direct push failed); whether
+        every inbox has it."""
+        key = message.ordering_key
+        original = {ROUTED_ID: message.message_id, ROUTED_TIME: _rfc3339(message)}
+        if key:
+            original[ROUTED_KEY] = key
+        published = []
+        for route, failed in routes:
+            marks = {DIVERTED: "1"} if failed else {}
+            if route.keeps_order(key):
+                self._diversions.add(route.function, key)
+            inbox_key = route.inbox.ordering_key(key)
+            future = self._publisher.publish(
+                route.inbox.topic, message.data, ordering_key=inbox_key, **attributes, **original, **marks
+            )
+            published.append((route, inbox_key, future))
+        kept = True
+        for route, inbox_key, future in published:
+            try:
+                future.result(timeout=30)
+            except Exception as error:  # redelivered to the router; each function's handler is idempotent
+                logger.warning(
+                    "keeping %s in %s failed: %s", attributes.get("type"), route.inbox.topic, error
+                )
+                kept = False
+                if inbox_key:
+                    self._publisher.resume_publish(route.inbox.topic, inbox_key)
+                if route.keeps_order(key):
+                    self._diversions.delivered(route.function, key)
+        return kept
+
 
 Handler = Callable[[ReceivedMessage, Callable[[], None]], bool]
+
+
+class _Acknowledger:
+    """Acknowledges one subscription's messages in batches: the messages handled while one Acknowledge
+    call is under way go together in the next, so a busy subscription makes one call for many messages
+    (each call costs the emulator far more than the ids in it) and a quiet one waits for none."""
+
+    def __init__(self, subscriber: SubscriberClient, path: str, stopping: threading.Event) -> None:
+        self._subscriber = subscriber
+        self._path = path
+        self._stopping = stopping
+        self._pending: list[str] = []
+        self._ready = threading.Condition()
+        name = path.rsplit("/", 1)[-1]
+        self._thread = threading.Thread(target=self._run, name=f"ack-{name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self) -> None:
+        with self._ready:
+            self._ready.notify()
+        self._thread.join(timeout=5)
+
+    def __call__(self, ack_id: str) -> None:
+        with self._ready:
+            self._pending.append(ack_id)
+            self._ready.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                self._ready.wait_for(lambda: bool(self._pending) or self._stopping.is_set(), timeout=1)
+                batch, self._pending = self._pending[:ACK_BATCH], self._pending[ACK_BATCH:]
+            if batch:
+                try:
+                    self._subscriber.acknowledge(request={"subscription": self._path, "ack_ids": batch})
+                except Exception as error:  # unacknowledged, they are redelivered: at least once
+                    if self._stopping.is_set():
+                        return
+                    logger.warning(
+                        "acknowledging %d messages of %s failed: %s", len(batch), self._path, error
+                    )
+            elif self._stopping.is_set():
+                return
 
 
 class _Puller:
@@ -414,19 +631,24 @@ class _Puller:
         self._room = threading.Condition()
         self._in_flight = 0
         self._thread = threading.Thread(target=self._pull, name=f"pull-{name}", daemon=True)
+        self._acknowledge = _Acknowledger(subscriber, path, stopping)
 
     def start(self) -> None:
+        self._acknowledge.start()
         self._thread.start()
 
     def join(self) -> None:
         """Wait for the pulling to end (the runner's `stopping` is set); pushes under way are let go."""
-        self._thread.join(timeout=PULL_SECONDS + 5)
+        self._thread.join(timeout=5)
         self._workers.shutdown(wait=False, cancel_futures=True)
+        self._acknowledge.join()
 
     def _pull(self) -> None:
         while not self._stopping.is_set():
             with self._room:
-                self._room.wait_for(lambda: self._in_flight < PULL_WORKERS, timeout=1)
+                # A Pull costs the emulator far more than the messages in it: while busy, wait until a
+                # batch's worth of room is free rather than pulling one message at a time.
+                self._room.wait_for(lambda: PULL_WORKERS - self._in_flight >= PULL_BATCH, timeout=1)
                 room = PULL_WORKERS - self._in_flight
             if room <= 0:
                 continue
@@ -448,32 +670,44 @@ class _Puller:
                 return
             with self._room:
                 self._in_flight += len(received)
+            pulled = time.monotonic()
             for group in _by_ordering_key(received):
-                self._workers.submit(self._handle, group)
+                self._workers.submit(self._handle, group, pulled)
 
-    def _handle(self, group: list[ReceivedMessage]) -> None:
+    def _handle(self, group: list[ReceivedMessage], pulled: float) -> None:
         try:
             for position, received in enumerate(group):
-                if position:  # it waited for the ones before it: its ack deadline runs from now
+                if position and time.monotonic() - pulled > self._ack_deadline_seconds / 2:
+                    # It waited long for the ones before it: its ack deadline runs from now.
                     self._modify_ack_deadline(received, self._ack_deadline_seconds)
-                self._handle_one(received)
+                    pulled = time.monotonic()
+                backoff = self._handle_one(received)
+                if backoff is not None:
+                    # A key's later messages must not overtake one that is to be redelivered: like
+                    # Pub/Sub, redeliver them after it.
+                    for later in group[position + 1 :]:
+                        self._modify_ack_deadline(later, backoff)
+                    return
         finally:
             with self._room:
                 self._in_flight -= len(group)
                 self._room.notify()
 
-    def _handle_one(self, received: ReceivedMessage) -> None:
-        def acknowledge() -> None:
-            self._subscriber.acknowledge(request={"subscription": self.path, "ack_ids": [received.ack_id]})
+    def _handle_one(self, received: ReceivedMessage) -> float | None:
+        """Hand one message to the handler; None when it was handled, else the seconds until its
+        redelivery."""
 
         try:
-            handled = self._handler(received, acknowledge)
+            handled = self._handler(received, functools.partial(self._acknowledge, received.ack_id))
         except Exception:  # never lost: unacknowledged, it is redelivered when its ack deadline ends
             if not self._stopping.is_set():
                 logger.exception("handling a message of %s failed", self.path)
-            return
-        if not handled:
-            self._modify_ack_deadline(received, self._backoff(received.delivery_attempt or 1))
+            return float(self._ack_deadline_seconds)
+        if handled:
+            return None
+        backoff = self._backoff(received.delivery_attempt or 1)
+        self._modify_ack_deadline(received, backoff)
+        return backoff
 
     def _modify_ack_deadline(self, received: ReceivedMessage, seconds: float) -> None:
         try:
@@ -506,6 +740,7 @@ def _unrouted(message: PubsubMessage) -> tuple[dict[str, str], str | None, str |
     """A message as it was published before the router copied it to an inbox: its attributes without the
     router's, its original id and publish time (None when it was not routed) and its ordering key."""
     attributes = dict(message.attributes)
+    attributes.pop(DIVERTED, None)
     routed_id = attributes.pop(ROUTED_ID, None)
     routed_time = attributes.pop(ROUTED_TIME, None)
     ordering_key = attributes.pop(ROUTED_KEY, message.ordering_key)
@@ -568,7 +803,11 @@ class Runner:
         self._ordered_publisher: PublisherClient | None = None
         self._subscriber: SubscriberClient | None = None
         self._pullers: list[_Puller] = []
-        self._http = urllib3.PoolManager(maxsize=32)
+        # Kept open per function: as many as its lanes and its inbox push at once.
+        self._http = urllib3.PoolManager(maxsize=LANE_THREADS + PULL_WORKERS)
+        self._diversions = Diversions()
+        self._deliveries: dict[str, _Delivery] = {}
+        self._lane_threads = ThreadPoolExecutor(max_workers=LANE_THREADS, thread_name_prefix="lane")
         self._stopping = threading.Event()
         self._timers: list[threading.Thread] = []
 
@@ -589,12 +828,13 @@ class Runner:
                 FUNCTION_START_SECONDS,
                 f"function {server.spec.name} listens on {server.port}",
             )
+        for spec in self.manifest.functions:
+            if isinstance(spec.trigger, TopicTrigger):
+                self._open_inbox(spec)
         for topic in self.manifest.topics:
             self._open_router(topic)
         for spec in self.manifest.functions:
-            if isinstance(spec.trigger, TopicTrigger):
-                self._open_stream(spec)
-            elif spec.schedule is not None:
+            if spec.schedule is not None and not isinstance(spec.trigger, TopicTrigger):
                 timer = threading.Thread(
                     target=self._tick, args=(spec,), name=f"schedule-{spec.name}", daemon=True
                 )
@@ -604,16 +844,17 @@ class Runner:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._subscriber is not None:
+            self._subscriber.close()  # ends the long polls under way
         for puller in self._pullers:
             puller.join()
         self._pullers.clear()
+        self._lane_threads.shutdown(wait=False, cancel_futures=True)
         for timer in self._timers:
             timer.join(timeout=5)
         self.host.stop()
         if self._ordered_publisher is not None:
             self._ordered_publisher.stop()
-        if self._subscriber is not None:
-            self._subscriber.close()
         self._http.clear()
 
     def pids(self) -> list[int]:
@@ -670,19 +911,30 @@ class Runner:
 
     def _open_router(self, topic: str) -> None:
         assert self._subscriber is not None
-        routes = [
-            InboxRoute(
-                parse_filter(spec.trigger.filter) if spec.trigger.filter else None,
-                self.topic_path(_inbox(spec)),
-                shares_keys=spec.entry_point not in GATEWAY_ENTRY_POINTS,
-            )
-            for spec in self.manifest.functions
-            if isinstance(spec.trigger, TopicTrigger) and spec.trigger.topic == topic
-        ]
+        routes = []
+        for spec in self.manifest.functions:
+            if isinstance(spec.trigger, TopicTrigger) and spec.trigger.topic == topic:
+                direct = spec.entry_point not in GATEWAY_ENTRY_POINTS
+                route = Route(
+                    parse_filter(spec.trigger.filter) if spec.trigger.filter else None,
+                    self._deliveries[spec.name],
+                    InboxRoute(self.topic_path(_inbox(spec)), shares_keys=direct),
+                    direct,
+                )
+                routes.append(route)
         audit = self.audit if topic in self.manifest.audited else None
+        router = _Router(
+            topic,
+            routes,
+            self._router_publisher(),
+            self._lane_threads,
+            self._diversions,
+            audit,
+            self._stopping,
+        )
         self._start_puller(
             self.subscription_path(_router_subscription(topic)),
-            _Router(topic, routes, self._router_publisher(), audit),
+            router,
             lambda _attempt: ROUTE_RETRY_SECONDS,
             ROUTER_ACK_DEADLINE_SECONDS,
         )
@@ -690,8 +942,7 @@ class Runner:
     def _router_publisher(self) -> PublisherClient:
         if self._ordered_publisher is None:
             self._ordered_publisher = PublisherClient(
-                # Each routed message is one hop of someone's request: do not hold it for a batch.
-                batch_settings=BatchSettings(max_latency=0.001),
+                batch_settings=BatchSettings(max_latency=BATCH_LATENCY_SECONDS),
                 publisher_options=PublisherOptions(enable_message_ordering=True),
             )
         return self._ordered_publisher
@@ -701,25 +952,26 @@ class Runner:
         with suppress(AlreadyExists):
             self._subscriber.create_subscription(request=request)
 
-    def _open_stream(self, spec: FunctionSpec) -> None:
+    def _open_inbox(self, spec: FunctionSpec) -> None:
         assert self._subscriber is not None
         path = self.subscription_path(spec.subscription)
         # The emulator dead-letters from unordered subscriptions itself, never from ordered ones.
         dead_letter = functools.partial(self._dead_letter, spec) if spec.ordering else None
-        deliver = _Delivery(spec, path, self.servers[spec.name].url, self._http, self.faults, dead_letter)
+        url = self.servers[spec.name].url
+        deliver = _Delivery(spec, path, url, self._http, self.faults, self._diversions, dead_letter)
+        self._deliveries[spec.name] = deliver
         self._start_puller(path, deliver, spec.retry.backoff_seconds, spec.ack_deadline_seconds)
 
-    def _dead_letter(self, spec: FunctionSpec, received: ReceivedMessage) -> None:
+    def _dead_letter(self, spec: FunctionSpec, message: PubsubMessage, attempt: int) -> None:
         """Forward a message to the function's dead-letter topic as Pub/Sub would: its data, its original
         attributes and ordering key, and what Pub/Sub adds. Raises if the publish fails (the message is
         then redelivered, and dead-lettered on that attempt's failure)."""
-        message = received.message
         attributes, _, published, ordering_key = _unrouted(message)
         published_at = datetime.fromisoformat(published) if published else message.publish_time
         attributes |= {
             DEAD_LETTER_SUBSCRIPTION: spec.subscription,
             DEAD_LETTER_PROJECT: self.project_id,
-            DEAD_LETTER_DELIVERY_COUNT: str(received.delivery_attempt),
+            DEAD_LETTER_DELIVERY_COUNT: str(attempt),
             DEAD_LETTER_PUBLISH_TIME: published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
             + "Z",
         }
@@ -734,7 +986,11 @@ class Runner:
             raise
 
     def _start_puller(
-        self, path: str, handler: Handler, backoff: Callable[[int], float], ack_deadline_seconds: int
+        self,
+        path: str,
+        handler: Handler,
+        backoff: Callable[[int], float],
+        ack_deadline_seconds: int,
     ) -> None:
         assert self._subscriber is not None
         puller = _Puller(self._subscriber, path, handler, backoff, ack_deadline_seconds, self._stopping)
@@ -761,7 +1017,7 @@ class Runner:
 
 
 def _inbox(spec: FunctionSpec) -> str:
-    """The topic a function's subscription sits on locally: what the router found for it."""
+    """The topic a function's subscription sits on locally: what the router could not push to it."""
     return f"{spec.name}-inbox"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import flask
@@ -46,10 +47,15 @@ def _ordered(envelope: Envelope, delivery: Delivery) -> None:
     _record("ordered", envelope, delivery)
 
 
-def _flaky(envelope: Envelope, delivery: Delivery) -> None:
-    _record("flaky", envelope, delivery)
-    if (delivery.delivery_attempt or 1) <= int(str(envelope.payload["fail_times"])):
-        raise RuntimeError("failing on purpose")
+def _failing(function: str) -> Callable[[Envelope, Delivery], None]:
+    """A handler that fails the first `fail_times` (in the payload) attempts of each message."""
+
+    def handle(envelope: Envelope, delivery: Delivery) -> None:
+        _record(function, envelope, delivery)
+        if (delivery.delivery_attempt or 1) <= int(str(envelope.payload.get("fail_times", 0))):
+            raise RuntimeError("failing on purpose")
+
+    return handle
 
 
 def _poison(envelope: Envelope, delivery: Delivery) -> None:
@@ -74,7 +80,8 @@ def ticker(request: flask.Request) -> flask.Response:
 
 echo = push_entry_point(_echo)
 ordered = push_entry_point(_ordered)
-flaky = push_entry_point(_flaky)
+flaky = push_entry_point(_failing("flaky"))
+ordered_flaky = push_entry_point(_failing("ordered_flaky"))
 poison = push_entry_point(_poison)
 filtered = push_entry_point(_filtered)
 duplicated = push_entry_point(_duplicated)

@@ -108,6 +108,23 @@ def test_a_failing_handler_is_retried_with_backoff_until_it_succeeds(
     assert attempts[2]["at"] - attempts[1]["at"] >= 1.9
 
 
+def test_a_keys_later_messages_wait_for_the_redelivery_of_one_that_failed(
+    publisher: Publisher, records_dir: Path
+) -> None:
+    tag = str(uuid.uuid4())
+    envelopes = [_envelope("Step", tag, tag=tag, seq=0, fail_times=1)]
+    envelopes += [_envelope("Step", tag, tag=tag, seq=seq) for seq in range(1, 4)]
+    publisher.publish_many("ordered-retries", envelopes)
+
+    received = _wait_for(records_dir, "ordered_flaky", 5, _tagged(tag))
+
+    # The first push of seq 0 fails; an ordered subscription holds the key's later messages back until
+    # its redelivery is handled, so they come after it.
+    assert [record["payload"]["seq"] for record in received] == [0, 0, 1, 2, 3]
+    assert [record["attempt"] for record in received[:2]] == [1, 2]
+    assert received[1]["at"] - received[0]["at"] >= 0.9  # after the retry policy's backoff
+
+
 def test_a_poison_message_lands_on_the_dead_letter_topic_with_its_attributes(
     publisher: Publisher, records_dir: Path, subscriber: SubscriberClient, bus_cloud: LocalCloud
 ) -> None:
