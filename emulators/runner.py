@@ -253,7 +253,9 @@ class _Delivery:
             return False  # it stands for the direct push that failed: redelivered after that one's backoff
         handled = self._push(message, attempt, acknowledge) or self._gave_up(message, attempt, acknowledge)
         if handled:
-            self._diversions.delivered(self.spec.name, _unrouted(message)[3])
+            self._diversions.delivered(
+                self.spec.name, message.attributes.get(ROUTED_KEY, message.ordering_key)
+            )
         return handled
 
     def push_direct(self, message: PubsubMessage) -> bool:
@@ -415,12 +417,12 @@ class _Lanes:
 
     def __init__(
         self,
-        delivery: _Delivery,
+        route: Route,
         threads: ThreadPoolExecutor,
         diversions: Diversions,
         divert: Callable[[PubsubMessage, bool], None],
     ) -> None:
-        self._delivery = delivery
+        self._route = route
         self._threads = threads
         self._diversions = diversions
         self._divert = divert
@@ -451,14 +453,14 @@ class _Lanes:
                 message = waiting.popleft()
 
     def _push(self, message: PubsubMessage) -> None:
-        spec, key = self._delivery.spec, message.ordering_key
-        if spec.ordering and key and self._diversions.waiting(spec.name, key):
+        route, key = self._route, message.ordering_key
+        if route.keeps_order(key) and self._diversions.waiting(route.function, key):
             self._divert(message, False)
             return
         try:
-            handled = self._delivery.push_direct(message)
+            handled = route.delivery.push_direct(message)
         except Exception:
-            logger.exception("pushing %s to %s failed", message.attributes.get("type"), spec.name)
+            logger.exception("pushing %s to %s failed", message.attributes.get("type"), route.function)
             handled = False
         if not handled:
             self._divert(message, True)
@@ -488,9 +490,7 @@ class _Router:
         self._audit = audit
         self._stopping = stopping
         self._lanes = {
-            route.function: _Lanes(
-                route.delivery, threads, diversions, functools.partial(self._divert, route)
-            )
+            route.function: _Lanes(route, threads, diversions, functools.partial(self._divert, route))
             for route in routes
             if route.direct
         }
